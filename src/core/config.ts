@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { LABELS } from './labels.js';
+
+/**
+ * The one configuration document (JSON or YAML), validated at load time. Every field has a
+ * default, so `{}` is a complete config. Fields for later stages (NER, surrogates) live here
+ * too so a run's fingerprint covers everything that changes its output.
+ */
+const operatorName = z.enum(['tag', 'mask', 'surrogate', 'keep']);
+
+export const PolicySchema = z
+  .object({ DEFAULT: operatorName.default('tag') })
+  .extend(Object.fromEntries(LABELS.map((l) => [l, operatorName.optional()])) as Record<(typeof LABELS)[number], z.ZodOptional<typeof operatorName>>)
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    detectors: z.array(z.enum(['rules', 'ner'])).min(1).default(['rules', 'ner']),
+    rules: z
+      .object({
+        /** Rule pack files or folders; relative paths resolve against the config file (default: the bundled `rules/`). */
+        packs: z.array(z.string()).optional(),
+      })
+      .strict()
+      .default({}),
+    ner: z
+      .object({
+        modelDir: z.string().optional(),
+        threads: z.number().int().min(1).max(64).default(2),
+        /** Minimum token probability for a non-O tag; low by design (recall first). */
+        threshold: z.number().min(0).max(1).default(0.3),
+        windowTokens: z.number().int().min(16).max(4096).default(256),
+        strideTokens: z.number().int().min(0).max(4096).default(32),
+        batchSize: z.number().int().min(1).max(256).default(16),
+      })
+      .strict()
+      .default({ threads: 2, threshold: 0.3, windowTokens: 256, strideTokens: 32, batchSize: 16 }),
+    merge: z
+      .object({
+        threshold: z.number().min(0).max(1).default(0),
+        safeOverride: z.number().min(0).max(1).default(0.95),
+      })
+      .strict()
+      .default({ threshold: 0, safeOverride: 0.95 }),
+    policy: PolicySchema.default({ DEFAULT: 'tag' }),
+  })
+  .passthrough();
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${code} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates a parsed config object; `where` names the file for the error message. */
+export function parseConfig(raw: unknown, where = 'config'): Config {
+  const result = ConfigSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const path = issue?.path.join('.') || '(root)';
+    throw new ConfigError('E010', `${where}: invalid value at ${path}: ${issue?.message ?? 'invalid'}`);
+  }
+  return result.data;
+}

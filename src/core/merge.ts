@@ -1,0 +1,90 @@
+import { labelRank } from './labels.js';
+import { compareSpans, contains, overlapsOrTouches, spanLength, type Span } from './span.js';
+
+/**
+ * Overlap resolution as a chain of small pure policies (spaCy's span filters,
+ * secretlint's filter chain). None of them mutates its input.
+ *
+ *   dropBelowThreshold → applySafeSpans → mergeOverlapping
+ *
+ * The merge is recall-first: it never trims a PHI span to make room for another, so every
+ * character covered by a kept input span is covered by exactly one output span.
+ *
+ * Label of a merged span (the documented priority):
+ *   1. the label of the longest member span (it saw the most context);
+ *   2. on equal length, the label that comes first in LABEL_PRIORITY
+ *      (ID > CONTACT > DATE > AGE > NAME > LOCATION > ORGANIZATION > PROFESSION > OTHER);
+ *   3. then the higher score, then the detector id (for determinism).
+ * The merged score is the highest member score; `sources` lists every contributing detector.
+ */
+export interface MergeOptions {
+  /** PHI spans scoring below this are dropped before merging. Default 0 (keep all). */
+  readonly threshold?: number;
+  /** Spans from `safe` detectors: PHI spans wholly inside one are dropped unless they score at least `safeOverride`. */
+  readonly safe?: readonly Span[];
+  /** A PHI span at or above this score survives inside a safe span (validated identifiers). Default 0.95. */
+  readonly safeOverride?: number;
+}
+
+export function dropBelowThreshold(spans: readonly Span[], threshold: number): Span[] {
+  return spans.filter((s) => s.score >= threshold);
+}
+
+export function applySafeSpans(spans: readonly Span[], safe: readonly Span[], safeOverride = 0.95): Span[] {
+  if (safe.length === 0) return [...spans];
+  return spans.filter((s) => s.score >= safeOverride || !safe.some((g) => contains(g, s)));
+}
+
+function betterRepresentative(a: Span, b: Span): Span {
+  const byLength = spanLength(b) - spanLength(a);
+  if (byLength !== 0) return byLength > 0 ? b : a;
+  const byLabel = labelRank(a.label) - labelRank(b.label);
+  if (byLabel !== 0) return byLabel < 0 ? a : b;
+  if (a.score !== b.score) return a.score > b.score ? a : b;
+  return a.source <= b.source ? a : b;
+}
+
+/** Overlapping or touching spans become one span covering their union. Output is sorted and disjoint. */
+export function mergeOverlapping(spans: readonly Span[]): Span[] {
+  const sorted = [...spans].sort(compareSpans);
+  const out: Span[] = [];
+  let group: Span[] = [];
+  let groupEnd = -1;
+  const flush = (): void => {
+    if (group.length === 0) return;
+    let rep = group[0]!;
+    for (const s of group) rep = betterRepresentative(rep, s);
+    const start = group[0]!.start;
+    const sources = [...new Set(group.flatMap((s) => s.sources ?? [s.source]))].sort();
+    const merged: Span = {
+      start,
+      end: groupEnd,
+      label: rep.label,
+      source: rep.source,
+      score: Math.max(...group.map((s) => s.score)),
+      sources,
+      ...(rep.subtype !== undefined ? { subtype: rep.subtype } : {}),
+      ...(rep.explanation !== undefined ? { explanation: rep.explanation } : {}),
+    };
+    out.push(merged);
+    group = [];
+  };
+  for (const s of sorted) {
+    if (group.length > 0 && overlapsOrTouches({ start: group[0]!.start, end: groupEnd }, s)) {
+      group.push(s);
+      groupEnd = Math.max(groupEnd, s.end);
+    } else {
+      flush();
+      group = [s];
+      groupEnd = s.end;
+    }
+  }
+  flush();
+  return out;
+}
+
+export function mergeSpans(spans: readonly Span[], options: MergeOptions = {}): Span[] {
+  const kept = dropBelowThreshold(spans, options.threshold ?? 0);
+  const unsafe = applySafeSpans(kept, options.safe ?? [], options.safeOverride);
+  return mergeOverlapping(unsafe);
+}
