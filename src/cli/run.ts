@@ -1,0 +1,49 @@
+import { Command, CommanderError } from 'commander';
+import { CliError, EXIT, type CliIO, type CliResult } from './io.js';
+import { COMMANDS } from './commands/index.js';
+
+/**
+ * Parses argv and runs one command. Each command module registers itself on the program and
+ * reports its exit code through `setExit`. Unexpected exceptions are caught here and printed
+ * without note text (their message is replaced by the error class and code).
+ */
+export async function run(argv: readonly string[], io: CliIO): Promise<CliResult> {
+  let exitCode: number = EXIT.OK;
+  const program = new Command()
+    .name('phi-redact')
+    .description('Find and replace PHI in free-text clinical notes.')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => void io.stdout.write(s),
+      writeErr: (s) => void io.stderr.write(s),
+    });
+  const setExit = (code: number): void => {
+    exitCode = Math.max(exitCode, code);
+  };
+  for (const register of COMMANDS) register(program, io, setExit);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit through here with code 0.
+      return { exitCode: err.exitCode === 0 ? EXIT.OK : EXIT.USAGE };
+    }
+    if (err instanceof CliError) {
+      io.stderr.write(`phi-redact: ${err.message}\n`);
+      return { exitCode: err.exitCode };
+    }
+    io.stderr.write(`phi-redact: internal error (${safeErrorSummary(err)})\n`);
+    return { exitCode: EXIT.USAGE };
+  }
+  return { exitCode };
+}
+
+/** The class and code of an unexpected error, never its message (which may quote note text). */
+export function safeErrorSummary(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    const ours = /^E\d{3} /.test(err.message) ? err.message : undefined;
+    return ours ?? `${err.name}${typeof code === 'string' ? ` ${code}` : ''}`;
+  }
+  return 'unknown error';
+}
