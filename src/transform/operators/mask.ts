@@ -1,7 +1,8 @@
 import type { Operator } from '../types.js';
 
 /**
- * One mask character per original character, keeping whitespace and line breaks so the
- * layout (and any column-based downstream parsing) survives.
+ * One mask character per UTF-16 code unit, keeping whitespace and line breaks: the masked
+ * note has exactly the input's length, so output offsets equal input offsets and column-based
+ * downstream parsing survives. (An emoji therefore becomes `**`.)
  */
-export const mask: Operator = (_span, original) => original.replace(/[^\s]/gu, '*');
+export const mask: Operator = (_span, original) => original.replace(/\S/g, '*');

@@ -1,0 +1,141 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LABELS, type Label } from '../../src/core/labels.js';
+import { applySafeSpans, dropBelowThreshold, mergeOverlapping, mergeSpans } from '../../src/core/merge.js';
+import { overlapsOrTouches, type Span } from '../../src/core/span.js';
+
+const TEXT_LENGTH = 200;
+
+const spanArb: fc.Arbitrary<Span> = fc
+  .record({
+    start: fc.integer({ min: 0, max: TEXT_LENGTH - 1 }),
+    length: fc.integer({ min: 1, max: 30 }),
+    label: fc.constantFrom(...LABELS),
+    source: fc.constantFrom('rules/a', 'rules/b', 'ner/phi-ner'),
+    score: fc.double({ min: 0, max: 1, noNaN: true }),
+  })
+  .map(({ start, length, label, source, score }) => ({
+    start,
+    end: Math.min(TEXT_LENGTH, start + length),
+    label,
+    source,
+    score,
+  }));
+
+const spansArb = fc.array(spanArb, { maxLength: 25 });
+
+function coveredChars(spans: readonly Span[]): Set<number> {
+  const set = new Set<number>();
+  for (const s of spans) for (let i = s.start; i < s.end; i++) set.add(i);
+  return set;
+}
+
+function span(start: number, end: number, label: Label, source = 'rules/x', score = 0.9): Span {
+  return { start, end, label, source, score };
+}
+
+describe('mergeSpans properties', () => {
+  it('output is sorted, disjoint and no two output spans touch', () => {
+    fc.assert(
+      fc.property(spansArb, (spans) => {
+        const out = mergeSpans(spans);
+        for (let i = 1; i < out.length; i++) {
+          expect(out[i]!.start).toBeGreaterThan(out[i - 1]!.end);
+        }
+      }),
+    );
+  });
+
+  it('covers exactly the characters the input covered (recall never drops, nothing invented)', () => {
+    fc.assert(
+      fc.property(spansArb, (spans) => {
+        expect(coveredChars(mergeSpans(spans))).toEqual(coveredChars(spans));
+      }),
+    );
+  });
+
+  it('is idempotent', () => {
+    fc.assert(
+      fc.property(spansArb, (spans) => {
+        const once = mergeSpans(spans);
+        expect(mergeSpans(once)).toEqual(once);
+      }),
+    );
+  });
+
+  it('does not depend on input order', () => {
+    fc.assert(
+      fc.property(spansArb, fc.integer(), (spans, seed) => {
+        const shuffled = [...spans].sort((a, b) => ((a.start * 31 + b.end * 17 + seed) % 7) - 3);
+        expect(mergeSpans(shuffled)).toEqual(mergeSpans(spans));
+      }),
+    );
+  });
+
+  it('does not mutate its input', () => {
+    fc.assert(
+      fc.property(spansArb, (spans) => {
+        const copy = structuredClone(spans);
+        mergeSpans(spans, { threshold: 0.5, safe: spans.slice(0, 2) });
+        expect(spans).toEqual(copy);
+      }),
+    );
+  });
+
+  it('each output label is the label of one of the input spans it covers', () => {
+    fc.assert(
+      fc.property(spansArb, (spans) => {
+        for (const out of mergeSpans(spans)) {
+          const members = spans.filter((s) => overlapsOrTouches(s, out));
+          expect(members.map((m) => m.label)).toContain(out.label);
+          expect(out.sources).toEqual([...new Set(members.map((m) => m.source))].sort());
+          expect(out.score).toBe(Math.max(...members.map((m) => m.score)));
+        }
+      }),
+    );
+  });
+});
+
+describe('mergeSpans label priority', () => {
+  it.each([
+    ['the longest member wins', [span(0, 10, 'NAME'), span(5, 8, 'DATE')], 'NAME'],
+    ['equal length: ID beats NAME', [span(0, 5, 'NAME'), span(0, 5, 'ID')], 'ID'],
+    ['equal length: DATE beats LOCATION', [span(0, 5, 'LOCATION'), span(2, 7, 'DATE')], 'DATE'],
+    ['touching spans merge, longer label wins', [span(0, 3, 'DATE'), span(3, 10, 'ID')], 'ID'],
+  ] as const)('%s', (_name, input, label) => {
+    const out = mergeSpans(input);
+    expect(out).toHaveLength(1);
+    expect(out[0]!.label).toBe(label);
+    expect(out[0]!.start).toBe(Math.min(...input.map((s) => s.start)));
+    expect(out[0]!.end).toBe(Math.max(...input.map((s) => s.end)));
+  });
+
+  it('keeps separate spans apart when a gap separates them', () => {
+    const out = mergeSpans([span(0, 4, 'NAME'), span(5, 10, 'NAME')]);
+    expect(out.map((s) => [s.start, s.end])).toEqual([
+      [0, 4],
+      [5, 10],
+    ]);
+  });
+});
+
+describe('merge policies', () => {
+  it('dropBelowThreshold keeps spans at the threshold and drops those below', () => {
+    const kept = dropBelowThreshold([span(0, 1, 'NAME', 'a', 0.5), span(2, 3, 'NAME', 'a', 0.49)], 0.5);
+    expect(kept.map((s) => s.start)).toEqual([0]);
+  });
+
+  it('applySafeSpans drops weak PHI inside a safe span but keeps validated identifiers and partial overlaps', () => {
+    const safe = [span(0, 20, 'OTHER', 'safe/clinical-terms', 1)];
+    const phi = [
+      span(2, 6, 'NAME', 'ner/phi-ner', 0.6),
+      span(8, 12, 'ID', 'rules/npi', 0.99),
+      span(15, 25, 'NAME', 'ner/phi-ner', 0.6),
+    ];
+    expect(applySafeSpans(phi, safe).map((s) => s.start)).toEqual([8, 15]);
+  });
+
+  it('mergeOverlapping of nothing is nothing', () => {
+    expect(mergeOverlapping([])).toEqual([]);
+  });
+});
