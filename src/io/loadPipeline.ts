@@ -1,0 +1,102 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml, YAMLError } from 'yaml';
+import { ConfigError, parseConfig, type Config } from '../core/config.js';
+import { createRuleDetectors } from '../detect/rules/index.js';
+import type { Detector } from '../detect/types.js';
+import { Pipeline } from '../pipeline.js';
+import { loadRulePacks } from './rulePacks.js';
+
+/**
+ * The composition root: the only place that turns a config document into loaded detectors.
+ * Everything it wires together is pure; the file reads (config, rule packs, model) happen here
+ * and in the loaders it calls.
+ *
+ * Error codes (all `ConfigError`, which the CLI maps to exit code 2):
+ *   E010 config fails the schema (from parseConfig)
+ *   E011 config file cannot be read
+ *   E014 config file is not valid YAML/JSON
+ *   E030 NER requested but the model (or the NER module) is not available — we fail closed
+ *        rather than silently run rules only and write less-redacted text.
+ */
+
+export type DetectorKind = 'rules' | 'ner';
+
+/** The package root (two levels above this module in both src/ and dist/). */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Where the NER model is looked for when the config does not name `ner.modelDir`. */
+export const DEFAULT_MODEL_DIR = resolve(PACKAGE_ROOT, 'models', 'phi-ner');
+
+/** Reads and validates a YAML or JSON config file; with no path, returns the all-defaults config. */
+export function loadConfig(path?: string): Config {
+  if (path === undefined) return parseConfig({});
+  let source: string;
+  try {
+    source = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+    throw new ConfigError('E011', `cannot read config file ${path} (${code})`);
+  }
+  let raw: unknown;
+  try {
+    // YAML 1.2 is a superset of JSON, so one parser covers both formats.
+    raw = parseYaml(source, { prettyErrors: false });
+  } catch (err) {
+    const where = err instanceof YAMLError && err.linePos ? ` at line ${err.linePos[0].line}` : '';
+    throw new ConfigError('E014', `config file ${path} is not valid YAML or JSON${where}`);
+  }
+  return parseConfig(raw, path);
+}
+
+export interface LoadPipelineOptions {
+  /** An already-validated config; wins over `configPath`. */
+  readonly config?: Config;
+  /** A YAML/JSON config file; relative paths inside it resolve against its folder. */
+  readonly configPath?: string;
+  /** Overrides `config.detectors` (the CLI's `--detectors`). */
+  readonly detectors?: readonly DetectorKind[];
+  /** Folder that relative paths in an in-memory `config` resolve against (default: cwd). */
+  readonly baseDir?: string;
+}
+
+/** Builds and loads a Pipeline: rule packs always when 'rules' is requested, the NER model when 'ner' is. */
+export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<Pipeline> {
+  const config = options.config ?? loadConfig(options.configPath);
+  const baseDir =
+    options.configPath !== undefined && options.config === undefined
+      ? dirname(resolve(options.configPath))
+      : resolve(options.baseDir ?? process.cwd());
+  const kinds = [...new Set(options.detectors ?? config.detectors)];
+  if (kinds.length === 0) throw new ConfigError('E012', 'no detectors selected');
+
+  const detectors: Detector[] = [];
+  if (kinds.includes('rules')) {
+    const packs = await loadRulePacks(config.rules.packs, baseDir);
+    detectors.push(...createRuleDetectors(packs));
+  }
+  if (kinds.includes('ner')) detectors.push(await loadNerDetector(config, baseDir));
+  return Pipeline.create(detectors, { ...config, detectors: kinds });
+}
+
+async function loadNerDetector(config: Config, baseDir: string): Promise<Detector> {
+  const modelDir = config.ner.modelDir !== undefined ? resolve(baseDir, config.ner.modelDir) : DEFAULT_MODEL_DIR;
+  const unavailable = (): ConfigError =>
+    new ConfigError('E030', `NER model not available at ${modelDir}; use --detectors rules to run rules only`);
+  if (!existsSync(modelDir)) throw unavailable();
+  let ner: { createNerDetector?: (options: Record<string, unknown>) => Detector | Promise<Detector> };
+  try {
+    // Dynamic so that rules-only runs never load onnxruntime (only the NER module imports it).
+    // The specifier is held in a variable so the build does not require the module to exist yet.
+    const specifier = '../detect/ner/index.js';
+    ner = (await import(specifier)) as typeof ner;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw unavailable();
+    throw err;
+  }
+  if (typeof ner.createNerDetector !== 'function') throw unavailable();
+  const { threads, threshold, windowTokens, strideTokens, batchSize } = config.ner;
+  return ner.createNerDetector({ modelDir, threads, threshold, windowTokens, strideTokens, batchSize });
+}
