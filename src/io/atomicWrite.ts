@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Writes a file so that readers only ever see the old content or the complete new content:
+ * write a temp file in the same folder (same filesystem, so rename is atomic), fsync it, rename
+ * it over the target, then fsync the folder so the rename itself survives a crash. The temp
+ * name carries no part of the target's name beyond a fixed prefix, and it is removed on failure.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const temp = join(dir, `.phi-redact-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+  let renamed = false;
+  try {
+    const handle = await open(temp, 'wx');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+    renamed = true;
+    await syncDir(dir);
+  } finally {
+    if (!renamed) await unlink(temp).catch(() => undefined);
+  }
+}
+
+/** True for names `writeFileAtomic` uses for its temp files (so folder walks can skip leftovers). */
+export function isAtomicTempName(name: string): boolean {
+  return /^\.phi-redact-\d+-[0-9a-f]{12}\.tmp$/.test(basename(name));
+}
+
+async function syncDir(dir: string): Promise<void> {
+  // Not every platform lets a directory be opened for fsync (Windows); the rename is done anyway.
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    /* best effort */
+  }
+}
