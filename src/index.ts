@@ -1,0 +1,35 @@
+/**
+ * phi-redact as a library. The seam is `Span`: detectors produce them, `mergeSpans` resolves
+ * them, operators replace them. `loadPipeline` wires the configured detectors together:
+ *
+ *   import { loadPipeline } from 'phi-redact';
+ *   const pipeline = await loadPipeline({ detectors: ['rules'] });
+ *   const { text, spans } = await pipeline.redact(note);
+ */
+export { LABELS, LABEL_PRIORITY, SUBTYPES, isLabel, labelRank, type Label, type Subtype } from './core/labels.js';
+export {
+  assertValidSpan,
+  compareSpans,
+  contains,
+  overlaps,
+  overlapsOrTouches,
+  sameExtent,
+  spanLength,
+  type Span,
+} from './core/span.js';
+export { applySafeSpans, dropBelowThreshold, mergeOverlapping, mergeSpans, type MergeOptions } from './core/merge.js';
+export { ConfigError, ConfigSchema, PolicySchema, parseConfig, type Config } from './core/config.js';
+export type { DetectContext, Detector } from './detect/types.js';
+export { createRuleDetectors } from './detect/rules/index.js';
+export { applyOperators, BUILTIN_OPERATORS, operatorFor } from './transform/apply.js';
+export { mask } from './transform/operators/mask.js';
+export { tag } from './transform/operators/tag.js';
+export type { Operator, OperatorName, OutputSpan, Policy, TransformContext, TransformResult } from './transform/types.js';
+export { Pipeline, type Analysis, type Redaction } from './pipeline.js';
+export { loadConfig, loadPipeline, type DetectorKind, type LoadPipelineOptions } from './io/loadPipeline.js';
+export { loadRulePacks } from './io/rulePacks.js';
+export { decodeNote } from './io/decodeNote.js';
+export { InputError } from './io/errors.js';
+export { formatNoteLine, parseNoteLine, type NoteRecord, type ParsedNoteLine } from './io/jsonlNotes.js';
+export { MANIFEST_DIR, MANIFEST_FILE, readManifest, type ManifestEntry, type ManifestSpan, type ManifestOutSpan } from './io/manifest.js';
+export { writeFileAtomic } from './io/atomicWrite.js';
