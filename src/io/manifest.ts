@@ -24,8 +24,9 @@ import type { OutputSpan } from '../transform/types.js';
  *                [{outStart, outEnd, label}]
  *   }
  *
- * A failed note has empty `spans`/`outSpans` and no output file. `size`, `mtimeMs` and `sha256`
- * are null when the input could not be read at all (e.g. it does not exist).
+ * A failed note has empty `spans`/`outSpans` and no output file (`output` says where it would
+ * have gone). `size`, `mtimeMs` and `sha256` are null when the file could not be read at all.
+ * Paths named on the command line that do not exist are reported on stderr but not listed.
  */
 
 export const MANIFEST_DIR = '.phi-redact';
