@@ -37,7 +37,7 @@ export interface RedactFilesSummary {
   readonly manifestPath: string;
 }
 
-interface Loaded {
+export interface Loaded {
   readonly file: InputFile;
   readonly size: number | null;
   readonly mtimeMs: number | null;
@@ -89,7 +89,7 @@ export async function redactFiles(
   return { done, failed, manifestPath };
 }
 
-async function loadFile(file: InputFile): Promise<Loaded> {
+export async function loadFile(file: InputFile): Promise<Loaded> {
   let bytes: Buffer;
   let size: number;
   let mtimeMs: number;
@@ -117,7 +117,7 @@ async function loadFile(file: InputFile): Promise<Loaded> {
 }
 
 /** Redacts the batch together; if that throws, note by note, so one bad note fails alone. */
-async function redactEach(pipeline: Pipeline, notes: readonly Loaded[]): Promise<Map<Loaded, Redaction | Error>> {
+export async function redactEach(pipeline: Pipeline, notes: readonly Loaded[]): Promise<Map<Loaded, Redaction | Error>> {
   const out = new Map<Loaded, Redaction | Error>();
   if (notes.length === 0) return out;
   try {
@@ -138,7 +138,7 @@ async function redactEach(pipeline: Pipeline, notes: readonly Loaded[]): Promise
   return out;
 }
 
-function failedEntry(note: Loaded, error: string): ManifestEntry {
+export function failedEntry(note: Loaded, error: string): ManifestEntry {
   return {
     input: note.file.path,
     output: note.file.output,
@@ -152,7 +152,7 @@ function failedEntry(note: Loaded, error: string): ManifestEntry {
   };
 }
 
-async function writeOutput(note: Loaded, redaction: Redaction, options: RedactFilesOptions): Promise<ManifestEntry> {
+export async function writeOutput(note: Loaded, redaction: Redaction, options: RedactFilesOptions): Promise<ManifestEntry> {
   const spans = redaction.spans.map(toManifestSpan);
   const outSpans = redaction.spans.map(toManifestOutSpan);
   const target = join(options.outDir, ...note.file.output.split('/'));

@@ -1,0 +1,131 @@
+import type { AuditCollector } from '../audit.js';
+import { formatNoteLine } from '../jsonlNotes.js';
+import type { RedactEngine } from '../pool/engine.js';
+import type { NoteOutcome } from '../pool/tasks.js';
+import { mapOrdered } from './ordered.js';
+import { frameRecords, type StreamFormat, type StreamRecord } from './records.js';
+
+/**
+ * `phi-redact redact -`: a stream of notes in, the redacted stream out, in input order.
+ *
+ * Memory stays bounded whatever the input size: records are framed from the bytes as they are
+ * read, at most `concurrency` batches (each ≤ `maxBatchBytes`) are being redacted at once, and
+ * nothing more is read until the oldest batch has been written to `output` and `output` has
+ * accepted it (so a slow reader downstream slows the whole pipe, down to the producer).
+ *
+ * A record that is not a note (bad JSON, invalid UTF-8, too long) and a note whose detectors
+ * failed are reported on one line by line number and code, never content; with `onError:
+ * 'skip'` they are left out of the output and counted, with `'fail'` the run stops there
+ * (everything before it has been written).
+ */
+
+export const STDIN_NAME = '<stdin>';
+
+export interface StreamRunOptions {
+  readonly input: AsyncIterable<Uint8Array | string>;
+  readonly output: NodeJS.WritableStream;
+  readonly format: StreamFormat;
+  readonly separator?: string;
+  readonly onError: 'skip' | 'fail';
+  readonly emitSpans?: boolean;
+  readonly engine: RedactEngine;
+  readonly audit: AuditCollector;
+  readonly onProblem: (where: string, message: string) => void;
+  readonly batchSize?: number;
+  readonly maxBatchBytes?: number;
+  /** Batches in flight; default two per worker (one running, one queued). */
+  readonly concurrency?: number;
+  readonly maxRecordBytes?: number;
+}
+
+export interface StreamRunSummary {
+  readonly done: number;
+  readonly failed: number;
+  readonly malformed: number;
+  /** True when `onError: 'fail'` ended the run early. */
+  readonly stopped: boolean;
+}
+
+type Outcome = NoteOutcome | undefined;
+
+export async function runStream(options: StreamRunOptions): Promise<StreamRunSummary> {
+  const { engine, audit, output } = options;
+  const withSpans = options.emitSpans === true && options.format === 'jsonl';
+  let done = 0;
+  let failed = 0;
+  let malformed = 0;
+  let stopped = false;
+
+  const records = frameRecords(options.input, {
+    format: options.format,
+    separator: options.separator,
+    maxRecordBytes: options.maxRecordBytes,
+  });
+
+  const redact = async (batch: readonly StreamRecord[]): Promise<Outcome[]> => {
+    const notes = batch.flatMap((r) => (r.kind === 'note' ? [{ text: r.text, noteId: `${STDIN_NAME}:${r.lineNo}` }] : []));
+    const outcomes = notes.length > 0 ? await engine.redactNotes(notes, withSpans) : [];
+    let k = 0;
+    return batch.map((r) => (r.kind === 'note' ? outcomes[k++] : undefined));
+  };
+
+  const batches = mapOrdered(records, redact, {
+    batchSize: options.batchSize ?? 32,
+    maxBatchWeight: options.maxBatchBytes ?? 4 * 1024 * 1024,
+    weight: (r) => r.bytes,
+    concurrency: options.concurrency ?? engine.workers * 2,
+  });
+
+  try {
+    outer: for await (const { items, results } of batches) {
+      let chunk = '';
+      for (const [i, record] of items.entries()) {
+        const outcome = results[i];
+        if (record.kind === 'fault') {
+          malformed += 1;
+          audit.noteMalformed(record.error.message);
+          options.onProblem(STDIN_NAME, record.error.message);
+        } else if (outcome === undefined || !outcome.ok) {
+          failed += 1;
+          const error = outcome?.ok === false ? outcome.error : 'E046 detection failed';
+          audit.noteFailed(error);
+          options.onProblem(STDIN_NAME, `line ${record.lineNo}: ${error}`);
+        } else {
+          done += 1;
+          audit.noteDone(outcome.counts, record.bytes);
+          chunk +=
+            options.format === 'jsonl'
+              ? formatNoteLine(record.record!, { text: outcome.text, spans: outcome.spans }, { emitSpans: withSpans })
+              : outcome.text + (record.separator ?? '');
+          continue;
+        }
+        if (options.onError === 'fail') {
+          await write(output, chunk);
+          stopped = true;
+          break outer;
+        }
+      }
+      await write(output, chunk);
+    }
+  } finally {
+    if (stopped) destroyInput(options.input);
+  }
+  return { done, failed, malformed, stopped };
+}
+
+function destroyInput(input: unknown): void {
+  const stream = input as { destroy?: () => void };
+  if (typeof stream.destroy === 'function') stream.destroy();
+}
+
+/** Writes and resolves once the stream has taken the data (or at once when its buffer has room). */
+export function write(output: NodeJS.WritableStream, data: string): Promise<void> {
+  if (data === '') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const ok = output.write(data, (err) => {
+      if (err) reject(err);
+    });
+    if (ok) resolve();
+    else output.once('drain', resolve);
+  });
+}
