@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
 import { registerRedact } from './redact.js';
+import { registerEval } from './eval.js';
 
 /** A command module: registers its subcommand and reports its exit code through `setExit`. */
 export type RegisterCommand = (program: Command, io: CliIO, setExit: (code: number) => void) => void;
@@ -8,4 +9,5 @@ export type RegisterCommand = (program: Command, io: CliIO, setExit: (code: numb
 /** Every subcommand, in help order. Add one line per new command module. */
 export const COMMANDS: readonly RegisterCommand[] = [
   registerRedact,
+  registerEval,
 ];

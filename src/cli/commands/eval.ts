@@ -1,0 +1,102 @@
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { EvalInputError } from '../../eval/errors.js';
+import { evaluate, formatReport, formatText, joinPredictions, toJson, type EvalDoc, type GoldDoc } from '../../eval/index.js';
+import { writeFileAtomic } from '../../io/atomicWrite.js';
+import { UsageError } from '../../io/errors.js';
+import { readGold, readPredJsonl, type OffsetUnit } from '../../io/gold.js';
+import { loadPipeline, type DetectorKind } from '../../io/loadPipeline.js';
+import type { Pipeline } from '../../pipeline.js';
+import { CliError, EXIT, type CliIO } from '../io.js';
+import type { RegisterCommand } from './index.js';
+
+interface EvalOptions {
+  gold: string;
+  pred?: string;
+  json?: boolean;
+  report?: string;
+  detectors?: string;
+  config?: string;
+  offsets: OffsetUnit;
+}
+
+const DETECTOR_KINDS: readonly DetectorKind[] = ['rules', 'ner'];
+/** Notes per analyzeBatch call: enough to fill NER batches, small enough to keep memory flat. */
+const BATCH = 32;
+
+export const registerEval: RegisterCommand = (program: Command, io: CliIO, setExit) => {
+  program
+    .command('eval')
+    .description('Score detection against gold annotations (JSONL file or BRAT folder); runs the pipeline unless --pred is given.')
+    .requiredOption('--gold <path>', 'gold JSONL file, or a folder of BRAT .txt + .ann pairs')
+    .option('--pred <file>', 'predictions JSONL (what `redact --format jsonl --emit spans` writes) instead of running the pipeline')
+    .option('--json', 'print the scores as JSON')
+    .option('--report <file>', 'write misses and false alarms with 40 characters of context to this Markdown file (it quotes note text)')
+    .option('--detectors <list>', "comma-separated detectors: rules,ner (default: the config's)")
+    .option('-c, --config <file>', 'YAML or JSON config file')
+    .addOption(
+      new Option('--offsets <unit>', 'gold offset unit: code points (Python), UTF-16 (JS), or auto').choices(['auto', 'codepoint', 'utf16']).default('auto'),
+    )
+    .action(async (options: EvalOptions) => {
+      setExit(await evalCommand(options, io));
+    });
+};
+
+async function evalCommand(options: EvalOptions, io: CliIO): Promise<number> {
+  if (options.pred !== undefined && (options.detectors !== undefined || options.config !== undefined)) {
+    throw new CliError('--detectors and --config choose the pipeline to run; they cannot be used with --pred');
+  }
+  const detectors = options.detectors === undefined ? undefined : parseDetectors(options.detectors);
+  const gold = await coded(() => readGold(resolve(io.cwd, options.gold), { offsets: options.offsets }));
+  const docs =
+    options.pred !== undefined
+      ? await coded(async () => joinPredictions(gold, await readPredJsonl(resolve(io.cwd, options.pred!)), options.pred!))
+      : await runPipeline(gold, options, detectors, io);
+
+  const result = evaluate(docs);
+  io.stdout.write(options.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : formatText(result));
+  if (options.report !== undefined) {
+    const texts = new Map(gold.map((g) => [g.id, g.text]));
+    await coded(() => writeFileAtomic(resolve(io.cwd, options.report!), formatReport(result, texts)));
+    io.stderr.write(`phi-redact: ${result.errors.length} errors listed in ${options.report}\n`);
+  }
+  return EXIT.OK;
+}
+
+async function runPipeline(gold: readonly GoldDoc[], options: EvalOptions, detectors: DetectorKind[] | undefined, io: CliIO): Promise<EvalDoc[]> {
+  const configPath = options.config === undefined ? undefined : resolve(io.cwd, options.config);
+  const pipeline: Pipeline = await coded(() =>
+    loadPipeline({ ...(configPath !== undefined ? { configPath } : { baseDir: io.cwd }), ...(detectors ? { detectors } : {}) }),
+  );
+  try {
+    const docs: EvalDoc[] = [];
+    for (let i = 0; i < gold.length; i += BATCH) {
+      const chunk = gold.slice(i, i + BATCH);
+      // A detector failure stops the evaluation (fail closed): partial scores would mislead.
+      const analyses = await coded(() => pipeline.analyzeBatch(chunk.map((g) => g.text), chunk.map((g) => ({ noteId: g.id }))));
+      chunk.forEach((g, k) => docs.push({ ...g, pred: analyses[k]!.spans, raw: analyses[k]!.raw }));
+    }
+    return docs;
+  } finally {
+    await pipeline.dispose();
+  }
+}
+
+function parseDetectors(list: string): DetectorKind[] {
+  const kinds = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const unknown = kinds.find((k) => !(DETECTOR_KINDS as readonly string[]).includes(k));
+  if (unknown !== undefined) throw new CliError(`E012 unknown detector "${unknown}" (choose from ${DETECTOR_KINDS.join(', ')})`);
+  if (kinds.length === 0) throw new CliError('E012 --detectors needs at least one of rules, ner');
+  return kinds as DetectorKind[];
+}
+
+/** Input, config and detector errors carry a code (E0xx) and name the file: show them as usage errors (exit 2). */
+async function coded<T>(fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof EvalInputError || err instanceof UsageError) throw new CliError(err.message);
+    if (err instanceof Error && /^E\d{3} /.test(err.message)) throw new CliError(err.message.split('\n')[0]!);
+    throw err;
+  }
+}

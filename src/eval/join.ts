@@ -1,0 +1,40 @@
+import type { Span } from '../core/span.js';
+import { EvalInputError } from './errors.js';
+import type { EvalDoc, GoldDoc } from './types.js';
+
+/** Predictions for one note, as read from a prediction file (`line` for messages). */
+export interface PredictionLine {
+  readonly id: string;
+  readonly line: number;
+  readonly spans: readonly Span[];
+  readonly raw?: readonly Span[];
+}
+
+/**
+ * Joins gold notes with prediction lines by id. Every gold note needs a prediction line (an
+ * empty `spans` list is fine) and every prediction line a gold note: a mismatch means the
+ * files are not about the same notes, and scoring them would be meaningless.
+ */
+export function joinPredictions(gold: readonly GoldDoc[], preds: readonly PredictionLine[], predFile: string): EvalDoc[] {
+  const byId = new Map(preds.map((p) => [p.id, p]));
+  const goldIds = new Set(gold.map((g) => g.id));
+  const extra = preds.find((p) => !goldIds.has(p.id));
+  if (extra) throw new EvalInputError('E079', `${predFile}:${extra.line}`, 'note id not in the gold file');
+  const missing = gold.filter((g) => !byId.has(g.id));
+  if (missing.length > 0) {
+    const more = missing.length > 1 ? ` (and ${missing.length - 1} more)` : '';
+    throw new EvalInputError('E079', predFile, `no prediction for gold note ${JSON.stringify(missing[0]!.id)}${more}`);
+  }
+  return gold.map((g) => {
+    const p = byId.get(g.id)!;
+    const check = (spans: readonly Span[], field: string): void =>
+      spans.forEach((s, k) => {
+        if (s.end > g.text.length) {
+          throw new EvalInputError('E074', `${predFile}:${p.line}`, `${field}[${k}] [${s.start}, ${s.end}) does not fit the gold note of length ${g.text.length}`);
+        }
+      });
+    check(p.spans, 'spans');
+    if (p.raw) check(p.raw, 'raw');
+    return { ...g, pred: p.spans, ...(p.raw ? { raw: p.raw } : {}) };
+  });
+}
