@@ -1,0 +1,153 @@
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../../core/config.js';
+import type { Span } from '../../core/span.js';
+import type { DetectContext, Detector } from '../types.js';
+import { groupEntities, softmax, type WordPrediction } from './bio.js';
+import { acquireModel, type NerModel } from './session.js';
+import { assignOwners, cappedPieceCounts, encodeWindow, planWindows, type EncodedWindow } from './windows.js';
+import { splitWords, type Word } from './words.js';
+
+/**
+ * The NER detector: four small steps (STYLE point 10) —
+ *   words.ts   pre-split words with their offsets (the tokenizer gives none),
+ *   session.ts tokenizer + one onnxruntime session per process,
+ *   windows.ts overlapping windows of whole words, mapped back to words,
+ *   bio.ts     per-word probabilities → character spans.
+ * Windows from every note of a batch are sorted by length and run together, so padding is
+ * small and the session sees full batches.
+ */
+export const NER_DETECTOR_ID = 'ner/phi-ner';
+
+/** `<package root>/models/phi-ner`, the same from src/ and dist/ (both three levels below the root). */
+export const DEFAULT_NER_MODEL_DIR = fileURLToPath(new URL('../../../models/phi-ner', import.meta.url));
+
+export interface NerOptions {
+  modelDir?: string;
+  /** onnxruntime intra-op threads (config.ner.threads). */
+  threads?: number;
+  /** A word is PHI when 1 − P(O) ≥ threshold. Low by default: recall first. */
+  threshold?: number;
+  /** Tokens per window including [CLS] and [SEP]; capped at the model's max_length. */
+  windowTokens?: number;
+  /** Tokens shared by consecutive windows of a long note. */
+  strideTokens?: number;
+  /** Windows per onnxruntime call. */
+  batchSize?: number;
+}
+
+export interface NerDetector extends Detector {
+  /** The loaded model's facts (after `load()`), for benchmarks and reports. */
+  modelInfo(): { dir: string; sha256: string; bytes: number; labels: readonly string[]; maxLength: number } | undefined;
+}
+
+interface PreparedNote {
+  readonly words: Word[];
+  readonly probs: (Float64Array | undefined)[];
+}
+
+interface Job {
+  readonly note: number;
+  readonly first: number;
+  readonly window: number;
+  readonly encoded: EncodedWindow;
+  readonly owner: Int32Array;
+}
+
+export function createNerDetector(options: NerOptions = {}): NerDetector {
+  const modelDir = options.modelDir ?? DEFAULT_NER_MODEL_DIR;
+  const threads = options.threads ?? 2;
+  const threshold = options.threshold ?? 0.3;
+  const batchSize = Math.max(1, options.batchSize ?? 16);
+  if (!(threshold >= 0 && threshold <= 1)) throw new ConfigError('E010', `ner.threshold must be in [0, 1] (got ${threshold})`);
+  let model: NerModel | undefined;
+  let release: (() => Promise<void>) | undefined;
+  let loading: Promise<void> | undefined;
+
+  const load = async (): Promise<void> => {
+    if (model) return;
+    loading ??= acquireModel(modelDir, threads).then(
+      (acquired) => {
+        model = acquired.model;
+        release = acquired.release;
+      },
+      (err: unknown) => {
+        loading = undefined;
+        throw err;
+      },
+    );
+    await loading;
+  };
+
+  const geometry = (m: NerModel): { capacity: number; overlap: number } => {
+    const windowTokens = Math.min(options.windowTokens ?? m.config.max_length, m.config.max_length);
+    const capacity = Math.max(1, windowTokens - 2);
+    const overlap = Math.max(0, Math.min(options.strideTokens ?? 32, capacity - 1));
+    return { capacity, overlap };
+  };
+
+  const detectBatch = async (texts: readonly string[]): Promise<Span[][]> => {
+    await load();
+    const m = model!;
+    const { capacity, overlap } = geometry(m);
+    const tok = m.tokenizer;
+    const notes: PreparedNote[] = [];
+    const jobs: Job[] = [];
+    texts.forEach((text, note) => {
+      const words = splitWords(text);
+      const wordIds = words.map((w) => tok.encodeWord(text.slice(w.start, w.end)));
+      const pieces = cappedPieceCounts(wordIds, capacity);
+      const plans = planWindows(pieces, capacity, overlap);
+      const owner = assignOwners(pieces, plans);
+      notes.push({ words, probs: new Array<Float64Array | undefined>(words.length) });
+      plans.forEach((plan, window) =>
+        jobs.push({ note, first: plan.first, window, owner, encoded: encodeWindow(wordIds, plan, capacity, tok.cls, tok.sep) }),
+      );
+    });
+    // Longest first, so each batch pads to nearly its own length.
+    jobs.sort((a, b) => b.encoded.ids.length - a.encoded.ids.length);
+    const numLabels = m.config.labels.length;
+    for (let b = 0; b < jobs.length; b += batchSize) {
+      const batch = jobs.slice(b, b + batchSize);
+      const { logits, seq } = await m.run(batch.map((j) => j.encoded.ids));
+      batch.forEach((job, row) => {
+        const probs = notes[job.note]!.probs;
+        const { firstPiece } = job.encoded;
+        for (let k = 0; k < firstPiece.length; k++) {
+          const pos = firstPiece[k]!;
+          const word = job.first + k;
+          if (pos < 0 || job.owner[word] !== job.window) continue;
+          probs[word] = softmax(logits, (row * seq + pos) * numLabels, numLabels);
+        }
+      });
+    }
+    return notes.map(({ words, probs }) => {
+      const preds: WordPrediction[] = [];
+      words.forEach((w, i) => {
+        const p = probs[i];
+        if (p) preds.push({ start: w.start, end: w.end, probs: p });
+      });
+      return groupEntities(preds, m.scheme, threshold, NER_DETECTOR_ID);
+    });
+  };
+
+  return {
+    id: NER_DETECTOR_ID,
+    kind: 'phi',
+    labels: ['NAME', 'LOCATION', 'ORGANIZATION', 'PROFESSION', 'DATE', 'AGE', 'ID', 'CONTACT'],
+    load,
+    detectBatch: (texts: readonly string[], _ctxs?: readonly DetectContext[]) => detectBatch(texts),
+    detect: async (text: string) => (await detectBatch([text]))[0]!,
+    dispose: async () => {
+      const r = release;
+      model = undefined;
+      release = undefined;
+      loading = undefined;
+      await r?.();
+    },
+    fingerprint: () => (model ? `${model.config.format} sha256:${model.sha256} threshold=${threshold}` : 'not loaded'),
+    modelInfo: () =>
+      model
+        ? { dir: model.dir, sha256: model.sha256, bytes: model.modelBytes, labels: model.config.labels, maxLength: model.config.max_length }
+        : undefined,
+  };
+}

@@ -1,0 +1,284 @@
+import { createHash } from 'node:crypto';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { z } from 'zod';
+import { ConfigError } from '../../core/config.js';
+import { parseLabelScheme, type LabelScheme } from './bio.js';
+
+/**
+ * The runtime seam: the only module in the project that imports onnxruntime-node
+ * (transformers.js keeps the same rule in its backends/onnx.js). It reads the model folder,
+ * checks it before trusting it, and holds one InferenceSession per model per process.
+ *
+ * Errors (ConfigError, which the CLI maps to exit code 2) name the file, never note text:
+ *   E031 model folder or its config.json is missing or unreadable
+ *   E032 config.json is not valid JSON, has the wrong `format` version, or bad labels
+ *   E033 model file missing, or its sha256 differs from config.json (truncated or corrupt)
+ *   E034 onnxruntime could not create a session from the model file
+ *   E035 the tokenizer files could not be loaded
+ *   E036 the model's inputs/outputs do not match the phi-ner/1 contract
+ *   E037 inference failed while running (reported with batch size, not text)
+ */
+export const MODEL_FORMAT = 'phi-ner/1';
+
+const ModelConfigSchema = z
+  .object({
+    format: z.string(),
+    labels: z.array(z.string()).min(2),
+    max_length: z.number().int().min(8),
+    model_file: z.string().min(1).default('model.onnx'),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
+    vocab_size: z.number().int().positive(),
+    lowercase: z.boolean().optional(),
+  })
+  .passthrough();
+
+export type ModelConfig = z.infer<typeof ModelConfigSchema>;
+
+/** The part of a transformers.js PreTrainedTokenizer we use (2.17). */
+interface HfTokenizer {
+  encode(text: string, pair?: string | null, options?: { add_special_tokens?: boolean }): number[];
+  _encode_text(text: string): string[] | null;
+  model: { convert_tokens_to_ids(tokens: string[]): number[]; tokens_to_ids: Map<string, number> };
+}
+
+/** Word → piece ids, with an LRU cache: notes repeat their words a lot. */
+export class WordTokenizer {
+  private readonly cache = new Map<string, readonly number[]>();
+
+  constructor(
+    private readonly hf: HfTokenizer,
+    readonly cls: number,
+    readonly sep: number,
+    readonly pad: number,
+    private readonly cacheSize = 50_000,
+  ) {}
+
+  /**
+   * Piece ids of one pre-split word, without special tokens. Runs the tokenizer's normalizer,
+   * pre-tokenizer and WordPiece model directly (what `encode(word, null, {add_special_tokens:
+   * false})` does, minus the post-processor and attention-mask arrays); a test checks the ids
+   * are identical.
+   */
+  encodeWord(word: string): readonly number[] {
+    const hit = this.cache.get(word);
+    if (hit !== undefined) {
+      // Re-insert so the Map's insertion order is recency order.
+      this.cache.delete(word);
+      this.cache.set(word, hit);
+      return hit;
+    }
+    const ids = this.hf.model.convert_tokens_to_ids(this.hf._encode_text(word) ?? []);
+    if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(word, ids);
+    return ids;
+  }
+
+  /** The reference path through the tokenizer's public API (for tests and audits). */
+  encodeWordReference(word: string): number[] {
+    return this.hf.encode(word, null, { add_special_tokens: false });
+  }
+}
+
+export interface NerModel {
+  readonly dir: string;
+  readonly config: ModelConfig;
+  readonly scheme: LabelScheme;
+  readonly sha256: string;
+  readonly modelBytes: number;
+  readonly tokenizer: WordTokenizer;
+  /** Runs one padded batch; returns logits [rows, seq, labels] flattened. */
+  run(rows: readonly (readonly number[])[]): Promise<{ logits: Float32Array; seq: number }>;
+  /** Frees the native session (called when the last user releases it). */
+  close(): Promise<void>;
+}
+
+async function readConfig(dir: string): Promise<ModelConfig> {
+  const file = join(dir, 'config.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError('E031', `NER model config ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'EIO'})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ConfigError('E032', `NER model config ${file} is not valid JSON`);
+  }
+  const parsed = ModelConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError('E032', `NER model config ${file}: invalid value at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  if (parsed.data.format !== MODEL_FORMAT) {
+    throw new ConfigError('E032', `NER model config ${file}: format "${parsed.data.format}" is not supported (this runtime reads "${MODEL_FORMAT}")`);
+  }
+  return parsed.data;
+}
+
+function modelPath(dir: string, config: ModelConfig): string {
+  const file = join(dir, config.model_file);
+  const rel = relative(dir, file);
+  if (isAbsolute(config.model_file) || rel.startsWith('..') || rel.includes(`..${sep}`)) {
+    throw new ConfigError('E032', `NER model config ${join(dir, 'config.json')}: model_file must name a file inside the model folder`);
+  }
+  return file;
+}
+
+/** transformers.js keeps its settings in one global `env`; loads are serialised so two folders cannot race on it. */
+let tokenizerQueue: Promise<unknown> = Promise.resolve();
+
+async function loadTokenizer(dir: string): Promise<WordTokenizer> {
+  const task = tokenizerQueue.then(async () => {
+    const { AutoTokenizer, env } = await import('@xenova/transformers');
+    env.allowRemoteModels = false;
+    env.allowLocalModels = true;
+    env.localModelPath = dirname(dir) + sep;
+    return (await AutoTokenizer.from_pretrained(basename(dir), { local_files_only: true })) as unknown as HfTokenizer;
+  });
+  tokenizerQueue = task.catch(() => undefined);
+  let hf: HfTokenizer;
+  try {
+    hf = await task;
+  } catch (err) {
+    throw new ConfigError('E035', `NER tokenizer in ${dir} cannot be loaded (tokenizer.json, tokenizer_config.json): ${errorName(err)}`);
+  }
+  // The post-processor turns an empty text into exactly [CLS] [SEP]: that is how we learn the ids.
+  const specials = hf.encode('');
+  const pad = hf.model.tokens_to_ids.get('[PAD]') ?? 0;
+  if (specials.length !== 2) throw new ConfigError('E035', `NER tokenizer in ${dir} does not add [CLS] … [SEP] around a text`);
+  return new WordTokenizer(hf, specials[0]!, specials[1]!, pad);
+}
+
+function errorName(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message.split('\n')[0]!.slice(0, 200)}`;
+  return 'unknown error';
+}
+
+async function createSession(file: string, bytes: Uint8Array, threads: number): Promise<ort.InferenceSession> {
+  try {
+    return await ort.InferenceSession.create(bytes, {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+    });
+  } catch (err) {
+    throw new ConfigError('E034', `NER model ${file} cannot be loaded by onnxruntime (${errorName(err)})`);
+  }
+}
+
+function toInt64(rows: readonly (readonly number[])[], seq: number, fill: (row: readonly number[], k: number) => number): ort.Tensor {
+  const data = new BigInt64Array(rows.length * seq);
+  rows.forEach((row, r) => {
+    for (let k = 0; k < seq; k++) data[r * seq + k] = BigInt(fill(row, k));
+  });
+  return new ort.Tensor('int64', data, [rows.length, seq]);
+}
+
+/** Reads, verifies and opens a model folder. Nothing is trusted before its sha256 matches. */
+async function openModel(dir: string, threads: number): Promise<NerModel> {
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new Error('not a folder');
+  } catch {
+    throw new ConfigError('E031', `NER model folder ${dir} does not exist or is not a folder`);
+  }
+  const config = await readConfig(dir);
+  const scheme = parseLabelScheme(config.labels, join(dir, 'config.json'));
+  const file = modelPath(dir, config);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    throw new ConfigError('E033', `NER model file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'EIO'})`);
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (sha256 !== config.sha256) {
+    throw new ConfigError('E033', `NER model file ${file} does not match the sha256 in config.json (${bytes.length} bytes; truncated or corrupt)`);
+  }
+  const tokenizer = await loadTokenizer(dir);
+  const session = await createSession(file, bytes, threads);
+  const inputs = new Set(session.inputNames);
+  for (const name of ['input_ids', 'attention_mask']) {
+    if (!inputs.has(name)) throw new ConfigError('E036', `NER model ${file} lacks the input "${name}"`);
+  }
+  if (!session.outputNames.includes('logits')) throw new ConfigError('E036', `NER model ${file} lacks the output "logits"`);
+  const withTypes = inputs.has('token_type_ids');
+  const numLabels = config.labels.length;
+
+  const run = async (rows: readonly (readonly number[])[]): Promise<{ logits: Float32Array; seq: number }> => {
+    const seq = Math.max(...rows.map((r) => r.length));
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: toInt64(rows, seq, (row, k) => (k < row.length ? row[k]! : tokenizer.pad)),
+      attention_mask: toInt64(rows, seq, (row, k) => (k < row.length ? 1 : 0)),
+    };
+    if (withTypes) feeds.token_type_ids = toInt64(rows, seq, () => 0);
+    let out: ort.InferenceSession.OnnxValueMapType;
+    try {
+      out = await session.run(feeds);
+    } catch (err) {
+      throw new ConfigError('E037', `NER inference failed on a batch of ${rows.length} windows of ${seq} tokens (${errorName(err)})`);
+    }
+    const logits = out.logits as ort.Tensor | undefined;
+    const dims = logits?.dims ?? [];
+    if (!logits || logits.type !== 'float32' || dims.length !== 3 || dims[0] !== rows.length || dims[1] !== seq || dims[2] !== numLabels) {
+      throw new ConfigError('E036', `NER model ${file} returned logits of shape [${dims.join(', ')}], expected [${rows.length}, ${seq}, ${numLabels}] float32`);
+    }
+    return { logits: logits.data as Float32Array, seq };
+  };
+  // One tiny run now, so a model that loads but cannot run fails here, before any note is read.
+  await run([[tokenizer.cls, tokenizer.sep]]);
+  const close = (): Promise<void> => session.release();
+  return { dir, config, scheme, sha256, modelBytes: bytes.length, tokenizer, run, close };
+}
+
+interface Shared {
+  readonly model: Promise<NerModel>;
+  refs: number;
+}
+
+/** One session per model folder and thread count per process, shared by every detector that asks. */
+const open = new Map<string, Shared>();
+
+export async function acquireModel(dir: string, threads: number): Promise<{ model: NerModel; release: () => Promise<void> }> {
+  let canonical = dir;
+  try {
+    canonical = await realpath(dir);
+  } catch {
+    // openModel reports the missing folder.
+  }
+  const key = `${canonical}\u0000${threads}`;
+  let shared = open.get(key);
+  if (!shared) {
+    shared = { model: openModel(canonical, threads), refs: 0 };
+    open.set(key, shared);
+    // A failed load is not cached: the next attempt reads the folder again.
+    shared.model.catch(() => open.delete(key));
+  }
+  shared.refs++;
+  const entry = shared;
+  let model: NerModel;
+  try {
+    model = await entry.model;
+  } catch (err) {
+    entry.refs--;
+    throw err;
+  }
+  let released = false;
+  return {
+    model,
+    release: async () => {
+      if (released) return;
+      released = true;
+      entry.refs--;
+      if (entry.refs === 0 && open.get(key) === entry) {
+        open.delete(key);
+        await model.close();
+      }
+    },
+  };
+}
