@@ -43,6 +43,41 @@ export const ConfigSchema = z
       .strict()
       .default({ threshold: 0, safeOverride: 0.95 }),
     policy: PolicySchema.default({ DEFAULT: 'tag' }),
+    /** `safe-harbor`: HIPAA Safe Harbor policy (src/transform/safeHarbor.ts); explicit `policy` labels still win. */
+    preset: z.enum(['none', 'safe-harbor']).default('none'),
+    /** Options of the `surrogate` operator (src/transform/operators/surrogate.ts). */
+    surrogate: z
+      .object({
+        scope: z.enum(['patient', 'corpus']).default('patient'),
+        patientId: z
+          .object({
+            from: z.enum(['field', 'filename', 'folder']).default('field'),
+            field: z.string().min(1).default('patient_id'),
+            /** Regex on the file name; first capture group (or `(?<patient>…)`) is the id. */
+            pattern: z.string().min(1).optional(),
+          })
+          .strict()
+          .prefault({}),
+        dateShift: z
+          .object({
+            minDays: z.number().int().default(-365),
+            maxDays: z.number().int().default(-1),
+            keepWeekday: z.boolean().default(false),
+            /** Dates to year only; unset: true under the safe-harbor preset, else false. */
+            yearOnly: z.boolean().optional(),
+            referenceYear: z.number().int().min(1000).max(9999).default(2000),
+          })
+          .strict()
+          .refine((d) => d.minDays <= d.maxDays, { message: 'minDays must be <= maxDays' })
+          .prefault({}),
+        ageOver89: z.string().min(1).default('90+'),
+        agesUnder90: z.enum(['keep', 'tag']).default('keep'),
+        keepChecksum: z.boolean().default(false),
+        zip: z.enum(['surrogate', 'zip3']).optional(),
+        keepStates: z.boolean().optional(),
+      })
+      .strict()
+      .prefault({}),
   })
   .passthrough();
 

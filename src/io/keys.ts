@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../core/config.js';
+import { keyFingerprint, type SecretKey } from '../transform/keyed.js';
+
+/**
+ * The secret behind every surrogate, from `--key-file` or `PHI_REDACT_KEY`. The key never
+ * appears in output, logs, errors or reports: callers show `fingerprint` only.
+ *
+ * Error codes (ConfigError → CLI exit code 2):
+ *   E070 the key file cannot be read
+ *   E071 the key is shorter than 16 bytes (too weak to keep pseudonyms irreversible)
+ */
+
+export const KEY_ENV = 'PHI_REDACT_KEY';
+export const MIN_KEY_BYTES = 16;
+
+export interface LoadedKey {
+  readonly key: SecretKey;
+  readonly source: 'file' | 'env' | 'random';
+  /** Short non-reversible identity, safe to print (see keyFingerprint). */
+  readonly fingerprint: string;
+  /** Set when the key is random for this run: the caller must print it to stderr. */
+  readonly warning?: string;
+}
+
+export const RANDOM_KEY_WARNING =
+  `warning: no --key-file and no ${KEY_ENV}: using a random key for this run; ` +
+  'surrogates and date shifts will not repeat across runs';
+
+function checked(key: Buffer, where: string): Buffer {
+  if (key.length < MIN_KEY_BYTES) throw new ConfigError('E071', `${where}: key must be at least ${MIN_KEY_BYTES} bytes`);
+  return key;
+}
+
+/**
+ * Key file contents are used as raw bytes, minus one trailing newline (so `openssl rand -hex
+ * 32 > key` and an editor-saved file give the same key as the text itself).
+ */
+export function loadSecretKey(options: { keyFile?: string; env?: Readonly<Record<string, string | undefined>> } = {}): LoadedKey {
+  let key: Buffer;
+  let source: LoadedKey['source'];
+  if (options.keyFile !== undefined) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(options.keyFile);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+      throw new ConfigError('E070', `cannot read key file ${options.keyFile} (${code})`);
+    }
+    const end = bytes.at(-1) === 0x0a ? (bytes.at(-2) === 0x0d ? bytes.length - 2 : bytes.length - 1) : bytes.length;
+    key = checked(bytes.subarray(0, end), `key file ${options.keyFile}`);
+    source = 'file';
+  } else if (options.env?.[KEY_ENV] !== undefined && options.env[KEY_ENV] !== '') {
+    key = checked(Buffer.from(options.env[KEY_ENV]!, 'utf8'), KEY_ENV);
+    source = 'env';
+  } else {
+    return { key: randomBytes(32), source: 'random', fingerprint: 'random', warning: RANDOM_KEY_WARNING };
+  }
+  return { key, source, fingerprint: keyFingerprint(key) };
+}

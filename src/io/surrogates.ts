@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError, type Config } from '../core/config.js';
+import type { SecretKey } from '../transform/keyed.js';
+import { createSurrogateOperator } from '../transform/operators/surrogate.js';
+import { effectivePolicy, surrogateOptionsFromConfig, usesSurrogate } from '../transform/safeHarbor.js';
+import type { Operator, OperatorName } from '../transform/types.js';
+
+/**
+ * Wiring for the surrogate operator: reads the Safe Harbor ZIP3 data file and builds the
+ * operator map Pipeline.create takes.
+ *
+ * Error codes: E072 the restricted-ZIP3 data file cannot be read or is malformed.
+ */
+
+const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ZIP3_RESTRICTED_FILE = resolve(PACKAGE_ROOT, 'rules', 'safe-harbor', 'zip3-restricted.yaml');
+
+export function loadRestrictedZip3(path = ZIP3_RESTRICTED_FILE): string[] {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'));
+  } catch {
+    throw new ConfigError('E072', `cannot read restricted ZIP3 list ${path}`);
+  }
+  const list = (raw as { restricted?: unknown } | null)?.restricted;
+  if (!Array.isArray(list) || !list.every((z) => typeof z === 'string' && /^\d{3}$/u.test(z))) {
+    throw new ConfigError('E072', `${path}: "restricted" must be a list of 3-digit strings`);
+  }
+  return list as string[];
+}
+
+/**
+ * The config with its effective policy (preset applied) and the extra operators it needs.
+ * `key` is only required when the policy uses `surrogate`.
+ */
+export function surrogateSetup(
+  config: Config,
+  key: SecretKey | undefined,
+): { config: Config; operators: Partial<Record<OperatorName, Operator>>; needsKey: boolean } {
+  const policy = effectivePolicy(config);
+  const effective = { ...config, policy };
+  if (!usesSurrogate(policy)) return { config: effective, operators: {}, needsKey: false };
+  if (key === undefined) return { config: effective, operators: {}, needsKey: true };
+  const options = surrogateOptionsFromConfig(config, loadRestrictedZip3());
+  return { config: effective, operators: { surrogate: createSurrogateOperator(key, options) }, needsKey: true };
+}
