@@ -45,6 +45,13 @@ export interface CollectOptions {
   readonly glob?: string;
 }
 
+/** A pattern without "/" matches the file name at any depth; one with "/" the path inside the folder. */
+export function globMatcher(glob: string): (relPath: string) => boolean {
+  const match = picomatch(glob, { dot: false, nocase: true });
+  // picomatch's own `basename` option also applies to patterns with "/", which then never match.
+  return glob.includes('/') ? match : (relPath) => match(relPath.slice(relPath.lastIndexOf('/') + 1));
+}
+
 export function displayPath(abs: string, cwd: string): string {
   const rel = relative(cwd, abs);
   return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
@@ -58,7 +65,7 @@ export async function collectInputs(
   paths: readonly string[],
   options: CollectOptions,
 ): Promise<{ files: InputFile[]; problems: InputProblem[] }> {
-  const matches = picomatch(options.glob ?? DEFAULT_GLOB, { dot: false, nocase: true, basename: true });
+  const matches = globMatcher(options.glob ?? DEFAULT_GLOB);
   const outDir = resolve(options.outDir);
   const several = paths.length > 1;
   const files: InputFile[] = [];
