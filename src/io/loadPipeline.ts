@@ -85,18 +85,15 @@ async function loadNerDetector(config: Config, baseDir: string): Promise<Detecto
   const unavailable = (): ConfigError =>
     new ConfigError('E030', `NER model not available at ${modelDir}; use --detectors rules to run rules only`);
   if (!existsSync(modelDir)) throw unavailable();
-  let ner: { createNerDetector?: (options: Record<string, unknown>) => Detector | Promise<Detector> };
+  let ner: typeof import('../detect/ner/index.js');
   try {
     // Dynamic so that rules-only runs never load onnxruntime (only the NER module imports it).
-    // The specifier is held in a variable so the build does not require the module to exist yet.
-    const specifier = '../detect/ner/index.js';
-    ner = (await import(specifier)) as typeof ner;
+    ner = await import('../detect/ner/index.js');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw unavailable();
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_DLOPEN_FAILED') throw unavailable();
     throw err;
   }
-  if (typeof ner.createNerDetector !== 'function') throw unavailable();
   const { threads, threshold, windowTokens, strideTokens, batchSize } = config.ner;
   return ner.createNerDetector({ modelDir, threads, threshold, windowTokens, strideTokens, batchSize });
 }
