@@ -1,6 +1,6 @@
 import { faker } from '@faker-js/faker/locale/en';
 import { keyedStream, normalizeForKey, type SecretKey } from '../keyed.js';
-import { applyCaseOf, caseShape, drawDifferent, sameIgnoringCase, scrambleChars } from './shape.js';
+import { applyCaseOf, drawDifferent, sameIgnoringCase, scrambleChars } from './shape.js';
 
 /**
  * LOCATION and ORGANIZATION surrogates in the shape of the original: a ZIP keeps its length,
@@ -103,8 +103,9 @@ function pickFrom(key: SecretKey, scope: string, purpose: string, original: stri
 
 /** One proper word of a place or organization name. */
 function placeWord(key: SecretKey, scope: string, word: string): string {
-  // Short all-caps words with at most one vowel are acronyms (GBMC, VAMC; not HOLY): keep them acronyms of the same length.
-  if (word.length <= 5 && caseShape(word) === 'upper' && (word.length <= 3 || (word.match(/[AEIOUY]/gu)?.length ?? 0) <= 1)) {
+  // Words without a vowel (GBMC, GH) are acronyms: keep them acronyms of the same length.
+  // The test ignores case so "HOLY", "Holy" and "holy" always take the same path.
+  if (/^\p{L}+$/u.test(word) && (word.length <= 2 || !/[aeiouy]/iu.test(word))) {
     const s = keyedStream(key, 'place/acronym', scope, word.toLowerCase());
     return drawDifferent(word, () => scrambleChars(word, s)) ?? word.replace(/[A-Z]/gu, (c) => (c === 'Z' ? 'A' : String.fromCharCode(c.charCodeAt(0) + 1)));
   }
