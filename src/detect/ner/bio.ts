@@ -12,9 +12,12 @@ import { ConfigError } from '../../core/config.js';
  * (whitespace, punctuation), unless the later word is more B- than I- (a new entity starts).
  */
 export interface LabelScheme {
+  readonly labels: readonly string[];
   readonly outside: number;
   /** Entity type per class index (null for O). */
   readonly type: readonly (Label | null)[];
+  /** Index into `types` per class index (−1 for O). */
+  readonly typeIndex: Int32Array;
   /** True for B- classes. */
   readonly begin: readonly boolean[];
   /** Distinct entity types, in first-seen order. */
@@ -42,106 +45,102 @@ export function parseLabelScheme(labels: readonly string[], where: string): Labe
     if (!types.includes(m[2])) types.push(m[2]);
   });
   if (outside === -1) throw new ConfigError('E032', `${where}: labels lack "O"`);
-  return { outside, type, begin, types };
+  const typeIndex = Int32Array.from(type, (t) => (t === null ? -1 : types.indexOf(t)));
+  return { labels: [...labels], outside, type, typeIndex, begin, types };
 }
 
-/** Softmax of `logits[offset .. offset + n)` (numerically stable). */
-export function softmax(logits: ArrayLike<number>, offset: number, n: number): Float64Array {
+/** In-place softmax of `values[offset .. offset + n)` (numerically stable). */
+export function softmaxInPlace(values: Float32Array | Float64Array, offset: number, n: number): void {
   let max = -Infinity;
-  for (let k = 0; k < n; k++) max = Math.max(max, logits[offset + k]!);
-  const out = new Float64Array(n);
+  for (let k = 0; k < n; k++) max = Math.max(max, values[offset + k]!);
   let sum = 0;
   for (let k = 0; k < n; k++) {
-    const e = Math.exp(logits[offset + k]! - max);
-    out[k] = e;
+    const e = Math.exp(values[offset + k]! - max);
+    values[offset + k] = e;
     sum += e;
   }
-  for (let k = 0; k < n; k++) out[k] = out[k]! / sum;
-  return out;
+  for (let k = 0; k < n; k++) values[offset + k] = values[offset + k]! / sum;
 }
 
-export interface WordPrediction {
+export interface WordExtent {
   readonly start: number;
   readonly end: number;
-  /** Class probabilities, indexed like the scheme's labels. */
-  readonly probs: ArrayLike<number>;
-}
-
-interface Chain {
-  start: number;
-  end: number;
-  type: Label;
-  sum: number;
-  count: number;
 }
 
 /**
- * Groups word predictions (in text order, non-overlapping) into PHI spans. Output is sorted,
- * non-overlapping, and every span covers at least one PHI word.
+ * Per-word class probabilities of one note: row `i` (`labels` wide) of `probs` belongs to
+ * `words[i]`; words with `predicted[i] === 0` (no word pieces) are skipped.
  */
-export function groupEntities(
-  words: readonly WordPrediction[],
-  scheme: LabelScheme,
-  threshold: number,
-  source: string,
-): Span[] {
+export interface NotePredictions {
+  readonly words: readonly WordExtent[];
+  readonly probs: Float32Array | Float64Array;
+  readonly predicted: Uint8Array;
+}
+
+/**
+ * Groups word predictions (words in text order, non-overlapping) into PHI spans. Output is
+ * sorted, non-overlapping, and every span starts at a PHI word's start and ends at one's end.
+ */
+export function groupEntities(note: NotePredictions, scheme: LabelScheme, threshold: number, source: string): Span[] {
+  const { words, probs, predicted } = note;
+  const n = scheme.labels.length;
+  const mass = new Float64Array(scheme.types.length);
   const spans: Span[] = [];
-  let chain: Chain | null = null;
+  let open = false;
+  let start = 0;
+  let end = 0;
+  let type = -1;
+  let sum = 0;
+  let count = 0;
   const flush = (): void => {
-    if (!chain) return;
-    const score = chain.sum / chain.count;
+    if (!open) return;
+    const label = scheme.types[type]!;
+    const score = sum / count;
     spans.push({
-      start: chain.start,
-      end: chain.end,
-      label: chain.type,
+      start,
+      end,
+      label,
       source,
       score,
-      explanation: `ner ${chain.type} p=${score.toFixed(2)} over ${chain.count} word${chain.count === 1 ? '' : 's'}`,
+      explanation: `ner ${label} p=${score.toFixed(2)} over ${count} word${count === 1 ? '' : 's'}`,
     });
-    chain = null;
+    open = false;
   };
-  const mass = new Map<Label, number>();
-  for (const w of words) {
-    const phi = 1 - w.probs[scheme.outside]!;
+  for (let i = 0; i < words.length; i++) {
+    if (!predicted[i]) continue;
+    const row = i * n;
+    const phi = 1 - probs[row + scheme.outside]!;
     if (!(phi >= threshold)) {
       flush();
       continue;
     }
-    mass.clear();
-    let bestType: Label | null = null;
-    let bestMass = -1;
-    for (let k = 0; k < scheme.type.length; k++) {
-      const t = scheme.type[k];
-      if (t === null || t === undefined) continue;
-      const m = (mass.get(t) ?? 0) + w.probs[k]!;
-      mass.set(t, m);
+    mass.fill(0);
+    for (let k = 0; k < n; k++) {
+      const t = scheme.typeIndex[k]!;
+      if (t >= 0) mass[t] = mass[t]! + probs[row + k]!;
     }
-    for (const t of scheme.types) {
-      const m = mass.get(t) ?? 0;
-      if (m > bestMass) {
-        bestMass = m;
-        bestType = t;
-      }
-    }
-    if (bestType === null) {
-      flush();
-      continue;
-    }
+    let best = 0;
+    for (let t = 1; t < mass.length; t++) if (mass[t]! > mass[best]!) best = t;
     let pBegin = 0;
     let pInside = 0;
-    for (let k = 0; k < scheme.type.length; k++) {
-      if (scheme.type[k] !== bestType) continue;
-      if (scheme.begin[k]) pBegin += w.probs[k]!;
-      else pInside += w.probs[k]!;
+    for (let k = 0; k < n; k++) {
+      if (scheme.typeIndex[k] !== best) continue;
+      if (scheme.begin[k]) pBegin += probs[row + k]!;
+      else pInside += probs[row + k]!;
     }
-    const current = chain as Chain | null;
-    if (current && current.type === bestType && !(pBegin > pInside)) {
-      current.end = w.end;
-      current.sum += phi;
-      current.count++;
+    const w = words[i]!;
+    if (open && type === best && !(pBegin > pInside)) {
+      end = w.end;
+      sum += phi;
+      count++;
     } else {
       flush();
-      chain = { start: w.start, end: w.end, type: bestType, sum: phi, count: 1 };
+      open = true;
+      start = w.start;
+      end = w.end;
+      type = best;
+      sum = phi;
+      count = 1;
     }
   }
   flush();

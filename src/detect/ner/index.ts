@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../core/config.js';
 import type { Span } from '../../core/span.js';
 import type { DetectContext, Detector } from '../types.js';
-import { groupEntities, softmax, type WordPrediction } from './bio.js';
+import { groupEntities, softmaxInPlace } from './bio.js';
 import { acquireModel, type NerModel } from './session.js';
 import { assignOwners, cappedPieceCounts, encodeWindow, planWindows, type EncodedWindow } from './windows.js';
 import { splitWords, type Word } from './words.js';
@@ -42,7 +42,9 @@ export interface NerDetector extends Detector {
 
 interface PreparedNote {
   readonly words: Word[];
-  readonly probs: (Float64Array | undefined)[];
+  /** words × labels class probabilities, filled window by window. */
+  readonly probs: Float32Array;
+  readonly predicted: Uint8Array;
 }
 
 interface Job {
@@ -90,6 +92,7 @@ export function createNerDetector(options: NerOptions = {}): NerDetector {
     const m = model!;
     const { capacity, overlap } = geometry(m);
     const tok = m.tokenizer;
+    const numLabels = m.config.labels.length;
     const notes: PreparedNote[] = [];
     const jobs: Job[] = [];
     texts.forEach((text, note) => {
@@ -98,36 +101,30 @@ export function createNerDetector(options: NerOptions = {}): NerDetector {
       const pieces = cappedPieceCounts(wordIds, capacity);
       const plans = planWindows(pieces, capacity, overlap);
       const owner = assignOwners(pieces, plans);
-      notes.push({ words, probs: new Array<Float64Array | undefined>(words.length) });
+      notes.push({ words, probs: new Float32Array(words.length * numLabels), predicted: new Uint8Array(words.length) });
       plans.forEach((plan, window) =>
         jobs.push({ note, first: plan.first, window, owner, encoded: encodeWindow(wordIds, plan, capacity, tok.cls, tok.sep) }),
       );
     });
     // Longest first, so each batch pads to nearly its own length.
     jobs.sort((a, b) => b.encoded.ids.length - a.encoded.ids.length);
-    const numLabels = m.config.labels.length;
     for (let b = 0; b < jobs.length; b += batchSize) {
       const batch = jobs.slice(b, b + batchSize);
       const { logits, seq } = await m.run(batch.map((j) => j.encoded.ids));
       batch.forEach((job, row) => {
-        const probs = notes[job.note]!.probs;
+        const { probs, predicted } = notes[job.note]!;
         const { firstPiece } = job.encoded;
         for (let k = 0; k < firstPiece.length; k++) {
           const pos = firstPiece[k]!;
           const word = job.first + k;
           if (pos < 0 || job.owner[word] !== job.window) continue;
-          probs[word] = softmax(logits, (row * seq + pos) * numLabels, numLabels);
+          probs.set(logits.subarray((row * seq + pos) * numLabels, (row * seq + pos + 1) * numLabels), word * numLabels);
+          softmaxInPlace(probs, word * numLabels, numLabels);
+          predicted[word] = 1;
         }
       });
     }
-    return notes.map(({ words, probs }) => {
-      const preds: WordPrediction[] = [];
-      words.forEach((w, i) => {
-        const p = probs[i];
-        if (p) preds.push({ start: w.start, end: w.end, probs: p });
-      });
-      return groupEntities(preds, m.scheme, threshold, NER_DETECTOR_ID);
-    });
+    return notes.map((note) => groupEntities(note, m.scheme, threshold, NER_DETECTOR_ID));
   };
 
   return {

@@ -43,16 +43,21 @@ interface HfTokenizer {
   model: { convert_tokens_to_ids(tokens: string[]): number[]; tokens_to_ids: Map<string, number> };
 }
 
-/** Word → piece ids, with an LRU cache: notes repeat their words a lot. */
+/**
+ * Word → piece ids, with a cache: notes repeat their words a lot. The cache is two-generation
+ * (a cheap LRU approximation): hits in the older generation move to the newer one, and when
+ * the newer one is full the older one is dropped. A hit costs one Map lookup.
+ */
 export class WordTokenizer {
-  private readonly cache = new Map<string, readonly number[]>();
+  private recent = new Map<string, readonly number[]>();
+  private older = new Map<string, readonly number[]>();
 
   constructor(
     private readonly hf: HfTokenizer,
     readonly cls: number,
     readonly sep: number,
     readonly pad: number,
-    private readonly cacheSize = 50_000,
+    private readonly generationSize = 50_000,
   ) {}
 
   /**
@@ -62,16 +67,14 @@ export class WordTokenizer {
    * are identical.
    */
   encodeWord(word: string): readonly number[] {
-    const hit = this.cache.get(word);
-    if (hit !== undefined) {
-      // Re-insert so the Map's insertion order is recency order.
-      this.cache.delete(word);
-      this.cache.set(word, hit);
-      return hit;
+    let ids = this.recent.get(word);
+    if (ids !== undefined) return ids;
+    ids = this.older.get(word) ?? this.hf.model.convert_tokens_to_ids(this.hf._encode_text(word) ?? []);
+    if (this.recent.size >= this.generationSize) {
+      this.older = this.recent;
+      this.recent = new Map();
     }
-    const ids = this.hf.model.convert_tokens_to_ids(this.hf._encode_text(word) ?? []);
-    if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(word, ids);
+    this.recent.set(word, ids);
     return ids;
   }
 

@@ -1,10 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { groupEntities, parseLabelScheme, softmax, type WordPrediction } from '../../../src/detect/ner/bio.js';
+import { groupEntities, parseLabelScheme, softmaxInPlace, type NotePredictions } from '../../../src/detect/ner/bio.js';
 
 const LABELS = ['O', 'B-NAME', 'I-NAME', 'B-DATE', 'I-DATE'];
 const scheme = parseLabelScheme(LABELS, 'test');
 const SOURCE = 'ner/test';
+
+interface WordPrediction {
+  start: number;
+  end: number;
+  probs: number[];
+}
 
 /** A word at [start, end) whose probabilities are given per label name (the rest is O). */
 function word(start: number, end: number, p: Partial<Record<(typeof LABELS)[number], number>> = {}): WordPrediction {
@@ -13,8 +19,19 @@ function word(start: number, end: number, p: Partial<Record<(typeof LABELS)[numb
   return { start, end, probs };
 }
 
+/** Packs words into the flat matrix the grouper reads; `skip` marks words without pieces. */
+function note(words: readonly WordPrediction[], skip: ReadonlySet<number> = new Set()): NotePredictions {
+  return {
+    words,
+    probs: Float64Array.from(words.flatMap((w) => w.probs)),
+    predicted: Uint8Array.from(words, (_, i) => (skip.has(i) ? 0 : 1)),
+  };
+}
+
+const group = (words: readonly WordPrediction[], threshold: number) => groupEntities(note(words), scheme, threshold, SOURCE);
+
 const extents = (words: WordPrediction[], threshold = 0.5): [number, number, string][] =>
-  groupEntities(words, scheme, threshold, SOURCE).map((s) => [s.start, s.end, s.label]);
+  group(words, threshold).map((s) => [s.start, s.end, s.label]);
 
 describe('parseLabelScheme', () => {
   it('reads O and BIO labels', () => {
@@ -33,15 +50,18 @@ describe('parseLabelScheme', () => {
   });
 });
 
-describe('softmax', () => {
+describe('softmaxInPlace', () => {
   it('sums to one and keeps order, even for large logits', () => {
-    const p = softmax([1000, 1001, 999, 0], 0, 4);
+    const p = Float64Array.from([1000, 1001, 999, 0]);
+    softmaxInPlace(p, 0, 4);
     expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     expect(p[1]!).toBeGreaterThan(p[0]!);
     expect(p[0]!).toBeGreaterThan(p[2]!);
   });
-  it('reads from an offset', () => {
-    expect(Array.from(softmax([9, 9, 0, 0], 2, 2))).toEqual([0.5, 0.5]);
+  it('touches only its row', () => {
+    const p = Float32Array.from([9, 9, 0, 0]);
+    softmaxInPlace(p, 2, 2);
+    expect(Array.from(p)).toEqual([9, 9, 0.5, 0.5]);
   });
 });
 
@@ -68,8 +88,14 @@ describe('groupEntities', () => {
     expect(extents(words)).toEqual(expected);
   });
 
+  it('a word without pieces is skipped: it neither joins nor breaks a span', () => {
+    const words = [word(0, 4, { 'B-NAME': 0.9 }), word(5, 6), word(7, 11, { 'I-NAME': 0.9 })];
+    expect(groupEntities(note(words, new Set([1])), scheme, 0.5, SOURCE).map((s) => [s.start, s.end])).toEqual([[0, 11]]);
+    expect(groupEntities(note(words, new Set([0, 2])), scheme, 0.5, SOURCE)).toEqual([]);
+  });
+
   it('spans carry the source, a score in [0, 1] and a text-free explanation', () => {
-    const [s] = groupEntities([word(0, 4, { 'B-NAME': 0.8 })], scheme, 0.5, SOURCE);
+    const [s] = group([word(0, 4, { 'B-NAME': 0.8 })], 0.5);
     expect(s).toMatchObject({ source: SOURCE, label: 'NAME' });
     expect(s!.score).toBeCloseTo(0.8, 9);
     expect(s!.explanation).toMatch(/^ner NAME p=0\.80 over 1 word$/);
@@ -96,14 +122,14 @@ describe('groupEntities', () => {
 
   const covered = (words: WordPrediction[], threshold: number): Set<number> => {
     const set = new Set<number>();
-    for (const s of groupEntities(words, scheme, threshold, SOURCE)) for (let i = s.start; i < s.end; i++) set.add(i);
+    for (const s of group(words, threshold)) for (let i = s.start; i < s.end; i++) set.add(i);
     return set;
   };
 
   it('output spans are sorted, never overlap, and each starts and ends on a word', () => {
     fc.assert(
       fc.property(predictionsArb, fc.double({ min: 0, max: 1, noNaN: true }), (words, threshold) => {
-        const spans = groupEntities(words, scheme, threshold, SOURCE);
+        const spans = group(words, threshold);
         const starts = new Set(words.map((w) => w.start));
         const ends = new Set(words.map((w) => w.end));
         spans.forEach((s, i) => {

@@ -1,0 +1,164 @@
+/**
+ * NER and hybrid (rules + NER through Pipeline) benchmark and validation metrics on the dev gold
+ * (read at run time from ../shared/gold, never copied; skips with a message when absent).
+ *
+ *   npx tsx eval/bench-ner.ts [--gold ../shared/gold/physionet-deid-dev.jsonl] [--model models/phi-ner]
+ *       [--runs 5] [--threads 2] [--batch 16] [--chunk 16] [--window 256] [--stride 32] [--threshold 0.3]
+ *       [--metrics] [--no-speed]
+ *
+ * Speed: every dev note, fed to Pipeline.analyzeBatch `--chunk` notes at a time (the CLI's
+ * batch size), median notes/s of `--runs` runs after one warm-up run (which fills the word-piece
+ * cache; its rate is printed too). Model load time is measured separately. Peak RSS is the
+ * process maximum (resourceUsage().maxRSS) at the end.
+ *
+ * --metrics: binary token recall/precision, overall and per label, for rules only, NER only and
+ * hybrid, on the model's patient-level validation split (models/phi-ner/split.json), using the
+ * project scorer (src/eval). Output is counts and ratios only, never note text.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseConfig } from '../src/core/config.js';
+import { createNerDetector } from '../src/detect/ner/index.js';
+import { evaluate } from '../src/eval/score.js';
+import type { EvalDoc, GoldDoc, Scored } from '../src/eval/types.js';
+import { readGoldJsonl } from '../src/io/gold.js';
+import { loadPipeline } from '../src/io/loadPipeline.js';
+import type { Pipeline } from '../src/pipeline.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string): string => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : dflt;
+};
+const flag = (name: string): boolean => args.includes(name);
+
+const goldPath = resolve(opt('--gold', '../shared/gold/physionet-deid-dev.jsonl'));
+const modelDir = resolve(opt('--model', 'models/phi-ner'));
+const runs = Number(opt('--runs', '5'));
+const chunk = Number(opt('--chunk', '16'));
+const ner = {
+  modelDir,
+  threads: Number(opt('--threads', '2')),
+  batchSize: Number(opt('--batch', '16')),
+  windowTokens: Number(opt('--window', '256')),
+  strideTokens: Number(opt('--stride', '32')),
+  threshold: Number(opt('--threshold', '0.3')),
+};
+
+if (!existsSync(goldPath)) {
+  console.log(`skip: gold file ${goldPath} is absent`);
+  process.exit(0);
+}
+if (!existsSync(join(modelDir, 'config.json'))) {
+  console.log(`skip: no NER model in ${modelDir} (config.json absent)`);
+  process.exit(0);
+}
+
+const gold: GoldDoc[] = await readGoldJsonl(goldPath);
+const texts = gold.map((d) => d.text);
+const chars = texts.reduce((n, t) => n + t.length, 0);
+const modelConfig = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as { model_file?: string; sha256: string };
+const modelFile = join(modelDir, modelConfig.model_file ?? 'model.onnx');
+
+console.log(`notes: ${gold.length} (${(chars / gold.length).toFixed(0)} chars on average) from ${goldPath}`);
+console.log(`model: ${modelFile}, ${(statSync(modelFile).size / 1e6).toFixed(2)} MB, sha256 ${modelConfig.sha256.slice(0, 12)}…`);
+console.log(`settings: threads ${ner.threads}, batch ${ner.batchSize} windows, chunk ${chunk} notes, window ${ner.windowTokens}, stride ${ner.strideTokens}, threshold ${ner.threshold}`);
+
+// Model load, measured on its own (tokenizer + sha256 check + session + warm-up run). The
+// pipelines below reuse the same session (one per model and thread count per process).
+const t0 = performance.now();
+const probe = createNerDetector(ner);
+await probe.load!();
+console.log(`model load: ${(performance.now() - t0).toFixed(0)} ms`);
+
+const pipelineFor = (detectors: ('rules' | 'ner')[]): Promise<Pipeline> =>
+  loadPipeline({ config: parseConfig({ detectors, ner }), baseDir: process.cwd() });
+
+async function analyzeAll(p: Pipeline, notes: readonly string[]): Promise<Awaited<ReturnType<Pipeline['analyzeBatch']>>> {
+  const out: Awaited<ReturnType<Pipeline['analyzeBatch']>> = [];
+  for (let i = 0; i < notes.length; i += chunk) out.push(...(await p.analyzeBatch(notes.slice(i, i + chunk))));
+  return out;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+async function speed(name: string, p: Pipeline): Promise<void> {
+  const rate = async (): Promise<number> => {
+    const t = performance.now();
+    await analyzeAll(p, texts);
+    return texts.length / ((performance.now() - t) / 1000);
+  };
+  const warm = await rate();
+  const rates: number[] = [];
+  for (let r = 0; r < runs; r++) rates.push(await rate());
+  console.log(
+    `${name.padEnd(8)} ${median(rates).toFixed(1).padStart(7)} notes/s median of ${runs} ` +
+      `(min ${Math.min(...rates).toFixed(1)}, max ${Math.max(...rates).toFixed(1)}; first run ${warm.toFixed(1)})`,
+  );
+}
+
+const hybrid = await pipelineFor(['rules', 'ner']);
+const nerOnly = await pipelineFor(['ner']);
+const rulesOnly = await pipelineFor(['rules']);
+
+if (!flag('--no-speed')) {
+  await speed('hybrid', hybrid);
+  await speed('ner', nerOnly);
+  await speed('rules', rulesOnly);
+  console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+}
+
+if (flag('--metrics')) {
+  const splitFile = join(modelDir, 'split.json');
+  if (!existsSync(splitFile)) {
+    console.log(`metrics skipped: ${splitFile} is absent`);
+  } else {
+    const split = JSON.parse(readFileSync(splitFile, 'utf8')) as { validation_note_ids: string[] };
+    const ids = new Set(split.validation_note_ids);
+    const val = gold.filter((d) => ids.has(d.id));
+    console.log(`\nvalidation split: ${val.length} notes (${split.validation_note_ids.length} listed), binary token scores`);
+    const results = new Map<string, ReturnType<typeof evaluate>>();
+    for (const [name, p] of [
+      ['rules', rulesOnly],
+      ['ner', nerOnly],
+      ['hybrid', hybrid],
+    ] as const) {
+      const analyses = await analyzeAll(p, val.map((d) => d.text));
+      const docs: EvalDoc[] = val.map((d, i) => ({ ...d, pred: analyses[i]!.spans, raw: analyses[i]!.raw }));
+      results.set(name, evaluate(docs));
+    }
+    const fmt = (s: Scored | undefined, side: 'recall' | 'precision'): string => {
+      if (!s) return '-';
+      const denominator = side === 'recall' ? s.gold : s.pred;
+      return denominator === 0 ? '-' : s[side].toFixed(3);
+    };
+    const labels = new Set<string>();
+    for (const r of results.values()) for (const row of r.token.perLabel) labels.add(row.label);
+    const header = ['label', 'gold tok', ...[...results.keys()].flatMap((n) => [`${n} R`, `${n} P`])];
+    const rows: string[][] = [];
+    const overall = results.get('hybrid')!.token.overall;
+    rows.push(['ALL', String(overall.gold), ...[...results.values()].flatMap((r) => [fmt(r.token.overall, 'recall'), fmt(r.token.overall, 'precision')])]);
+    for (const label of labels) {
+      const goldTok = results.get('hybrid')!.token.perLabel.find((r) => r.label === label)?.score.gold ?? 0;
+      rows.push([
+        label,
+        String(goldTok),
+        ...[...results.values()].flatMap((r) => {
+          const s = r.token.perLabel.find((x) => x.label === label)?.score;
+          return [fmt(s, 'recall'), fmt(s, 'precision')];
+        }),
+      ]);
+    }
+    const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+    const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    console.log(line(header));
+    for (const r of rows) console.log(line(r));
+    console.log('(per-label recall is over that gold label\'s tokens; per-label precision over tokens predicted with that label)');
+  }
+}
+
+await Promise.all([hybrid.dispose(), nerOnly.dispose(), rulesOnly.dispose(), probe.dispose!()]);
