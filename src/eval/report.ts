@@ -11,6 +11,9 @@ export interface Context {
   readonly before: string;
   readonly match: string;
   readonly after: string;
+  /** True when the context was cut short of the note's start / end. */
+  readonly clippedBefore: boolean;
+  readonly clippedAfter: boolean;
 }
 
 /** Slice boundaries are moved off the middle of a surrogate pair so no half character is shown. */
@@ -22,7 +25,13 @@ function safeIndex(text: string, i: number): number {
 export function contextOf(text: string, start: number, end: number, width = CONTEXT_CHARS): Context {
   const from = safeIndex(text, Math.max(0, start - width));
   const to = safeIndex(text, Math.min(text.length, end + width));
-  return { before: text.slice(from, start), match: text.slice(start, end), after: text.slice(end, to) };
+  return {
+    before: text.slice(from, start),
+    match: text.slice(start, end),
+    after: text.slice(end, to),
+    clippedBefore: from > 0,
+    clippedAfter: to < text.length,
+  };
 }
 
 const visible = (s: string): string => s.replace(/\r\n|\r|\n/g, '⏎').replace(/\t/g, '⇥');
@@ -41,8 +50,9 @@ function describe(e: EvalError): string {
   const dets = e.detectors.length > 0 ? e.detectors.join(', ') : 'no detector';
   switch (e.kind) {
     case 'miss':
+      return `${gold}; ${e.tokens} token(s) missed; ${e.detectors.length > 0 ? `raw spans from ${dets} dropped in merge` : 'no detector fired'}`;
     case 'partial-miss':
-      return `${gold}; ${e.tokens} token(s) missed; ${e.detectors.length > 0 ? `raw spans from ${dets} (dropped in merge)` : 'no detector fired'}`;
+      return `${gold}; ${e.tokens} token(s) missed; partly caught by ${dets}`;
     case 'false-alarm':
     case 'overreach':
       return `${pred} by ${dets}; ${e.tokens} false-alarm token(s)`;
@@ -55,7 +65,8 @@ function entry(e: EvalError, text: string | undefined): string {
   const head = `- ${code(e.id)} [${e.start}, ${e.end}) ${e.kind}: ${describe(e)}`;
   if (text === undefined) return head;
   const c = contextOf(text, e.start, e.end);
-  return `${head}\n  ${code(`…${visible(c.before)}⟦${visible(c.match)}⟧${visible(c.after)}…`)}`;
+  const shown = `${c.clippedBefore ? '…' : ''}${visible(c.before)}⟦${visible(c.match)}⟧${visible(c.after)}${c.clippedAfter ? '…' : ''}`;
+  return `${head}\n  ${code(shown)}`;
 }
 
 const SECTIONS: readonly { title: string; kinds: readonly EvalError['kind'][] }[] = [

@@ -35,6 +35,8 @@ export type OffsetUnit = 'auto' | 'codepoint' | 'utf16';
 
 export interface GoldReadOptions {
   readonly offsets?: OffsetUnit;
+  /** How to name the path in error messages (the path as the user typed it); default the path itself. */
+  readonly displayPath?: string;
 }
 
 /** A prediction line: spans in JS string offsets, to be joined with the gold by id. */
@@ -261,29 +263,30 @@ export function parsePredJsonl(content: string, file: string): PredDoc[] {
 }
 
 /** Reads a file as strict UTF-8 (a leading BOM is dropped). */
-export async function readUtf8File(path: string): Promise<string> {
+export async function readUtf8File(path: string, display = path): Promise<string> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (err) {
-    throw new EvalInputError('E070', path, `cannot read (${(err as NodeJS.ErrnoException).code ?? 'EIO'})`);
+    throw new EvalInputError('E070', display, `cannot read (${(err as NodeJS.ErrnoException).code ?? 'EIO'})`);
   }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new EvalInputError('E071', path, 'not valid UTF-8');
+    throw new EvalInputError('E071', display, 'not valid UTF-8');
   }
 }
 
 export async function readGoldJsonl(path: string, options: GoldReadOptions = {}): Promise<GoldDoc[]> {
-  return parseGoldJsonl(await readUtf8File(path), path, options);
+  const display = options.displayPath ?? path;
+  return parseGoldJsonl(await readUtf8File(path, display), display, options);
 }
 
-export async function readPredJsonl(path: string): Promise<PredDoc[]> {
-  return parsePredJsonl(await readUtf8File(path), path);
+export async function readPredJsonl(path: string, displayPath = path): Promise<PredDoc[]> {
+  return parsePredJsonl(await readUtf8File(path, displayPath), displayPath);
 }
 
-async function listAnnFiles(dir: string): Promise<string[]> {
+async function listAnnFiles(dir: string, display: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (d: string): Promise<void> => {
     const entries = await readdir(d, { withFileTypes: true });
@@ -298,21 +301,22 @@ async function listAnnFiles(dir: string): Promise<string[]> {
   try {
     await walk(dir);
   } catch (err) {
-    throw new EvalInputError('E070', dir, `cannot read folder (${(err as NodeJS.ErrnoException).code ?? 'EIO'})`);
+    throw new EvalInputError('E070', display, `cannot read folder (${(err as NodeJS.ErrnoException).code ?? 'EIO'})`);
   }
   return out;
 }
 
 /** Reads a BRAT folder: every `.ann` with its sibling `.txt`, sorted by path. */
 export async function readBratDir(dir: string, options: GoldReadOptions = {}): Promise<GoldDoc[]> {
-  const annFiles = await listAnnFiles(dir);
-  if (annFiles.length === 0) throw new EvalInputError('E078', dir, 'no .ann files found');
+  const display = options.displayPath ?? dir;
+  const annFiles = await listAnnFiles(dir, display);
+  if (annFiles.length === 0) throw new EvalInputError('E078', display, 'no .ann files found');
   const docs: GoldDoc[] = [];
   for (const annFile of annFiles) {
-    const txtFile = `${annFile.slice(0, -'.ann'.length)}.txt`;
-    const [text, ann] = await Promise.all([readUtf8File(txtFile), readUtf8File(annFile)]);
-    const id = relative(dir, annFile).slice(0, -'.ann'.length).split(sep).join('/');
-    docs.push(parseBratDocument(id, text, ann, annFile, options));
+    const stem = relative(dir, annFile).slice(0, -'.ann'.length);
+    const shown = (ext: string): string => join(display, `${stem}${ext}`);
+    const [text, ann] = await Promise.all([readUtf8File(`${join(dir, stem)}.txt`, shown('.txt')), readUtf8File(annFile, shown('.ann'))]);
+    docs.push(parseBratDocument(stem.split(sep).join('/'), text, ann, shown('.ann'), options));
   }
   return docs;
 }
@@ -323,7 +327,7 @@ export async function readGold(path: string, options: GoldReadOptions = {}): Pro
   try {
     isDir = (await stat(path)).isDirectory();
   } catch (err) {
-    throw new EvalInputError('E070', path, `cannot read (${(err as NodeJS.ErrnoException).code ?? 'EIO'})`);
+    throw new EvalInputError('E070', options.displayPath ?? path, `cannot read (${(err as NodeJS.ErrnoException).code ?? 'EIO'})`);
   }
   return isDir ? readBratDir(path, options) : readGoldJsonl(path, options);
 }

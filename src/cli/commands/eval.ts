@@ -47,10 +47,10 @@ async function evalCommand(options: EvalOptions, io: CliIO): Promise<number> {
     throw new CliError('--detectors and --config choose the pipeline to run; they cannot be used with --pred');
   }
   const detectors = options.detectors === undefined ? undefined : parseDetectors(options.detectors);
-  const gold = await coded(() => readGold(resolve(io.cwd, options.gold), { offsets: options.offsets }));
+  const gold = await coded(() => readGold(resolve(io.cwd, options.gold), { offsets: options.offsets, displayPath: options.gold }));
   const docs =
     options.pred !== undefined
-      ? await coded(async () => joinPredictions(gold, await readPredJsonl(resolve(io.cwd, options.pred!)), options.pred!))
+      ? await coded(async () => joinPredictions(gold, await readPredJsonl(resolve(io.cwd, options.pred!), options.pred!), options.pred!))
       : await runPipeline(gold, options, detectors, io);
 
   const result = evaluate(docs);
