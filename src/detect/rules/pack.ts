@@ -1,0 +1,226 @@
+import { parse as parseYaml, YAMLError } from 'yaml';
+import { z } from 'zod';
+import { LABELS, SUBTYPES, type Label } from '../../core/labels.js';
+import { VALIDATOR_NAMES } from './validators.js';
+
+/**
+ * Rule packs are data (Presidio's YAML recognizers, Philter's filter list): each rule names
+ * its label, its patterns with scores, an optional checksum/library validator, context words
+ * that raise or lower the score, allow/deny lists, and a `notes` field saying what the format
+ * is and where it is specified. `parseRulePack` is pure: YAML text in, a checked pack out, or a
+ * coded error naming the file and the rule (never any note text: packs hold no PHI).
+ *
+ * Error codes: E020 invalid regex, E021 schema violation, E022 catastrophic-backtracking
+ * shape, E023 duplicate rule id, E024 YAML syntax.
+ */
+
+const word = z.string().min(1).max(60);
+
+/** Words near a match (whole-word, case-insensitive; a trailing `*` matches any word starting so). */
+const ContextSchema = z
+  .object({
+    words: z.array(word).min(1),
+    /** Tokens (whitespace-separated) searched before the match. */
+    before: z.number().int().min(0).max(20).default(4),
+    /** Tokens searched after the match. */
+    after: z.number().int().min(0).max(20).default(0),
+    /** Added to the score when a word is present. */
+    boost: z.number().min(0).max(1).default(0.35),
+  })
+  .strict();
+
+const NegativeContextSchema = z
+  .object({
+    words: z.array(word).min(1),
+    before: z.number().int().min(0).max(20).default(1),
+    after: z.number().int().min(0).max(20).default(1),
+    /** `drop` removes the match; a number is subtracted from its score. */
+    effect: z.union([z.literal('drop'), z.number().min(0).max(1)]).default('drop'),
+  })
+  .strict();
+
+const PatternSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'pattern names are lower-case kebab-case'),
+    /** JavaScript regex source. A named group `phi` narrows the span to that group. */
+    regex: z.string().min(1).max(2000),
+    /** Extra flags; `g` and `d` are always added. */
+    flags: z.string().regex(/^[imsu]*$/, 'flags may only be i, m, s, u').default(''),
+    score: z.number().min(0).max(1),
+  })
+  .strict();
+
+const RuleSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'rule ids are lower-case kebab-case'),
+    label: z.enum(LABELS),
+    subtype: z.string().min(1),
+    notes: z.string().min(10, 'notes must say what the format is and where it is specified'),
+    patterns: z.array(PatternSchema).default([]),
+    validator: z.enum(VALIDATOR_NAMES).optional(),
+    context: ContextSchema.optional(),
+    negativeContext: z.array(NegativeContextSchema).default([]),
+    /** Matches scoring below this (after context) are not reported. */
+    minScore: z.number().min(0).max(1).default(0.5),
+    /** Values never flagged (case-insensitive, compared with the whole matched text). */
+    allow: z.array(z.string().min(1)).default([]),
+    /** Words or phrases always flagged wherever they occur (case-insensitive, whole words). */
+    deny: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
+const PackSchema = z
+  .object({
+    pack: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'pack names are lower-case kebab-case'),
+    version: z.number().int().min(1).default(1),
+    description: z.string().min(1),
+    rules: z.array(z.unknown()).min(1),
+  })
+  .strict();
+
+export type RulePattern = z.infer<typeof PatternSchema>;
+export type RuleContext = z.infer<typeof ContextSchema>;
+export type RuleNegativeContext = z.infer<typeof NegativeContextSchema>;
+export type Rule = Readonly<z.infer<typeof RuleSchema>> & { readonly label: Label };
+export interface RulePack {
+  readonly pack: string;
+  readonly version: number;
+  readonly description: string;
+  /** File the pack came from, as given to the parser (for error messages only). */
+  readonly fileName: string;
+  readonly rules: readonly Rule[];
+}
+
+export class RulePackError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${code} ${message}`);
+    this.name = 'RulePackError';
+  }
+}
+
+function where(fileName: string, ruleId?: string): string {
+  return ruleId === undefined ? fileName : `${fileName}: rule "${ruleId}"`;
+}
+
+function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const path = issue?.path.join('.') || '(root)';
+  return `invalid value at ${path}: ${issue?.message ?? 'invalid'}`;
+}
+
+/**
+ * Rejects regex shapes that backtrack catastrophically: a group containing an unbounded
+ * quantifier that is itself repeated without bound, e.g. `(a+)+`, `(\w*)*`, `(?:x|y+){2,}`.
+ * It is a cheap structural check, not a proof; patterns should also avoid overlapping
+ * alternatives under a star. Returns a reason, or undefined when the shape looks safe.
+ */
+export function findNestedQuantifier(source: string): string | undefined {
+  // One frame per open group: does its body contain an unbounded quantifier?
+  const stack: boolean[] = [];
+  let i = 0;
+  const unboundedAt = (k: number): number => {
+    // Length of an unbounded quantifier starting at k, or 0.
+    const c = source[k];
+    if (c === '+' || c === '*') return 1;
+    if (c === '{') {
+      const m = /^\{(\d+),\}/.exec(source.slice(k));
+      if (m) return m[0].length;
+      const bounded = /^\{\d+(?:,(\d+))?\}/.exec(source.slice(k));
+      if (bounded && bounded[1] !== undefined && Number(bounded[1]) > 50) return bounded[0].length;
+    }
+    return 0;
+  };
+  const markUnbounded = (): void => {
+    if (stack.length > 0) stack[stack.length - 1] = true;
+  };
+  while (i < source.length) {
+    const c = source[i]!;
+    if (c === '\\') {
+      i += 2;
+      if (unboundedAt(i)) markUnbounded();
+      continue;
+    }
+    if (c === '[') {
+      // Skip the character class (escapes inside included).
+      i++;
+      if (source[i] === '^') i++;
+      if (source[i] === ']') i++;
+      while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
+      i++;
+      if (unboundedAt(i)) markUnbounded();
+      continue;
+    }
+    if (c === '(') {
+      stack.push(false);
+      i++;
+      continue;
+    }
+    if (c === ')') {
+      const inner = stack.pop() ?? false;
+      i++;
+      const q = unboundedAt(i);
+      if (q && inner) return `nested unbounded quantifier near offset ${i}`;
+      if (inner || q) markUnbounded();
+      continue;
+    }
+    const q = unboundedAt(i);
+    if (q) {
+      markUnbounded();
+      i += q;
+      continue;
+    }
+    i++;
+  }
+  return undefined;
+}
+
+function checkRule(raw: unknown, fileName: string, index: number): Rule {
+  const rawId = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : `#${index + 1}`;
+  const result = RuleSchema.safeParse(raw);
+  if (!result.success) throw new RulePackError('E021', `${where(fileName, rawId)}: ${describeIssue(result.error)}`);
+  const rule = result.data;
+  const subtypes = SUBTYPES[rule.label] as readonly string[];
+  if (!subtypes.includes(rule.subtype)) {
+    throw new RulePackError('E021', `${where(fileName, rule.id)}: subtype "${rule.subtype}" is not one of ${rule.label}: ${subtypes.join(', ')}`);
+  }
+  if (rule.patterns.length === 0 && rule.deny.length === 0) {
+    throw new RulePackError('E021', `${where(fileName, rule.id)}: a rule needs at least one pattern or deny entry`);
+  }
+  const names = new Set<string>();
+  for (const p of rule.patterns) {
+    if (names.has(p.name)) throw new RulePackError('E021', `${where(fileName, rule.id)}: duplicate pattern name "${p.name}"`);
+    names.add(p.name);
+    try {
+      const re = new RegExp(p.regex, `gd${p.flags}`);
+      if (re.test('')) throw new Error('pattern matches the empty string');
+    } catch (err) {
+      throw new RulePackError('E020', `${where(fileName, rule.id)}: invalid regex in pattern "${p.name}": ${(err as Error).message}`);
+    }
+    const nested = findNestedQuantifier(p.regex);
+    if (nested) throw new RulePackError('E022', `${where(fileName, rule.id)}: pattern "${p.name}" may backtrack catastrophically (${nested})`);
+  }
+  return rule as Rule;
+}
+
+/** Parses and checks one pack. Pure: the caller reads the file. */
+export function parseRulePack(yamlText: string, fileName: string): RulePack {
+  let doc: unknown;
+  try {
+    doc = parseYaml(yamlText, { prettyErrors: false, maxAliasCount: 100 });
+  } catch (err) {
+    const line = err instanceof YAMLError && err.linePos?.[0] ? ` line ${err.linePos[0].line}` : '';
+    throw new RulePackError('E024', `${fileName}:${line} YAML syntax error`);
+  }
+  const head = PackSchema.safeParse(doc);
+  if (!head.success) throw new RulePackError('E021', `${fileName}: ${describeIssue(head.error)}`);
+  const rules = head.data.rules.map((r, i) => checkRule(r, fileName, i));
+  const seen = new Set<string>();
+  for (const r of rules) {
+    if (seen.has(r.id)) throw new RulePackError('E023', `${where(fileName, r.id)}: duplicate rule id`);
+    seen.add(r.id);
+  }
+  return { pack: head.data.pack, version: head.data.version, description: head.data.description, fileName, rules };
+}
