@@ -241,6 +241,11 @@ export async function writeAudit(outDir: string, report: AuditReport): Promise<s
   return path;
 }
 
+/** Writes the report to a path the user named (`--audit FILE` for streams). */
+export async function writeAuditFile(path: string, report: AuditReport): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
+}
+
 /** The human summary line block printed at the end of a run (stderr). */
 export function formatSummary(report: AuditReport): string {
   const n = report.notes;

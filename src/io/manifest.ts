@@ -21,7 +21,9 @@ import type { OutputSpan } from '../transform/types.js';
  *     "spans":   merged PHI spans, offsets into the input text AFTER any UTF-8 BOM, in UTF-16
  *                code units, end-exclusive: [{start, end, label, subtype, source, score}],
  *     "outSpans": the same spans in the redacted text, index-aligned with `spans`:
- *                [{outStart, outEnd, label}]
+ *                [{outStart, outEnd, label}],
+ *     "fingerprint"?: the run's combined config/rules/model/key fingerprint (audit.ts); `--resume`
+ *                skips a done note only when it matches the current run's
  *   }
  *
  * A failed note has empty `spans`/`outSpans` and no output file (`output` says where it would
@@ -57,6 +59,7 @@ export interface ManifestEntry {
   readonly error?: string;
   readonly spans: readonly ManifestSpan[];
   readonly outSpans: readonly ManifestOutSpan[];
+  readonly fingerprint?: string;
 }
 
 export function toManifestSpan(s: Span): ManifestSpan {
@@ -84,6 +87,7 @@ export function formatManifestLine(entry: ManifestEntry): string {
     ...(entry.error !== undefined ? { error: entry.error } : {}),
     spans: entry.spans,
     outSpans: entry.outSpans,
+    ...(entry.fingerprint !== undefined ? { fingerprint: entry.fingerprint } : {}),
   };
   return `${JSON.stringify(ordered)}\n`;
 }

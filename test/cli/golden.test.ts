@@ -62,10 +62,18 @@ function normaliseManifest(text: string, tmp: string): string {
       const entry = JSON.parse(l) as Record<string, unknown>;
       entry.input = normalise(String(entry.input), tmp);
       if (entry.mtimeMs !== null) entry.mtimeMs = 0;
+      if (entry.fingerprint !== undefined) entry.fingerprint = '<fingerprint>';
       return JSON.stringify(entry);
     })
     .join('\n')
     .concat('\n');
+}
+
+/** The audit report minus what changes from run to run (clock, speed, version, fingerprints). */
+function normaliseAudit(text: string): string {
+  const report = JSON.parse(text) as Record<string, unknown>;
+  for (const key of ['startedAt', 'finishedAt', 'timings', 'fingerprints', 'tool']) report[key] = `<${key}>`;
+  return `${JSON.stringify(report, null, 2)}\n`;
 }
 
 const cases = readdirSync(FIXTURES).filter((n) => /^(ok|ng)\./.test(n)).sort();
@@ -98,7 +106,7 @@ describe('CLI golden cases', () => {
       };
       for (const f of listFiles(join(tmp, 'out'))) {
         const raw = readFileSync(join(tmp, 'out', f), 'utf8');
-        actual[`out/${f}`] = f.endsWith('manifest.jsonl') ? normaliseManifest(raw, tmp) : raw;
+        actual[`out/${f}`] = f.endsWith('manifest.jsonl') ? normaliseManifest(raw, tmp) : f.endsWith('.phi-redact/audit.json') ? normaliseAudit(raw) : raw;
       }
 
       const expectedDir = join(caseDir, 'expected');

@@ -3,9 +3,13 @@ import { Option, type Command } from 'commander';
 import type { Config } from '../../core/config.js';
 import { UsageError } from '../../io/errors.js';
 import { collectInputs, DEFAULT_GLOB } from '../../io/inputs.js';
-import { loadConfig, loadPipeline, type DetectorKind } from '../../io/loadPipeline.js';
-import { redactFiles } from '../../io/redactFiles.js';
-import { redactJsonlStream, redactTextStream } from '../../io/redactStream.js';
+import { AuditCollector, formatSummary, writeAudit, writeAuditFile } from '../../io/audit.js';
+import { createEngine, workersFor } from '../../io/pool/engine.js';
+import { runFolder } from '../../io/pool/folderRun.js';
+import { createProgress } from '../../io/pool/progress.js';
+import { loadConfig, type DetectorKind } from '../../io/loadPipeline.js';
+import { DEFAULT_SEPARATOR } from '../../io/stream/records.js';
+import { runStream, STDIN_NAME } from '../../io/stream/streamRun.js';
 import { CliError, EXIT, type CliIO } from '../io.js';
 import type { RegisterCommand } from './index.js';
 
@@ -17,6 +21,13 @@ interface RedactOptions {
   policy?: 'tag' | 'mask';
   format: 'text' | 'jsonl';
   emit?: 'spans';
+  workers?: string;
+  resume?: boolean;
+  quiet?: boolean;
+  json?: boolean;
+  onError: 'skip' | 'fail';
+  separator: string;
+  audit?: string;
 }
 
 const DETECTOR_KINDS: readonly DetectorKind[] = ['rules', 'ner'];
@@ -33,6 +44,13 @@ export const registerRedact: RegisterCommand = (program: Command, io: CliIO, set
     .addOption(new Option('--policy <operator>', 'operator for every label the config does not name').choices(['tag', 'mask']))
     .addOption(new Option('--format <format>', 'stdin format').choices(['text', 'jsonl']).default('text'))
     .addOption(new Option('--emit <what>', 'also emit the spans (jsonl: a "spans" field; folders: <file>.spans.json)').choices(['spans']))
+    .option('--workers <n>', 'worker threads, each with its own loaded pipeline; 1 = in this process (default: folders, the number of cores; stdin, 1)')
+    .option('--resume', 'skip notes a killed or earlier run already finished with the same config, rules, model and key; redo the rest')
+    .option('--quiet', 'no progress bar and no summary (errors are still reported)')
+    .option('--json', 'print the run summary (the audit report) as JSON: to stdout for folders, to stderr for stdin')
+    .addOption(new Option('--on-error <mode>', 'stdin: a malformed or failed note is skipped and counted, or ends the run').choices(['skip', 'fail']).default('skip'))
+    .option('--separator <marker>', 'stdin --format text: the line that separates notes', DEFAULT_SEPARATOR)
+    .option('--audit <file>', 'stdin: also write the audit report to this file (folders always write <out>/.phi-redact/audit.json)')
     .action(async (paths: string[], options: RedactOptions) => {
       setExit(await redactCommand(paths, options, io));
     });
@@ -47,37 +65,96 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
   if (fromStdin && options.format === 'text' && options.emit === 'spans') {
     throw new CliError('--emit spans needs --format jsonl (stdin) or an --out folder');
   }
+  if (fromStdin && options.resume) throw new CliError('--resume is for folder runs (--out); a stream has no manifest');
+  if (!fromStdin && options.audit !== undefined) throw new CliError('--audit is for stdin; folder runs write <out>/.phi-redact/audit.json');
   const detectors = options.detectors === undefined ? undefined : parseDetectors(options.detectors);
+  const requestedWorkers = options.workers === undefined ? undefined : parseWorkers(options.workers);
 
-  const pipeline = await withCodedErrors(async () => {
-    const configPath = options.config === undefined ? undefined : resolve(io.cwd, options.config);
-    let config: Config = loadConfig(configPath);
-    if (options.policy !== undefined) config = { ...config, policy: { ...config.policy, DEFAULT: options.policy } };
-    return loadPipeline({ config, detectors, baseDir: configPath === undefined ? io.cwd : dirname(configPath) });
-  });
+  const configPath = options.config === undefined ? undefined : resolve(io.cwd, options.config);
+  let config: Config = await withCodedErrors(async () => loadConfig(configPath));
+  if (options.policy !== undefined) config = { ...config, policy: { ...config.policy, DEFAULT: options.policy } };
+  const load = { config, detectors, baseDir: configPath === undefined ? io.cwd : dirname(configPath) };
 
   const onProblem = (where: string, message: string): void => {
     io.stderr.write(`phi-redact: ${where}: ${message}\n`);
   };
-  try {
-    if (fromStdin) {
-      const run = options.format === 'jsonl' ? redactJsonlStream : redactTextStream;
-      const summary = await run(pipeline, io.stdin, io.stdout, { emitSpans: options.emit === 'spans', onProblem });
-      return summary.failed > 0 ? EXIT.SOME_FAILED : EXIT.OK;
+
+  if (fromStdin) {
+    const engine = await withCodedErrors(() => createEngine({ load, workers: requestedWorkers ?? 1 }));
+    try {
+      const audit = new AuditCollector('stream', engine.fingerprints, engine.detectorIds);
+      audit.workers = engine.workers;
+      audit.pipelineLoadMs = engine.loadMs;
+      const summary = await runStream({
+        input: io.stdin as AsyncIterable<Uint8Array>,
+        output: io.stdout,
+        format: options.format,
+        separator: options.separator,
+        onError: options.onError,
+        emitSpans: options.emit === 'spans',
+        engine,
+        audit,
+        onProblem,
+      });
+      audit.pipelineLoads = engine.pipelineLoads();
+      const report = audit.report();
+      if (options.audit !== undefined) await writeAuditFile(resolve(io.cwd, options.audit), report);
+      if (options.json) io.stderr.write(`${JSON.stringify(report)}\n`);
+      else if (!options.quiet && (summary.failed > 0 || summary.malformed > 0)) {
+        io.stderr.write(
+          `phi-redact: ${STDIN_NAME}: ${summary.done} note${summary.done === 1 ? '' : 's'} redacted, ` +
+            `${summary.malformed} malformed skipped, ${summary.failed} failed${summary.stopped ? ' (stopped: --on-error fail)' : ''}\n`,
+        );
+      }
+      return summary.failed > 0 || summary.malformed > 0 ? EXIT.SOME_FAILED : EXIT.OK;
+    } finally {
+      await engine.close();
     }
-    const outDir = resolve(io.cwd, options.out!);
-    const { files, problems } = await withCodedErrors(() => collectInputs(paths, { cwd: io.cwd, outDir, glob: options.glob }));
+  }
+
+  const outDir = resolve(io.cwd, options.out!);
+  const { files, problems } = await withCodedErrors(() => collectInputs(paths, { cwd: io.cwd, outDir, glob: options.glob }));
+  const engine = await withCodedErrors(() => createEngine({ load, workers: requestedWorkers ?? workersFor(files.length) }));
+  try {
     for (const p of problems) onProblem(p.display, p.error.message);
-    const summary = await redactFiles(pipeline, files, { outDir, emitSpans: options.emit === 'spans', onProblem });
+    const audit = new AuditCollector('folder', engine.fingerprints, engine.detectorIds);
+    audit.workers = engine.workers;
+    audit.pipelineLoadMs = engine.loadMs;
+    for (const p of problems) audit.noteFailed(p.error.message);
+    const showProgress = io.isTTY && !options.quiet && !options.json;
+    const summary = await runFolder({
+      files,
+      outDir,
+      engine,
+      audit,
+      resume: options.resume === true,
+      emitSpans: options.emit === 'spans',
+      onProblem,
+      ...(showProgress ? { makeProgress: (total: number, already: number) => createProgress(io.stderr, total, already) } : {}),
+    });
+    audit.pipelineLoads = engine.pipelineLoads();
+    const report = audit.report();
+    await writeAudit(outDir, report);
     const failed = summary.failed + problems.length;
-    io.stdout.write(
-      `phi-redact: ${summary.done} note${summary.done === 1 ? '' : 's'} redacted, ${failed} failed -> ${options.out} ` +
-        `(manifest: ${options.out!.replace(/\/+$/, '')}/.phi-redact/manifest.jsonl)\n`,
-    );
+    if (options.json) io.stdout.write(`${JSON.stringify(report)}\n`);
+    else if (!options.quiet) {
+      const skipped = options.resume ? `, ${summary.skipped} skipped (already done)` : '';
+      io.stdout.write(
+        `phi-redact: ${summary.done} note${summary.done === 1 ? '' : 's'} redacted, ${failed} failed${skipped} -> ${options.out} ` +
+          `(manifest: ${options.out!.replace(/\/+$/, '')}/.phi-redact/manifest.jsonl)\n`,
+      );
+      if (io.isTTY) io.stderr.write(formatSummary(report));
+    }
     return failed > 0 ? EXIT.SOME_FAILED : EXIT.OK;
   } finally {
-    await pipeline.dispose();
+    await engine.close();
   }
+}
+
+function parseWorkers(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new CliError(`--workers must be a whole number from 1 to 256, got "${value}"`);
+  return n;
 }
 
 function parseDetectors(list: string): DetectorKind[] {

@@ -38,6 +38,14 @@ export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
 }
 
+/**
+ * The default pool size for a folder run: one worker per core, but never more workers than
+ * batches of files, so a handful of notes is redacted in-process without starting threads.
+ */
+export function workersFor(files: number, batchSize = 16): number {
+  return Math.max(1, Math.min(defaultWorkers(), Math.ceil(files / batchSize)));
+}
+
 export async function createEngine(options: EngineOptions): Promise<RedactEngine> {
   const workers = Math.max(1, Math.floor(options.workers ?? defaultWorkers()));
   return workers === 1 ? inProcessEngine(options.load) : poolEngine(options.load, workers);

@@ -1,3 +1,4 @@
+import { decodeNote } from '../decodeNote.js';
 import { InputError } from '../errors.js';
 import { parseNoteLine, type NoteRecord } from '../jsonlNotes.js';
 import { isOversized, readLines, type Line } from './lines.js';
@@ -101,6 +102,7 @@ async function* textRecords(lines: AsyncIterable<Line[]>, marker: string, max: n
   let startLine = 1;
   let oversized = false;
   let first = true;
+  let emitted = 0;
 
   const isSeparator = (bytes: Uint8Array): string | undefined => {
     const body = bytes[bytes.length - 1] === 0x0d ? bytes.subarray(0, -1) : bytes;
@@ -149,17 +151,24 @@ async function* textRecords(lines: AsyncIterable<Line[]>, marker: string, max: n
       if (line.newline) parts.push(NEWLINE);
       size += length;
     }
+    emitted += out.length;
     if (out.length > 0) yield out;
   }
   if (size > 0 || oversized) yield [finish(undefined)];
+  // Nothing at all on the stream: the same refusal as an empty note file.
+  else if (emitted === 0) yield [{ kind: 'fault', lineNo: 1, bytes: 0, error: new InputError('E041', 'empty file') }];
 }
 
 const NEWLINE = Uint8Array.of(0x0a);
 
+/** A text note gets the same checks as a note file (binary, invalid UTF-8), named by its first line. */
 function noteFromParts(parts: readonly Uint8Array[], size: number, lineNo: number, separator: string | undefined): StreamRecord {
-  const text = decodeUtf8(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size));
-  if (text === undefined) {
-    return { kind: 'fault', lineNo, bytes: size, separator, error: new InputError('E052', `note at line ${lineNo} is not valid UTF-8`) };
+  if (size === 0) return { kind: 'note', lineNo, text: '', separator, bytes: 0 };
+  try {
+    const text = decodeNote(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size));
+    return { kind: 'note', lineNo, text, separator, bytes: size };
+  } catch (err) {
+    const error = err instanceof InputError ? new InputError(err.code, `note at line ${lineNo}: ${err.reason}`) : new InputError('E044', `note at line ${lineNo}: cannot be read`);
+    return { kind: 'fault', lineNo, bytes: size, separator, error };
   }
-  return { kind: 'note', lineNo, text, separator, bytes: size };
 }

@@ -89,7 +89,7 @@ export async function runStream(options: StreamRunOptions): Promise<StreamRunSum
           failed += 1;
           const error = outcome?.ok === false ? outcome.error : 'E046 detection failed';
           audit.noteFailed(error);
-          options.onProblem(STDIN_NAME, `line ${record.lineNo}: ${error}`);
+          options.onProblem(STDIN_NAME, /^E\d{3} /.test(error) ? `${error.slice(0, 4)} line ${record.lineNo}:${error.slice(4)}` : `line ${record.lineNo}: ${error}`);
         } else {
           done += 1;
           audit.noteDone(outcome.counts, record.bytes);

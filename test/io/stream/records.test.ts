@@ -37,7 +37,7 @@ describe('frameRecords jsonl', () => {
 
 describe('frameRecords text', () => {
   it.each<[string, string[]]>([
-    ['', []],
+    ['', ['1:E041']],
     ['one note\n', ['1:"one note\\n"']],
     ['no newline', ['1:"no newline"']],
     ['a\nb\n\f\nc\n', ['1:"a\\nb\\n"|"\\f\\n"', '4:"c\\n"']],
@@ -59,8 +59,13 @@ describe('frameRecords text', () => {
     expect(records.map(brief)).toEqual(['1:"short\\n"|"\\f\\n"', '3:E053', '6:"last\\n"']);
   });
 
-  it('reports a note with invalid UTF-8', async () => {
-    const records = await frame(Buffer.concat([Buffer.from('ok\n\f\n'), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]), { format: 'text' });
-    expect(records.map(brief)).toEqual(['1:"ok\\n"|"\\f\\n"', '3:E052']);
+  it.each<[string, Buffer, string]>([
+    ['invalid UTF-8', Buffer.from([0xc3, 0x28, 0x0a]), 'E043 note at line 3: invalid UTF-8 at byte 0'],
+    ['a NUL byte', Buffer.from('abc\u0000def\n'), 'E042 note at line 3: binary file (NUL byte at byte 3), not a text note'],
+    ['a PDF', Buffer.from('%PDF-1.4\n'), 'E042 note at line 3: binary file (PDF), not a text note'],
+  ])('reports a note with %s by its first line', async (_what, bad, message) => {
+    const records = await frame(Buffer.concat([Buffer.from('ok\n\f\n'), bad, Buffer.from('\f\nafter\n')]), { format: 'text' });
+    expect(records.map(brief)).toEqual(['1:"ok\\n"|"\\f\\n"', `3:${message.slice(0, 4)}`, '5:"after\\n"']);
+    expect(records[1]!.kind === 'fault' && records[1]!.error.message).toBe(message);
   });
 });
