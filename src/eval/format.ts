@@ -25,6 +25,11 @@ function tokenRow(label: string, s: Scored): string[] {
   return [label, String(s.gold), String(s.goldHit), String(s.gold - s.goldHit), String(s.pred), String(s.pred - s.predHit), ratio(s.precision, s.pred), ratio(s.recall, s.gold), f1Of(s)];
 }
 
+/** Gold subtypes: recall only (predictions do not use the gold corpus's subtypes). */
+function subtypeRow(label: string, s: Scored): string[] {
+  return [`  ${label.slice(label.indexOf('/') + 1)}`, String(s.gold), String(s.goldHit), String(s.gold - s.goldHit), '', '', '', ratio(s.recall, s.gold), ''];
+}
+
 function entityRow(name: string, s: Scored): string[] {
   return [name, String(s.gold), String(s.goldHit), String(s.pred), String(s.predHit), ratio(s.precision, s.pred), ratio(s.recall, s.gold), f1Of(s)];
 }
@@ -39,18 +44,26 @@ export function errorCounts(result: EvalResult): Record<ErrorKind, number> {
   return counts;
 }
 
-export function formatText(result: EvalResult): string {
+/** `preamble` lines (what was evaluated, e.g. which predictions) go first; they must be PHI-free. */
+export function formatText(result: EvalResult, preamble: readonly string[] = []): string {
   const t = result.token;
   const e = result.entity;
   const a = result.attribution;
-  const out: string[] = [];
+  const out: string[] = [...preamble];
   out.push(`Evaluated ${result.docs} notes: ${result.goldSpans} gold spans, ${result.predSpans} predicted spans.`);
   out.push('');
-  out.push('Binary token level (was the PHI removed? a token is a run of letters/digits; labels ignored when matching)');
+  out.push('Binary token level (was the PHI removed? a token is a run of letters/digits; labels ignored when matching;');
+  out.push('indented rows: gold subtypes, recall only)');
   out.push(
     table(
       ['label', 'gold', 'caught', 'missed', 'pred', 'false+', 'precision', 'recall', 'f1'],
-      [tokenRow('ALL', t.overall), ...t.perLabel.map((r) => tokenRow(r.label, r.score))],
+      [
+        tokenRow('ALL', t.overall),
+        ...t.perLabel.flatMap((r) => [
+          tokenRow(r.label, r.score),
+          ...t.perGoldSubtype.filter((x) => x.label.startsWith(`${r.label}/`)).map((x) => subtypeRow(x.label, x.score)),
+        ]),
+      ],
     ),
   );
   out.push('');

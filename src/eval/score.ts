@@ -53,6 +53,7 @@ interface DetectorTally {
 
 class Accumulator {
   readonly tokens = new CountTable();
+  readonly subtypes = new CountTable();
   readonly strict = new CountTable();
   readonly exact = new CountTable();
   readonly partial = new CountTable();
@@ -61,7 +62,11 @@ class Accumulator {
   readonly families = new Map<string, DetectorTally>();
 
   tokenScores(): TokenScores {
-    return { overall: scored(this.tokens.get(ALL)), perLabel: labelRows(this.tokens.keys(), (k) => scored(this.tokens.get(k))) };
+    return {
+      overall: scored(this.tokens.get(ALL)),
+      perLabel: labelRows(this.tokens.keys(), (k) => scored(this.tokens.get(k))),
+      perGoldSubtype: subtypeRows(this.subtypes.keys()).map((label) => ({ label, score: scored(this.subtypes.get(label)) })),
+    };
   }
 
   entityScores(): EntityScores {
@@ -92,6 +97,15 @@ function labelRows<T>(keys: readonly string[], score: (k: string) => T): LabelRo
   return [...known, ...other].map((label) => ({ label, score: score(label) }));
 }
 
+/** `LABEL/subtype` keys in label order, then subtype order. */
+function subtypeRows(keys: readonly string[]): string[] {
+  const rank = (k: string): number => {
+    const i = (LABELS as readonly string[]).indexOf(k.slice(0, k.indexOf('/')));
+    return i < 0 ? LABELS.length : i;
+  };
+  return [...keys].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
 function scoreDoc(doc: EvalDoc, useRaw: boolean, acc: Accumulator, errors: EvalError[]): void {
   const tokens = tokenize(doc.text);
   const n = tokens.length;
@@ -110,6 +124,12 @@ function scoreDoc(doc: EvalDoc, useRaw: boolean, acc: Accumulator, errors: EvalE
   };
   mark(doc.spans, goldAny, goldLabels);
   mark(doc.pred, predAny, predLabels);
+  const goldSubtypes: Set<string>[] = [];
+  mark(
+    doc.spans.filter((s) => s.subtype !== undefined).map((s) => ({ ...s, label: `${s.label}/${s.subtype}` })),
+    new Uint8Array(n),
+    goldSubtypes,
+  );
 
   // Binary token level.
   for (let i = 0; i < n; i++) {
@@ -119,6 +139,7 @@ function scoreDoc(doc: EvalDoc, useRaw: boolean, acc: Accumulator, errors: EvalE
     if (p) acc.tokens.pred(ALL, g);
     for (const l of goldLabels[i] ?? []) acc.tokens.gold(l, p);
     for (const l of predLabels[i] ?? []) acc.tokens.pred(l, g);
+    for (const l of goldSubtypes[i] ?? []) acc.subtypes.gold(l, p);
   }
 
   // Entity level.

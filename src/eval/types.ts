@@ -55,6 +55,8 @@ export interface TokenScores {
   readonly overall: Scored;
   /** Recall of each gold label's tokens; precision of each predicted label's tokens (both label-agnostic matching). */
   readonly perLabel: readonly LabelRow<Scored>[];
+  /** Recall of the tokens of each gold `LABEL/subtype` (gold side only: predictions carry our subtypes, not the corpus's). */
+  readonly perGoldSubtype: readonly LabelRow<Scored>[];
 }
 
 export interface EntityScores {

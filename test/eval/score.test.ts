@@ -66,6 +66,14 @@ describe('evaluate: a hand-computed note', () => {
     expectScore(row('LOCATION'), { gold: 0, goldHit: 0, pred: 1, predHit: 1 }, 1, 1, 1);
   });
 
+  it('gold subtypes: recall only', () => {
+    // NAME/PATIENT = John Smith (John caught, Smith missed); NAME/DOCTOR = Lee (caught); the DATE has no subtype
+    expect(r.token.perGoldSubtype.map((x) => [x.label, x.score.gold, x.score.goldHit, x.score.pred])).toEqual([
+      ['NAME/DOCTOR', 1, 1, 0],
+      ['NAME/PATIENT', 2, 1, 0],
+    ]);
+  });
+
   it('entity level strict, exact, partial', () => {
     // strict: only the DATE matches (extent + label): R 1/3, P 1/4, F1 = 2·(1/4·1/3)/(1/4+1/3) = 2/7
     expectScore(r.entity.strict, { gold: 3, goldHit: 1, pred: 4, predHit: 1 }, 1 / 4, 1 / 3, 2 / 7);

@@ -48,13 +48,23 @@ async function evalCommand(options: EvalOptions, io: CliIO): Promise<number> {
   }
   const detectors = options.detectors === undefined ? undefined : parseDetectors(options.detectors);
   const gold = await coded(() => readGold(resolve(io.cwd, options.gold), { offsets: options.offsets, displayPath: options.gold }));
-  const docs =
+  const { docs, predictions } =
     options.pred !== undefined
-      ? await coded(async () => joinPredictions(gold, await readPredJsonl(resolve(io.cwd, options.pred!), options.pred!), options.pred!))
+      ? {
+          docs: await coded(async () => joinPredictions(gold, await readPredJsonl(resolve(io.cwd, options.pred!), options.pred!), options.pred!)),
+          predictions: { file: options.pred } as Predictions,
+        }
       : await runPipeline(gold, options, detectors, io);
 
   const result = evaluate(docs);
-  io.stdout.write(options.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : formatText(result));
+  const preamble = [
+    `Gold: ${options.gold}. Predictions: ${
+      predictions.file ?? `pipeline run now (${Object.keys(predictions.detectors ?? {}).length} detectors: ${[...new Set(Object.keys(predictions.detectors ?? {}).map((d) => d.split('/')[0]))].join(', ')})`
+    }.`,
+  ];
+  io.stdout.write(
+    options.json ? `${JSON.stringify({ gold: options.gold, predictions, ...(toJson(result) as object) }, null, 2)}\n` : formatText(result, preamble),
+  );
   if (options.report !== undefined) {
     const texts = new Map(gold.map((g) => [g.id, g.text]));
     await coded(() => writeFileAtomic(resolve(io.cwd, options.report!), formatReport(result, texts)));
@@ -63,7 +73,18 @@ async function evalCommand(options: EvalOptions, io: CliIO): Promise<number> {
   return EXIT.OK;
 }
 
-async function runPipeline(gold: readonly GoldDoc[], options: EvalOptions, detectors: DetectorKind[] | undefined, io: CliIO): Promise<EvalDoc[]> {
+/** Where the predictions came from: a file, or the detectors run (id → PHI-free fingerprint). */
+interface Predictions {
+  readonly file?: string;
+  readonly detectors?: Record<string, string>;
+}
+
+async function runPipeline(
+  gold: readonly GoldDoc[],
+  options: EvalOptions,
+  detectors: DetectorKind[] | undefined,
+  io: CliIO,
+): Promise<{ docs: EvalDoc[]; predictions: Predictions }> {
   const configPath = options.config === undefined ? undefined : resolve(io.cwd, options.config);
   const pipeline: Pipeline = await coded(() =>
     loadPipeline({ ...(configPath !== undefined ? { configPath } : { baseDir: io.cwd }), ...(detectors ? { detectors } : {}) }),
@@ -76,7 +97,7 @@ async function runPipeline(gold: readonly GoldDoc[], options: EvalOptions, detec
       const analyses = await coded(() => pipeline.analyzeBatch(chunk.map((g) => g.text), chunk.map((g) => ({ noteId: g.id }))));
       chunk.forEach((g, k) => docs.push({ ...g, pred: analyses[k]!.spans, raw: analyses[k]!.raw }));
     }
-    return docs;
+    return { docs, predictions: { detectors: pipeline.fingerprints() } };
   } finally {
     await pipeline.dispose();
   }
