@@ -79,6 +79,18 @@ describe('phi-redact eval golden outputs', () => {
     expect(json.errorCounts).toEqual({ miss: 2, "partial-miss": 1, "false-alarm": 2, "wrong-label": 0, overreach: 1 });
   });
 
+  it('scores `redact --format jsonl --emit spans` output exactly as a pipeline run', async () => {
+    const redact = fakeIO({ cwd: FIXTURES, stdin: readFileSync(join(FIXTURES, 'gold.jsonl')) });
+    expect((await run(['redact', '-', '--format', 'jsonl', '--emit', 'spans', '--detectors', 'rules'], redact.io)).exitCode).toBe(0);
+    const predFile = join(tmp, 'redacted.jsonl');
+    writeFileSync(predFile, redact.stdout());
+    const fromFile = JSON.parse((await evalCli(['--gold', 'gold.jsonl', '--pred', predFile, '--json'])).stdout) as Record<string, unknown>;
+    const fromRun = JSON.parse((await evalCli(['--gold', 'gold.jsonl', '--detectors', 'rules', '--json'])).stdout) as Record<string, unknown>;
+    expect(fromFile.token).toEqual(fromRun.token);
+    expect(fromFile.entity).toEqual(fromRun.entity);
+    expect((fromRun.token as { overall: { pred: number } }).overall.pred).toBeGreaterThan(0);
+  });
+
   it('runs the pipeline on the gold texts when --pred is absent', async () => {
     const r = await evalCli(['--gold', 'gold.jsonl', '--detectors', 'rules']);
     expect(r.stderr).toBe('');
