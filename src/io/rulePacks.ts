@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseRulePack, RulePackError, type RulePack } from '../detect/rules/pack.js';
 
@@ -9,6 +9,12 @@ import { parseRulePack, RulePackError, type RulePack } from '../detect/rules/pac
  */
 export function bundledRulesDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'rules');
+}
+
+/** Shortest honest name for messages: relative to cwd when inside it. */
+function displayName(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
 function isPackFile(name: string): boolean {
@@ -46,6 +52,6 @@ export function loadRulePacks(paths?: readonly string[], baseDir: string = proce
     } catch {
       throw new RulePackError('E025', `${f}: cannot read rule pack`);
     }
-    return parseRulePack(text, f);
+    return parseRulePack(text, displayName(f));
   });
 }
