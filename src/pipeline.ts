@@ -25,6 +25,7 @@ export class Pipeline {
     readonly detectors: readonly Detector[],
     readonly config: Config,
     private readonly operators: Readonly<Partial<Record<OperatorName, Operator>>>,
+    private readonly keyFp?: string,
   ) {}
 
   /** Loads every detector once (model sessions, compiled patterns) before any note is read. */
@@ -32,9 +33,16 @@ export class Pipeline {
     detectors: readonly Detector[],
     config: Config,
     operators: Readonly<Partial<Record<OperatorName, Operator>>> = {},
+    /** Fingerprint of the surrogate key (never the key), for manifests and --resume. */
+    keyFingerprint?: string,
   ): Promise<Pipeline> {
     for (const d of detectors) await d.load?.();
-    return new Pipeline(detectors, config, { ...BUILTIN_OPERATORS, ...operators });
+    return new Pipeline(detectors, config, { ...BUILTIN_OPERATORS, ...operators }, keyFingerprint);
+  }
+
+  /** The surrogate key's fingerprint, or 'none' when no operator uses a key. */
+  keyFingerprint(): string {
+    return this.keyFp ?? 'none';
   }
 
   async analyzeBatch(texts: readonly string[], ctxs: readonly DetectContext[] = []): Promise<Analysis[]> {

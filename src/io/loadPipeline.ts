@@ -7,6 +7,8 @@ import { createRuleDetectors } from '../detect/rules/index.js';
 import type { Detector } from '../detect/types.js';
 import { Pipeline } from '../pipeline.js';
 import { loadRulePacks } from './rulePacks.js';
+import { surrogateSetup } from './surrogates.js';
+import { keyFingerprint } from '../transform/keyed.js';
 
 /**
  * The composition root: the only place that turns a config document into loaded detectors.
@@ -19,6 +21,7 @@ import { loadRulePacks } from './rulePacks.js';
  *   E014 config file is not valid YAML/JSON
  *   E030 NER requested but the model (or the NER module) is not available — we fail closed
  *        rather than silently run rules only and write less-redacted text.
+ *   E073 the policy uses `surrogate` but no key was passed (the CLI always passes one).
  */
 
 export type DetectorKind = 'rules' | 'ner';
@@ -59,6 +62,8 @@ export interface LoadPipelineOptions {
   readonly detectors?: readonly DetectorKind[];
   /** Folder that relative paths in an in-memory `config` resolve against (default: cwd). */
   readonly baseDir?: string;
+  /** The surrogate secret (src/io/keys.ts); required when the policy (or preset) uses `surrogate`. */
+  readonly key?: Uint8Array;
 }
 
 /** Builds and loads a Pipeline: rule packs always when 'rules' is requested, the NER model when 'ner' is. */
@@ -77,7 +82,13 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<P
     detectors.push(...createRuleDetectors(packs));
   }
   if (kinds.includes('ner')) detectors.push(await loadNerDetector(config, baseDir));
-  return Pipeline.create(detectors, { ...config, detectors: kinds });
+  // The preset decides the effective policy; the surrogate operator needs the key.
+  const surrogates = surrogateSetup(config, options.key);
+  if (surrogates.needsKey && options.key === undefined) {
+    throw new ConfigError('E073', 'the policy uses the surrogate operator but no key was given (--key-file or PHI_REDACT_KEY)');
+  }
+  const keyFp = surrogates.needsKey && options.key !== undefined ? keyFingerprint(options.key) : undefined;
+  return Pipeline.create(detectors, { ...surrogates.config, detectors: kinds }, surrogates.operators, keyFp);
 }
 
 async function loadNerDetector(config: Config, baseDir: string): Promise<Detector> {

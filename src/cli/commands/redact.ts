@@ -8,6 +8,8 @@ import { createEngine, workersFor } from '../../io/pool/engine.js';
 import { runFolder } from '../../io/pool/folderRun.js';
 import { createProgress } from '../../io/pool/progress.js';
 import { loadConfig, type DetectorKind } from '../../io/loadPipeline.js';
+import { loadSecretKey } from '../../io/keys.js';
+import { effectivePolicy, usesSurrogate } from '../../transform/safeHarbor.js';
 import { DEFAULT_SEPARATOR } from '../../io/stream/records.js';
 import { runStream, STDIN_NAME } from '../../io/stream/streamRun.js';
 import { CliError, EXIT, type CliIO } from '../io.js';
@@ -18,7 +20,8 @@ interface RedactOptions {
   glob: string;
   config?: string;
   detectors?: string;
-  policy?: 'tag' | 'mask';
+  policy?: 'tag' | 'mask' | 'surrogate';
+  keyFile?: string;
   format: 'text' | 'jsonl';
   emit?: 'spans';
   workers?: string;
@@ -41,7 +44,8 @@ export const registerRedact: RegisterCommand = (program: Command, io: CliIO, set
     .option('--glob <pattern>', 'which files in folders to redact', DEFAULT_GLOB)
     .option('-c, --config <file>', 'YAML or JSON config file')
     .option('--detectors <list>', 'comma-separated detectors: rules,ner (default: the config\'s, rules,ner)')
-    .addOption(new Option('--policy <operator>', 'operator for every label the config does not name').choices(['tag', 'mask']))
+    .addOption(new Option('--policy <operator>', 'operator for every label the config does not name').choices(['tag', 'mask', 'surrogate']))
+    .option('--key-file <file>', 'secret for surrogates and date shifts (else $PHI_REDACT_KEY; else a random key for this run)')
     .addOption(new Option('--format <format>', 'stdin format').choices(['text', 'jsonl']).default('text'))
     .addOption(new Option('--emit <what>', 'also emit the spans (jsonl: a "spans" field; folders: <file>.spans.json)').choices(['spans']))
     .option('--workers <n>', 'worker threads, each with its own loaded pipeline; 1 = in this process (default: folders, the number of cores; stdin, 1)')
@@ -73,7 +77,16 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
   const configPath = options.config === undefined ? undefined : resolve(io.cwd, options.config);
   let config: Config = await withCodedErrors(async () => loadConfig(configPath));
   if (options.policy !== undefined) config = { ...config, policy: { ...config.policy, DEFAULT: options.policy } };
-  const load = { config, detectors, baseDir: configPath === undefined ? io.cwd : dirname(configPath) };
+  // One key for the whole run (every worker gets the same), loaded only when surrogates are used.
+  let key: Uint8Array | undefined;
+  if (usesSurrogate(effectivePolicy(config))) {
+    const loaded = await withCodedErrors(async () =>
+      loadSecretKey({ keyFile: options.keyFile === undefined ? undefined : resolve(io.cwd, options.keyFile), env: io.env }),
+    );
+    if (loaded.warning !== undefined) io.stderr.write(`phi-redact: ${loaded.warning}\n`);
+    key = loaded.key;
+  }
+  const load = { config, detectors, baseDir: configPath === undefined ? io.cwd : dirname(configPath), ...(key !== undefined ? { key } : {}) };
 
   const onProblem = (where: string, message: string): void => {
     io.stderr.write(`phi-redact: ${where}: ${message}\n`);

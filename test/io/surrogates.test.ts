@@ -1,0 +1,85 @@
+import { Readable, Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/core/config.js';
+import { run } from '../../src/cli/run.js';
+import type { CliIO } from '../../src/cli/io.js';
+import { loadPipeline } from '../../src/io/loadPipeline.js';
+import { keyFingerprint } from '../../src/transform/keyed.js';
+
+const KEY = Buffer.from('wiring test key, 32 bytes long..');
+const NOTE = 'Seen 3/4/2021; call 410-555-1234; SSN 412-56-7890.';
+
+describe('loadPipeline with the surrogate operator', () => {
+  it('replaces with keyed surrogates and reports the key fingerprint only', async () => {
+    const p = await loadPipeline({ config: parseConfig({ policy: { DEFAULT: 'surrogate' } }), detectors: ['rules'], key: KEY });
+    const a = await p.redact(NOTE, { scope: 'p1' });
+    const b = await p.redact(NOTE, { scope: 'p1' });
+    expect(a.text).toBe(b.text);
+    expect(a.text).not.toMatch(/3\/4\/2021|410-555-1234|412-56-7890/u);
+    expect(a.spans.length).toBeGreaterThan(0);
+    for (const s of a.spans) expect(s.operator).toBe('surrogate');
+    expect(p.keyFingerprint()).toBe(keyFingerprint(KEY));
+  });
+
+  it('applies the safe-harbor preset', async () => {
+    const p = await loadPipeline({ config: parseConfig({ preset: 'safe-harbor' }), detectors: ['rules'], key: KEY });
+    expect(p.config.policy.DEFAULT).toBe('surrogate');
+    expect((await p.redact('Seen March 4, 2021.', { scope: 'p1' })).text).toMatch(/^Seen (2021|\[DATE\])\.$/u);
+  });
+
+  it('fails closed without a key when the policy needs one; no key needed otherwise', async () => {
+    await expect(loadPipeline({ config: parseConfig({ policy: { DEFAULT: 'surrogate' } }), detectors: ['rules'] })).rejects.toThrow(/^E073 /u);
+    const p = await loadPipeline({ config: parseConfig({}), detectors: ['rules'] });
+    expect(p.keyFingerprint()).toBe('none');
+  });
+});
+
+function memoryIO(stdin: string, env: Record<string, string> = {}): { io: CliIO; out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  const sink = (append: (s: string) => void): Writable =>
+    new Writable({
+      write(chunk, _enc, cb) {
+        append(String(chunk));
+        cb();
+      },
+    });
+  const io: CliIO = {
+    stdout: sink((s) => (out += s)),
+    stderr: sink((s) => (err += s)),
+    stdin: Readable.from([Buffer.from(stdin)]),
+    env,
+    cwd: process.cwd(),
+    isTTY: false,
+  };
+  return { io, out: () => out, err: () => err };
+}
+
+describe('phi-redact redact --policy surrogate', () => {
+  const args = ['redact', '-', '--policy', 'surrogate', '--detectors', 'rules', '--quiet'];
+
+  it('with PHI_REDACT_KEY: same output on every run, no warning, key never printed', async () => {
+    const secret = 'an environment secret of 32 bytes';
+    const a = memoryIO(NOTE, { PHI_REDACT_KEY: secret });
+    const b = memoryIO(NOTE, { PHI_REDACT_KEY: secret });
+    expect((await run(args, a.io)).exitCode).toBe(0);
+    expect((await run(args, b.io)).exitCode).toBe(0);
+    expect(a.out()).toBe(b.out());
+    expect(a.out()).not.toContain('412-56-7890');
+    expect(a.err()).toBe('');
+    expect(a.out() + a.err()).not.toContain(secret);
+  });
+
+  it('without a key: a random key and a warning on stderr', async () => {
+    const a = memoryIO(NOTE);
+    expect((await run(args, a.io)).exitCode).toBe(0);
+    expect(a.err()).toMatch(/random key .* will not repeat across runs/u);
+    expect(a.out()).not.toContain('412-56-7890');
+  });
+
+  it('a missing key file is a usage error naming the file only', async () => {
+    const a = memoryIO(NOTE);
+    expect((await run([...args, '--key-file', 'no/such/key'], a.io)).exitCode).toBe(2);
+    expect(a.err()).toMatch(/E070 cannot read key file .*no\/such\/key \(ENOENT\)/u);
+  });
+});
