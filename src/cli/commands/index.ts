@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
 import { registerRedact } from './redact.js';
 import { registerEval } from './eval.js';
+import { registerReview } from './review.js';
 
 /** A command module: registers its subcommand and reports its exit code through `setExit`. */
 export type RegisterCommand = (program: Command, io: CliIO, setExit: (code: number) => void) => void;
@@ -10,4 +11,5 @@ export type RegisterCommand = (program: Command, io: CliIO, setExit: (code: numb
 export const COMMANDS: readonly RegisterCommand[] = [
   registerRedact,
   registerEval,
+  registerReview,
 ];

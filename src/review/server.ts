@@ -1,0 +1,204 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LABELS } from '../core/labels.js';
+import { appendVerdict, ensureLineStart, loadReviewSet, ReviewError } from './store.js';
+import { verdictInputSchema, type VerdictEvent, type VerdictInput } from './types.js';
+import { itemStateFor, reduceVerdicts } from './verdicts.js';
+
+/**
+ * The review page's server: node:http on 127.0.0.1 only, a random port, and a random token
+ * that every request must carry (`?token=` for the page and its assets, the `X-Review-Token`
+ * header for the API). Verdicts are appended and fsynced before the page is told they are saved.
+ */
+
+/** Static page assets: plain files in `review-page/` at the package root (same path from src/ and dist/). */
+export const PAGE_DIR = new URL('../../review-page/', import.meta.url);
+const ASSETS: Record<string, { file: string; type: string }> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+};
+
+export const TOKEN_HEADER = 'x-review-token';
+const MAX_BODY = 64 * 1024;
+const REVIEWER = /^[\p{L}\p{N} ._@-]{1,64}$/u;
+
+/** No inline script or style, no eval, nothing from elsewhere; the page may only talk to us. */
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': CSP,
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  // The token is in the page URL: never send it on as a Referer.
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+export interface ReviewServerOptions {
+  readonly setDir: string;
+  readonly reviewer: string;
+  /** Tests only; the CLI never changes it. */
+  readonly port?: number;
+}
+
+export interface ReviewServer {
+  readonly url: string;
+  readonly token: string;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+function sameToken(given: string | null | undefined, token: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function send(res: ServerResponse, status: number, body: string | Buffer, type = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+const sendJson = (res: ServerResponse, status: number, value: unknown): void =>
+  send(res, status, JSON.stringify(value), 'application/json; charset=utf-8');
+
+async function readBody(req: IncomingMessage): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startReviewServer(opts: ReviewServerOptions): Promise<ReviewServer> {
+  if (!REVIEWER.test(opts.reviewer)) throw new ReviewError('E079 reviewer names are 1-64 letters, digits, spaces or ._@-');
+  const set = await loadReviewSet(opts.setDir);
+  await ensureLineStart(set.dir);
+  const state = reduceVerdicts(set.events);
+  const reviewer = opts.reviewer;
+  const items = set.items;
+  const indexOf = new Map(items.map((it, i) => [it.id, i] as const));
+  const token = randomBytes(24).toString('base64url');
+  const pages = new Map<string, Buffer>();
+  for (const [route, asset] of Object.entries(ASSETS)) {
+    let body = await readFile(new URL(asset.file, PAGE_DIR));
+    if (asset.file === 'index.html') body = Buffer.from(body.toString('utf8').replaceAll('__TOKEN__', token));
+    pages.set(route, body);
+  }
+  let writes: Promise<void> = Promise.resolve();
+
+  const progress = (): { done: number; total: number } => ({
+    done: items.filter((it) => itemStateFor(state, reviewer, it.id).done).length,
+    total: items.length,
+  });
+
+  const validate = (v: VerdictInput): string | null => {
+    const i = indexOf.get(v.item);
+    if (i === undefined) return 'unknown item';
+    const item = items[i]!;
+    if (v.kind === 'span') {
+      if (v.span >= item.spans.length) return 'unknown span';
+      if (v.verdict === 'relabel' && !v.label) return 'relabel needs a label';
+    }
+    if (v.kind === 'miss' && (v.start >= v.end || v.end > item.text.length)) return 'miss outside the note';
+    return null;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, port: number): Promise<void> => {
+    // DNS rebinding: a page elsewhere that resolves its name to 127.0.0.1 still sends its own Host.
+    const host = req.headers.host ?? '';
+    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return send(res, 403, 'forbidden\n');
+    const url = new URL(req.url ?? '/', `http://${host}`);
+    const page = pages.get(url.pathname);
+    if (page) {
+      if (req.method !== 'GET' || !sameToken(url.searchParams.get('token'), token)) return send(res, 403, 'forbidden\n');
+      return send(res, 200, page, ASSETS[url.pathname]!.type);
+    }
+    if (!url.pathname.startsWith('/api/') || !sameToken(req.headers[TOKEN_HEADER] as string | undefined, token)) {
+      return send(res, 403, 'forbidden\n');
+    }
+    if (req.method === 'GET' && url.pathname === '/api/state') {
+      const firstOpen = items.findIndex((it) => !itemStateFor(state, reviewer, it.id).done);
+      return sendJson(res, 200, {
+        reviewer,
+        labels: LABELS,
+        items: items.map((it) => ({ id: it.id, spans: it.spans.length, done: itemStateFor(state, reviewer, it.id).done })),
+        resume: firstOpen === -1 ? Math.max(0, items.length - 1) : firstOpen,
+        progress: progress(),
+      });
+    }
+    if (req.method === 'GET' && url.pathname === '/api/item') {
+      const i = Number(url.searchParams.get('i'));
+      const item = Number.isInteger(i) ? items[i] : undefined;
+      if (!item) return sendJson(res, 404, { error: 'no such item' });
+      return sendJson(res, 200, { index: i, ...item, state: itemStateFor(state, reviewer, item.id), progress: progress() });
+    }
+    if (req.method === 'POST' && url.pathname === '/api/verdict') {
+      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return sendJson(res, 415, { error: 'JSON only' });
+      const body = await readBody(req);
+      if (body === null) return sendJson(res, 413, { error: 'too large' });
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        return sendJson(res, 400, { error: 'not JSON' });
+      }
+      const input = verdictInputSchema.safeParse(parsed);
+      if (!input.success) return sendJson(res, 400, { error: 'not a verdict' });
+      const problem = validate(input.data);
+      if (problem) return sendJson(res, 400, { error: problem });
+      const event = { ...input.data, reviewer, ts: new Date().toISOString() } as VerdictEvent;
+      const write = writes.then(() => appendVerdict(set.dir, event));
+      writes = write.catch(() => undefined);
+      await write;
+      reduceVerdicts([event], state);
+      return sendJson(res, 200, { state: itemStateFor(state, reviewer, event.item), progress: progress() });
+    }
+    return send(res, 404, 'not found\n');
+  };
+
+  const server = createServer((req, res) => {
+    const port = (server.address() as AddressInfo).port;
+    handle(req, res, port).catch(() => {
+      // PHI-free: the error may quote a request body; say only that saving failed.
+      if (!res.headersSent) sendJson(res, 500, { error: 'could not save' });
+      else res.destroy();
+    });
+  });
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolvePromise());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    token,
+    server,
+    close: () =>
+      new Promise<void>((resolveClose) => {
+        server.close(() => resolveClose());
+        server.closeAllConnections();
+      }),
+  };
+}

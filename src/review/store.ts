@@ -1,0 +1,260 @@
+import { createHash } from 'node:crypto';
+import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { z } from 'zod';
+import { LABELS } from '../core/labels.js';
+import { drawSample } from './sample.js';
+import {
+  ITEMS_FILE,
+  SET_FILE,
+  VERDICTS_FILE,
+  reviewItemSchema,
+  setInfoSchema,
+  verdictEventSchema,
+  type ItemSpan,
+  type ReviewItem,
+  type SetInfo,
+  type Stratify,
+  type VerdictEvent,
+} from './types.js';
+
+/** File I/O of review sets. Errors name files and line numbers, never note text. */
+
+export class ReviewError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReviewError';
+  }
+}
+
+/** Where a folder run keeps its manifest (see src/io/manifest.ts). */
+export const RUN_MANIFEST = join('.phi-redact', 'manifest.jsonl');
+
+const manifestLineSchema = z.object({
+  input: z.string(),
+  output: z.string(),
+  size: z.number().nullable().optional(),
+  sha256: z.string().nullable().optional(),
+  status: z.enum(['done', 'failed']),
+  spans: z.array(
+    z.object({
+      start: z.number().int().nonnegative(),
+      end: z.number().int().positive(),
+      label: z.enum(LABELS),
+      subtype: z.string().nullable().optional(),
+      source: z.string(),
+      score: z.number(),
+    }),
+  ),
+  outSpans: z.array(z.object({ outStart: z.number().int(), outEnd: z.number().int(), label: z.string() })).optional(),
+});
+type ManifestLine = z.infer<typeof manifestLineSchema>;
+
+/** The run's manifest, last line per input (a resumed run may list a note twice). */
+export async function readRunManifest(runDir: string): Promise<ManifestLine[]> {
+  const path = join(runDir, RUN_MANIFEST);
+  let raw: string;
+  try {
+    raw = await readFile(path, 'utf8');
+  } catch {
+    throw new ReviewError(`E070 no run manifest at ${path}: is this the --out folder of a finished folder run?`);
+  }
+  const byInput = new Map<string, ManifestLine>();
+  const lines = raw.split('\n');
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      if (i >= lines.length - 2) return; // torn tail of an interrupted run
+      throw new ReviewError(`E071 ${path}:${i + 1}: not JSON`);
+    }
+    const entry = manifestLineSchema.safeParse(parsed);
+    if (!entry.success) throw new ReviewError(`E071 ${path}:${i + 1}: not a manifest line (${entry.error.issues[0]?.path.join('.') ?? '?'})`);
+    byInput.set(entry.data.input, entry.data);
+  });
+  return [...byInput.values()];
+}
+
+/** The longest folder all paths share (so ids are short and free of the machine's layout). */
+export function commonDir(paths: readonly string[]): string {
+  if (paths.length === 0) return '';
+  const split = paths.map((p) => dirname(p).split(sep));
+  const first = split[0]!;
+  let k = first.length;
+  for (const parts of split) {
+    let i = 0;
+    while (i < k && parts[i] === first[i]) i++;
+    k = i;
+  }
+  return first.slice(0, k).join(sep) || sep;
+}
+
+function decodeUtf8(bytes: Buffer): string {
+  const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(body);
+}
+
+export interface SampleOptions {
+  readonly run: string;
+  readonly out: string;
+  readonly n: number;
+  readonly seed: number;
+  readonly stratify: Stratify;
+  readonly now?: Date;
+}
+
+/** Draws a review set from a finished run and writes it (mode 0600) to `out`, which must be new or empty. */
+export async function writeReviewSet(opts: SampleOptions): Promise<SetInfo> {
+  const runDir = resolve(opts.run);
+  const entries = await readRunManifest(runDir);
+  const done = entries.filter((e) => e.status === 'done');
+  const inputPath = (e: ManifestLine): string => (isAbsolute(e.input) ? e.input : resolve(runDir, e.input));
+  const base = commonDir(done.map(inputPath));
+  const idOf = (e: ManifestLine): string => relative(base, inputPath(e)).split(sep).join('/');
+  const byId = new Map(done.map((e) => [idOf(e), e] as const));
+  if (byId.size === 0) throw new ReviewError(`E072 the run at ${runDir} has no finished notes to sample`);
+
+  const draw = drawSample(
+    [...byId.entries()].map(([id, e]) => ({ id, size: e.size ?? 0, spans: e.spans })),
+    opts.n,
+    opts.seed,
+    opts.stratify,
+  );
+
+  const items: ReviewItem[] = [];
+  for (const pick of draw.picks) {
+    const e = byId.get(pick.id)!;
+    const path = inputPath(e);
+    const bytes = await readFile(path).catch(() => {
+      throw new ReviewError(`E073 cannot read input ${path} listed in the run manifest`);
+    });
+    if (e.sha256 && createHash('sha256').update(bytes).digest('hex') !== e.sha256) {
+      throw new ReviewError(`E074 input ${path} changed since the run (sha256 differs): re-run before sampling`);
+    }
+    const outPath = isAbsolute(e.output) ? e.output : resolve(runDir, e.output);
+    const redacted = await readFile(outPath, 'utf8').catch(() => {
+      throw new ReviewError(`E073 cannot read output ${outPath} listed in the run manifest`);
+    });
+    const text = decodeUtf8(bytes);
+    const spans: ItemSpan[] = e.spans.map((s, k) => {
+      if (s.end > text.length || s.start >= s.end) {
+        throw new ReviewError(`E075 span [${s.start}, ${s.end}) does not fit input ${path} (length ${text.length})`);
+      }
+      const o = e.outSpans?.length === e.spans.length ? e.outSpans[k] : undefined;
+      return {
+        start: s.start,
+        end: s.end,
+        label: s.label,
+        ...(s.subtype ? { subtype: s.subtype } : {}),
+        source: s.source,
+        score: s.score,
+        ...(o && o.outEnd <= redacted.length ? { outStart: o.outStart, outEnd: o.outEnd } : {}),
+      };
+    });
+    spans.sort((a, b) => a.start - b.start || b.end - a.end);
+    items.push({ id: pick.id, stratum: pick.stratum, weight: pick.weight, text, redacted, spans });
+  }
+
+  const info: SetInfo = {
+    version: 1,
+    createdAt: (opts.now ?? new Date()).toISOString(),
+    run: runDir,
+    seed: opts.seed,
+    n: opts.n,
+    stratify: opts.stratify,
+    population: byId.size,
+    failed: entries.length - done.length,
+    strata: draw.strata,
+    ...(draw.lengthBounds ? { lengthBounds: draw.lengthBounds } : {}),
+  };
+
+  const out = resolve(opts.out);
+  await mkdir(out, { recursive: true, mode: 0o700 });
+  if ((await readdir(out)).length > 0) throw new ReviewError(`E076 ${out} is not empty: a review set needs a new folder`);
+  // 'wx': never replace a file; 0600: the set holds PHI and is for the reviewers only.
+  await writeFile(join(out, SET_FILE), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  await writeFile(join(out, ITEMS_FILE), items.map((it) => `${JSON.stringify(it)}\n`).join(''), { mode: 0o600, flag: 'wx' });
+  await writeFile(join(out, VERDICTS_FILE), '', { mode: 0o600, flag: 'wx' });
+  return info;
+}
+
+export interface LoadedSet {
+  readonly dir: string;
+  readonly info: SetInfo;
+  readonly items: readonly ReviewItem[];
+  readonly events: readonly VerdictEvent[];
+}
+
+async function readJsonLines<T>(path: string, schema: z.ZodType<T>, tolerateTornTail: boolean): Promise<T[]> {
+  let raw: string;
+  try {
+    raw = await readFile(path, 'utf8');
+  } catch {
+    if (tolerateTornTail) return [];
+    throw new ReviewError(`E077 cannot read ${path}`);
+  }
+  const out: T[] = [];
+  const lines = raw.split('\n');
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      // A crash mid-append leaves a partial line; the server starts a fresh line before its next
+      // append (ensureLineStart), so a torn line may sit anywhere in a verdict log.
+      if (tolerateTornTail) return;
+      throw new ReviewError(`E078 ${path}:${i + 1}: not JSON`);
+    }
+    const r = schema.safeParse(parsed);
+    if (!r.success) throw new ReviewError(`E078 ${path}:${i + 1}: unexpected fields (${r.error.issues[0]?.path.join('.') ?? '?'})`);
+    out.push(r.data);
+  });
+  return out;
+}
+
+export async function loadReviewSet(dir: string): Promise<LoadedSet> {
+  const abs = resolve(dir);
+  let infoRaw: unknown;
+  try {
+    infoRaw = JSON.parse(await readFile(join(abs, SET_FILE), 'utf8'));
+  } catch {
+    throw new ReviewError(`E077 ${join(abs, SET_FILE)} is missing or not JSON: is ${abs} a review set?`);
+  }
+  const info = setInfoSchema.safeParse(infoRaw);
+  if (!info.success) throw new ReviewError(`E078 ${join(abs, SET_FILE)}: unexpected fields`);
+  const items = await readJsonLines(join(abs, ITEMS_FILE), reviewItemSchema, false);
+  const events = (await readJsonLines(join(abs, VERDICTS_FILE), verdictEventSchema, true)) as VerdictEvent[];
+  return { dir: abs, info: info.data as SetInfo, items: items as ReviewItem[], events };
+}
+
+/** Ends a torn last line (from a crash mid-append) so the next append starts a line of its own. */
+export async function ensureLineStart(dir: string): Promise<void> {
+  const path = join(dir, VERDICTS_FILE);
+  const raw = await readFile(path).catch(() => Buffer.alloc(0));
+  if (raw.length > 0 && raw[raw.length - 1] !== 0x0a) {
+    const handle = await open(path, 'a', 0o600);
+    try {
+      await handle.write('\n');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+/**
+ * Appends one verdict and fsyncs before returning, so a verdict the page saw acknowledged
+ * survives a crash or a closed tab. One line per write keeps appends atomic in practice.
+ */
+export async function appendVerdict(dir: string, event: VerdictEvent): Promise<void> {
+  const handle = await open(join(dir, VERDICTS_FILE), 'a', 0o600);
+  try {
+    await handle.write(`${JSON.stringify(event)}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
