@@ -1,0 +1,156 @@
+"""Build the WordPiece vocabulary and the training windows.
+
+/usr/bin/python3 models/train/prepare.py --work models/train/work --out models/phi-ner
+
+Inputs (all under --work, made by corpora/generator/cli.ts): resurrogated.jsonl (gold train
+split, re-surrogated), synth-train.jsonl; plus ../shared/corpora/{presidio-synth,tab-echr}.jsonl
+if present. The gold file itself is not read here: the vocabulary is learned only from text
+whose PHI has been replaced by public-list values.
+"""
+import argparse
+import collections
+import json
+import os
+import random
+import re
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from phi_text import (CLS, SEP, WordPiece, normalize, pre_tokenize, tokenizer_config, tokenizer_json,
+                      train_wordpiece, words)
+
+ENTITIES = ["NAME", "LOCATION", "ORGANIZATION", "PROFESSION", "DATE", "AGE", "ID", "CONTACT"]
+LABELS = ["O"] + [f"{p}-{e}" for e in ENTITIES for p in ("B", "I")]
+L2I = {l: i for i, l in enumerate(LABELS)}
+AUX_MAP = {"NAME": "NAME", "LOCATION": "LOCATION", "ORGANIZATION": "ORGANIZATION", "PROFESSION": "PROFESSION",
+           "DATE": "DATE", "AGE": "AGE", "ID": "ID", "CONTACT": "CONTACT"}
+HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Madam|Mme|M)\.?\s+")
+
+
+def read_jsonl(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(l) for l in f if l.strip()]
+
+
+def word_labels(text, spans):
+    """BIO label per word: a word inside a span gets its label; B on the span's first word."""
+    ws = words(text)
+    labels = [0] * len(ws)
+    spans = sorted(spans, key=lambda s: s["start"])
+    j = 0
+    for k, (a, b) in enumerate(ws):
+        while j < len(spans) and spans[j]["end"] <= a:
+            j += 1
+        if j < len(spans) and spans[j]["start"] < b:
+            s = spans[j]
+            first = k == 0 or ws[k - 1][1] <= s["start"]
+            labels[k] = L2I[("B-" if first else "I-") + s["label"]]
+    return ws, labels
+
+
+def windows_of(text, spans, wp, max_len, rng=None):
+    """[CLS] pieces.. [SEP] windows of whole words; labels on first pieces, -100 elsewhere."""
+    ws, labels = word_labels(text, spans)
+    out, ids, lab = [], [CLS], [-100]
+    for (a, b), l in zip(ws, labels):
+        p = wp.encode_word(text[a:b]) or [1]
+        p = p[: max_len - 2]
+        if len(ids) + len(p) > max_len - 1:
+            out.append((ids + [SEP], lab + [-100]))
+            ids, lab = [CLS], [-100]
+        ids = ids + p
+        lab = lab + [l] + [-100] * (len(p) - 1)
+    if len(ids) > 1:
+        out.append((ids + [SEP], lab + [-100]))
+    return out
+
+
+def pack(docs, target_chars, sep="\n\n"):
+    """Join short documents into multi-sentence ones, so training sequences are window-long."""
+    out, cur_text, cur_spans = [], "", []
+    for d in docs:
+        if cur_text and len(cur_text) + len(d["text"]) > target_chars:
+            out.append({"text": cur_text, "spans": cur_spans}); cur_text, cur_spans = "", []
+        off = len(cur_text) + (len(sep) if cur_text else 0)
+        cur_text = cur_text + sep + d["text"] if cur_text else d["text"]
+        cur_spans = cur_spans + [{**s, "start": s["start"] + off, "end": s["end"] + off} for s in d["spans"]]
+    if cur_text:
+        out.append({"text": cur_text, "spans": cur_spans})
+    return out
+
+
+def aux_docs(path, strip_honorifics):
+    docs = []
+    for r in read_jsonl(path):
+        spans = []
+        for s in r["spans"]:
+            lab = AUX_MAP.get(s["label"])
+            if not lab:
+                continue
+            start = s["start"]
+            if lab == "NAME" and strip_honorifics:
+                m = HONORIFIC.match(r["text"][start:s["end"]])
+                if m:
+                    start += m.end()
+            if start < s["end"]:
+                spans.append({"start": start, "end": s["end"], "label": lab})
+        docs.append({"text": r["text"], "spans": spans})
+    return docs
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--work", default="models/train/work")
+    ap.add_argument("--out", default="models/phi-ner")
+    ap.add_argument("--corpora", default="../shared/corpora")
+    ap.add_argument("--vocab-size", type=int, default=8000)
+    ap.add_argument("--max-len", type=int, default=256)
+    ap.add_argument("--seed", type=int, default=13)
+    a = ap.parse_args()
+    rng = random.Random(a.seed)
+
+    res = read_jsonl(os.path.join(a.work, "resurrogated.jsonl"))
+    syn = read_jsonl(os.path.join(a.work, "synth-train.jsonl"))
+    aux = []
+    ps = os.path.join(a.corpora, "presidio-synth.jsonl")
+    tab = os.path.join(a.corpora, "tab-echr.jsonl")
+    if os.path.exists(ps):
+        d = aux_docs(ps, False); rng.shuffle(d); aux += [("presidio", x) for x in pack(d, 700)]
+    if os.path.exists(tab):
+        aux += [("tab", x) for x in aux_docs(tab, True)]
+    print(f"resurrogated {len(res)}  synthetic {len(syn)}  aux docs {len(aux)}", flush=True)
+
+    # Vocabulary from PHI-free text only: re-surrogated notes, synthetic notes, aux corpora.
+    counts = collections.Counter()
+    for d in res[::3] + syn + [x for _, x in aux]:
+        t = d["text"]
+        for s, e in words(t):
+            for tok in pre_tokenize(normalize(t[s:e])):
+                counts[tok] += 1
+    print(f"distinct pre-tokens {len(counts)}", flush=True)
+    vocab = train_wordpiece(counts, a.vocab_size)
+    os.makedirs(a.out, exist_ok=True)
+    with open(os.path.join(a.out, "tokenizer.json"), "w") as f:
+        json.dump(tokenizer_json(vocab), f, ensure_ascii=False)
+    with open(os.path.join(a.out, "tokenizer_config.json"), "w") as f:
+        json.dump(tokenizer_config(a.max_len), f, indent=1)
+    wp = WordPiece({t: i for i, t in enumerate(vocab)})
+    print(f"vocab {len(vocab)}", flush=True)
+
+    data = {"labels": LABELS, "vocab_size": len(vocab), "max_len": a.max_len, "sets": {}}
+    synth_packed = pack(syn, 900)
+    groups = {"resurrogated": res, "synthetic": synth_packed}
+    for name, x in aux:
+        groups.setdefault(name, []).append(x)
+    for name, docs in groups.items():
+        wins = [w for d in docs for w in windows_of(d["text"], d["spans"], wp, a.max_len)]
+        lens = [len(w[0]) for w in wins]
+        print(f"{name}: {len(docs)} docs -> {len(wins)} windows, mean len {sum(lens)/max(1,len(lens)):.0f}", flush=True)
+        data["sets"][name] = wins
+    torch.save(data, os.path.join(a.work, "windows.pt"))
+
+
+if __name__ == "__main__":
+    main()
