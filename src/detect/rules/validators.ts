@@ -87,7 +87,7 @@ export function isDea(value: string): boolean {
   if (!m) return false;
   const d = m[2]!.split('').map(Number);
   const sum = d[0]! + d[2]! + d[4]! + 2 * (d[1]! + d[3]! + d[5]!);
-  return sum % 10 === d[6] && !isDegenerateNumber(m[2]!.slice(0, 6));
+  return sum % 10 === d[6] && !/^(\d)\1*$/.test(m[2]!);
 }
 
 /** ABA routing transit number (ABA/Federal Reserve): 9 digits, 3-7-1 weighted sum ≡ 0 mod 10, valid Fed district prefix. */

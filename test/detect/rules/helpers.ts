@@ -1,0 +1,26 @@
+import type { Span } from '../../../src/core/span.js';
+import { createRuleDetectors } from '../../../src/detect/rules/index.js';
+import { loadRulePacks } from '../../../src/io/rulePacks.js';
+
+/** The bundled packs, compiled once per test file. */
+export const bundledPacks = loadRulePacks();
+export const bundledDetectors = createRuleDetectors(bundledPacks);
+
+export function detectAll(text: string): Span[] {
+  return bundledDetectors.flatMap((d) => d.detect(text) as Span[]);
+}
+
+/** The substrings flagged by one rule (by rule id), in order. */
+export function flaggedBy(ruleIds: string | readonly string[], text: string): string[] {
+  const ids = new Set((typeof ruleIds === 'string' ? [ruleIds] : ruleIds).map((r) => `rules/${r}`));
+  return detectAll(text)
+    .filter((s) => ids.has(s.source))
+    .map((s) => text.slice(s.start, s.end));
+}
+
+/** The substrings flagged with a label by any rule. */
+export function flaggedAs(label: string, text: string): string[] {
+  return detectAll(text)
+    .filter((s) => s.label === label)
+    .map((s) => text.slice(s.start, s.end));
+}
