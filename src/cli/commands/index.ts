@@ -3,6 +3,7 @@ import type { CliIO } from '../io.js';
 import { registerRedact } from './redact.js';
 import { registerEval } from './eval.js';
 import { registerReview } from './review.js';
+import { registerQueue } from './queue.js';
 
 /** A command module: registers its subcommand and reports its exit code through `setExit`. */
 export type RegisterCommand = (program: Command, io: CliIO, setExit: (code: number) => void) => void;
@@ -12,4 +13,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerRedact,
   registerEval,
   registerReview,
+  registerQueue,
 ];

@@ -1,0 +1,154 @@
+import { dirname, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import type { Config } from '../../core/config.js';
+import { collectInputs, DEFAULT_GLOB } from '../../io/inputs.js';
+import { loadConfig, type DetectorKind } from '../../io/loadPipeline.js';
+import { createEngine, defaultWorkers } from '../../io/pool/engine.js';
+import { abortOnSignals, connectChecked, DEFAULT_QUEUE, DEFAULT_RETRY, QueueSetupError } from '../../io/queue/jobs.js';
+import { formatStatus, queueStatus } from '../../io/queue/status.js';
+import { submitNotes } from '../../io/queue/submit.js';
+import { FingerprintMismatchError, runQueueWorker } from '../../io/queue/worker.js';
+import { CliError, EXIT, type CliIO } from '../io.js';
+import type { RegisterCommand } from './index.js';
+
+/**
+ * `phi-redact queue submit|work|status`: multi-machine runs over BullMQ on the user's Redis.
+ * Jobs carry note text, so the Redis must be private (see README "Running at scale").
+ */
+
+const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
+
+interface Common {
+  redis?: string;
+  queue: string;
+  json?: boolean;
+}
+
+function redisUrl(options: Common, io: CliIO): string {
+  return options.redis ?? io.env.PHI_REDACT_REDIS ?? DEFAULT_REDIS;
+}
+
+function positiveInt(name: string, value: string | undefined, fallback: number, max = 1_000_000): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new CliError(`${name} must be a whole number from 1 to ${max}, got "${value}"`);
+  return n;
+}
+
+async function coded<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof QueueSetupError || err instanceof FingerprintMismatchError) throw new CliError(err.message);
+    if (err instanceof Error && /^E\d{3} /.test(err.message)) throw new CliError(err.message.split('\n')[0]!);
+    throw err;
+  }
+}
+
+export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setExit) => {
+  const queue = program
+    .command('queue')
+    .description('Multi-machine runs on a BullMQ queue in Redis: submit notes, run workers anywhere, watch progress.');
+  const common = (cmd: Command): Command =>
+    cmd
+      .option('--redis <url>', `Redis URL (redis:// or rediss:// for TLS; default $PHI_REDACT_REDIS or ${DEFAULT_REDIS})`)
+      .option('--queue <name>', 'queue name', DEFAULT_QUEUE)
+      .option('--json', 'machine-readable summary on stdout');
+
+  common(
+    queue
+      .command('submit')
+      .description('Read notes from files and folders and enqueue them (note text travels in the jobs).')
+      .argument('<paths...>', 'files and folders')
+      .option('--glob <pattern>', 'which files in folders to submit', DEFAULT_GLOB)
+      .option('--batch <n>', 'notes per job', '1')
+      .option('--attempts <n>', 'tries per job before it goes to the dead-letter queue', String(DEFAULT_RETRY.attempts))
+      .option('--backoff-ms <ms>', 'first retry delay, doubled on each retry', String(DEFAULT_RETRY.backoffMs)),
+  ).action(async (paths: string[], options: Common & { glob: string; batch: string; attempts: string; backoffMs: string }) => {
+    const batch = positiveInt('--batch', options.batch, 1, 1000);
+    const attempts = positiveInt('--attempts', options.attempts, DEFAULT_RETRY.attempts, 100);
+    const backoffMs = positiveInt('--backoff-ms', options.backoffMs, DEFAULT_RETRY.backoffMs, 3_600_000);
+    // Output paths are computed exactly as a folder run would (outDir only guards against overlap).
+    const { files, problems } = await coded(() => collectInputs(paths, { cwd: io.cwd, outDir: resolve(io.cwd, '.phi-redact-queue-none'), glob: options.glob }));
+    const onProblem = (where: string, message: string): void => void io.stderr.write(`phi-redact: ${where}: ${message}\n`);
+    for (const p of problems) onProblem(p.display, p.error.message);
+    const connection = await coded(() => connectChecked(redisUrl(options, io)));
+    try {
+      const summary = await submitNotes({ connection, queue: options.queue, files, batch, retry: { attempts, backoffMs }, onProblem });
+      const failed = summary.failed + problems.length;
+      if (options.json) io.stdout.write(`${JSON.stringify({ queue: options.queue, ...summary, failed })}\n`);
+      else io.stdout.write(`phi-redact: ${summary.notes} notes submitted in ${summary.jobs} jobs to queue ${options.queue}, ${failed} failed\n`);
+      setExit(failed > 0 ? EXIT.SOME_FAILED : EXIT.OK);
+    } finally {
+      connection.disconnect();
+    }
+  });
+
+  common(
+    queue
+      .command('work')
+      .description('Redact queued notes into --out until stopped (SIGINT/SIGTERM finish the jobs in hand) or, with --until-empty, until the queue is empty.')
+      .requiredOption('-o, --out <dir>', 'output folder (shared storage when workers run on several machines)')
+      .option('--concurrency <n>', 'worker threads, each with its own pipeline (default: the number of cores)')
+      .option('-c, --config <file>', 'YAML or JSON config file (every worker must use the same)')
+      .option('--detectors <list>', 'comma-separated detectors: rules,ner')
+      .addOption(new Option('--policy <operator>', 'operator for every label the config does not name').choices(['tag', 'mask']))
+      .option('--lock-ms <ms>', 'job lock; a dead worker\'s jobs are taken over after about this long', '60000')
+      .option('--until-empty [ms]', 'exit once the queue has stayed empty this long (default 2000 ms)')
+      .option('--quiet', 'no summary'),
+  ).action(
+    async (
+      options: Common & { out: string; concurrency?: string; config?: string; detectors?: string; policy?: 'tag' | 'mask'; lockMs: string; untilEmpty?: string | boolean; quiet?: boolean },
+    ) => {
+      const threads = positiveInt('--concurrency', options.concurrency, defaultWorkers(), 256);
+      const lockMs = positiveInt('--lock-ms', options.lockMs, 60_000, 3_600_000);
+      const untilEmptyMs =
+        typeof options.untilEmpty === 'string' ? positiveInt('--until-empty', options.untilEmpty, 2000, 3_600_000) : options.untilEmpty === true ? 2000 : undefined;
+      const detectors = options.detectors?.split(',').map((d) => d.trim()).filter((d) => d !== '') as DetectorKind[] | undefined;
+      if (detectors?.some((d) => d !== 'rules' && d !== 'ner')) throw new CliError('E012 --detectors takes rules, ner');
+      const configPath = options.config === undefined ? undefined : resolve(io.cwd, options.config);
+      let config: Config = await coded(async () => loadConfig(configPath));
+      if (options.policy !== undefined) config = { ...config, policy: { ...config.policy, DEFAULT: options.policy } };
+      const load = { config, detectors, baseDir: configPath === undefined ? io.cwd : dirname(configPath) };
+      const connection = await coded(() => connectChecked(redisUrl(options, io)));
+      const signals = abortOnSignals();
+      try {
+        const engine = await coded(() => createEngine({ load, workers: threads }));
+        try {
+          const summary = await coded(() =>
+            runQueueWorker({
+              connection,
+              queue: options.queue,
+              outDir: resolve(io.cwd, options.out),
+              engine,
+              lockMs,
+              untilEmptyMs,
+              signal: signals.signal,
+              onProblem: (where, message) => void io.stderr.write(`phi-redact: ${where}: ${message}\n`),
+            }),
+          );
+          if (options.json) io.stdout.write(`${JSON.stringify({ queue: options.queue, ...summary })}\n`);
+          else if (!options.quiet) io.stdout.write(`phi-redact: worker wrote ${summary.done} notes, ${summary.deadLettered} dead-lettered (audit: ${summary.auditPath})\n`);
+          setExit(summary.deadLettered > 0 ? EXIT.SOME_FAILED : EXIT.OK);
+        } finally {
+          await engine.close();
+        }
+      } finally {
+        signals.dispose();
+        connection.disconnect();
+      }
+    },
+  );
+
+  common(queue.command('status').description('Show how far a queue run is: notes done, waiting, retrying, dead-lettered; workers connected.')).action(
+    async (options: Common) => {
+      const connection = await coded(() => connectChecked(redisUrl(options, io)));
+      try {
+        const status = await queueStatus(connection, options.queue);
+        io.stdout.write(options.json ? `${JSON.stringify(status)}\n` : formatStatus(status));
+      } finally {
+        connection.disconnect();
+      }
+    },
+  );
+};
