@@ -29,7 +29,8 @@ export function wilson(successes: number, trials: number, z: number = Z95): Inte
   const denom = 1 + z2 / trials;
   const centre = (p + z2 / (2 * trials)) / denom;
   const half = (z / denom) * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials));
-  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+  // At 0/n and n/n the bound is exactly 0 or 1; rounding would leave it a hair off.
+  return { low: successes === 0 ? 0 : Math.max(0, centre - half), high: successes === trials ? 1 : Math.min(1, centre + half) };
 }
 
 export function proportion(successes: number, trials: number): Proportion {

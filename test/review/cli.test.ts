@@ -1,0 +1,129 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/run.js';
+import { readGold } from '../../src/io/gold.js';
+import { startReviewServer } from '../../src/review/server.js';
+import { loadReviewSet } from '../../src/review/store.js';
+import { fakeIO } from '../cli/fakeIO.js';
+import { writeRun, type FixtureNote } from './fixtures.js';
+
+// Invented notes: names, dates and numbers are made up for these tests.
+const NOTES: FixtureNote[] = [
+  { name: 'a.txt', text: 'Seen by Dr. Vance Oduya on 04/02/2024.\n', spans: [{ find: 'Vance Oduya', label: 'NAME' }, { find: '04/02/2024', label: 'DATE' }] },
+  { name: 'b.txt', text: 'Call back at 555-201-7733 re: labs.\n', spans: [{ find: '555-201-7733', label: 'CONTACT', source: 'rules/phone' }] },
+  { name: 'c.txt', text: 'No identifiers in this one.\n', spans: [] },
+  { name: 'sub/d.txt', text: 'Admitted 2023-11-30, discharged 2023-12-02.\n', spans: [{ find: '2023-11-30', label: 'DATE' }, { find: '2023-12-02', label: 'DATE' }] },
+  { name: 'e.txt', text: 'Could not be read.\n', spans: [], failed: true },
+];
+
+let dir: string;
+let runDir: string;
+
+async function cli(...argv: string[]) {
+  const f = fakeIO({ cwd: dir });
+  const { exitCode } = await run(argv, f.io);
+  return { exitCode, stdout: f.stdout(), stderr: f.stderr() };
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'phi-review-cli-'));
+  runDir = writeRun(dir, NOTES).run;
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('review sample', () => {
+  it('writes a 0600 set of the finished notes, with ids relative to the input folder', async () => {
+    const r = await cli('review', 'sample', 'run', '--n', '3', '--seed', '7', '--stratify', 'label', '--out', 'set1');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('Sampled 3 of 4 notes (1 failed notes not sampled)');
+    for (const f of ['set.json', 'items.jsonl', 'verdicts.jsonl']) expect(statSync(join(dir, 'set1', f)).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'set1')).mode & 0o077).toBe(0);
+    const set = await loadReviewSet(join(dir, 'set1'));
+    expect(set.info).toMatchObject({ seed: 7, n: 3, stratify: 'label', population: 4, failed: 1 });
+    expect(set.info.strata.map((s) => [s.key, s.population, s.sampled])).toEqual([
+      ['(no spans)', 1, 1],
+      ['CONTACT', 1, 1],
+      ['DATE', 2, 1],
+    ]);
+    for (const item of set.items) {
+      const source = NOTES.find((n) => n.name === item.id)!;
+      expect(item.text).toBe(source.text);
+      expect(item.spans.map((s) => item.text.slice(s.start, s.end))).toEqual(source.spans.map((s) => s.find).sort((x, y) => source.text.indexOf(x) - source.text.indexOf(y)));
+      for (const s of item.spans) expect(item.redacted.slice(s.outStart, s.outEnd)).toBe(`[${s.label}]`);
+    }
+    expect(set.items.find((i) => i.stratum === 'DATE')!.weight).toBe(2);
+  });
+
+  it('draws the same set again for the same seed', async () => {
+    expect((await cli('review', 'sample', 'run', '--n', '3', '--seed', '7', '--stratify', 'label', '--out', 'set2')).exitCode).toBe(0);
+    expect(readFileSync(join(dir, 'set2', 'items.jsonl'), 'utf8')).toBe(readFileSync(join(dir, 'set1', 'items.jsonl'), 'utf8'));
+  });
+
+  it.each([
+    [['review', 'sample', 'run', '--out', 'set1'], /E096 .*set1 is not empty/],
+    [['review', 'sample', 'nowhere', '--out', 'x1'], /E090 no run manifest/],
+    [['review', 'sample', 'run', '--n', '0', '--out', 'x2'], /--n must be a positive integer/],
+    [['review', 'sample', 'run', '--stratify', 'colour', '--out', 'x3'], /argument 'colour' is invalid/],
+    [['review', 'report', 'nowhere'], /E097 .* is missing or not JSON/],
+  ])('refuses %j', async (argv, message) => {
+    const r = await cli(...argv);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('refuses an input that changed since the run, without quoting it', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'phi-review-cli-'));
+    try {
+      const { run: r, input } = writeRun(other, NOTES.slice(0, 1));
+      writeFileSync(join(input, 'a.txt'), 'Seen by Dr. Someone Else.\n');
+      const out = await cli('review', 'sample', r, '--out', join(other, 'set'));
+      expect(out.exitCode).toBe(2);
+      expect(out.stderr).toMatch(/E094 input .*a\.txt changed since the run/);
+      expect(out.stderr).not.toContain('Someone');
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('review report and export-gold', () => {
+  it('report on an unreviewed set has no estimates yet', async () => {
+    const r = await cli('review', 'report', 'set1', '--json');
+    expect(r.exitCode).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.set.reviewedNotes).toBe(0);
+    expect(report.precision.value).toBeNull();
+    expect(report.residual.per1000).toBeNull();
+  });
+
+  it('exports what eval reads, skipping a torn verdict line', async () => {
+    const set = join(dir, 'set1');
+    const loaded = await loadReviewSet(set);
+    const withSpans = loaded.items.find((i) => i.spans.length > 0)!;
+    const line = (v: object) => appendFileSync(join(set, 'verdicts.jsonl'), `${JSON.stringify({ ...v, reviewer: 'r', ts: 't' })}\n`);
+    line({ kind: 'span', item: withSpans.id, span: 0, verdict: 'confirm' });
+    line({ kind: 'done', item: withSpans.id });
+    appendFileSync(join(set, 'verdicts.jsonl'), '{"kind":"span","item":"a.t'); // a crash mid-append
+    // The server ends the torn line before appending, so later verdicts stay readable.
+    const server = await startReviewServer({ setDir: set, reviewer: 'r' });
+    await server.close();
+    line({ kind: 'comment', item: withSpans.id, text: 'fine' });
+    expect((await loadReviewSet(set)).events).toHaveLength(3);
+
+    const r = await cli('review', 'export-gold', 'set1');
+    expect(r.exitCode).toBe(0);
+    writeFileSync(join(dir, 'gold.jsonl'), r.stdout);
+    const gold = await readGold(join(dir, 'gold.jsonl'));
+    expect(gold).toHaveLength(1);
+    expect(gold[0]!.id).toBe(withSpans.id);
+    expect(gold[0]!.spans).toHaveLength(1);
+    expect(gold[0]!.spans[0]!.label).toBe(withSpans.spans[0]!.label);
+
+    const html = join(dir, 'report.html');
+    const rep = await cli('review', 'report', 'set1', '--html', html);
+    expect(rep.stdout).toContain('Review of 1 of 3 sampled notes');
+    expect(readFileSync(html, 'utf8')).toContain('<h1>phi-redact review report</h1>');
+  });
+});
