@@ -54,7 +54,18 @@ export const ConfigSchema = z
             from: z.enum(['field', 'filename', 'folder']).default('field'),
             field: z.string().min(1).default('patient_id'),
             /** Regex on the file name; first capture group (or `(?<patient>…)`) is the id. */
-            pattern: z.string().min(1).optional(),
+            pattern: z
+              .string()
+              .min(1)
+              .refine((p) => {
+                try {
+                  new RegExp(p, 'u');
+                  return true;
+                } catch {
+                  return false;
+                }
+              }, 'not a valid regular expression')
+              .optional(),
           })
           .strict()
           .prefault({}),

@@ -6,6 +6,7 @@ import { writeFileAtomic } from './atomicWrite.js';
 import { decodeNote } from './decodeNote.js';
 import { describeError, InputError } from './errors.js';
 import type { InputFile } from './inputs.js';
+import { noteScope } from './surrogates.js';
 import {
   formatManifestLine,
   MANIFEST_DIR,
@@ -123,13 +124,13 @@ export async function redactEach(pipeline: Pipeline, notes: readonly Loaded[]): 
   try {
     const results = await pipeline.redactBatch(
       notes.map((n) => n.text!),
-      notes.map((n) => ({ noteId: n.file.display })),
+      notes.map((n) => ({ noteId: n.file.display, ...noteScope(pipeline.config, { path: n.file.path }) })),
     );
     notes.forEach((n, k) => out.set(n, results[k]!));
   } catch {
     for (const n of notes) {
       try {
-        out.set(n, await pipeline.redact(n.text!, { noteId: n.file.display }));
+        out.set(n, await pipeline.redact(n.text!, { noteId: n.file.display, ...noteScope(pipeline.config, { path: n.file.path }) }));
       } catch (err) {
         out.set(n, err instanceof Error ? err : new Error(String(err)));
       }

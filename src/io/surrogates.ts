@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { ConfigError, type Config } from '../core/config.js';
 import type { SecretKey } from '../transform/keyed.js';
 import { createSurrogateOperator } from '../transform/operators/surrogate.js';
+import { patientIdFor, type PatientIdSource } from '../transform/scope.js';
 import { effectivePolicy, surrogateOptionsFromConfig, usesSurrogate } from '../transform/safeHarbor.js';
 import type { Operator, OperatorName } from '../transform/types.js';
 
@@ -46,4 +47,19 @@ export function surrogateSetup(
   if (key === undefined) return { config: effective, operators: {}, needsKey: true };
   const options = surrogateOptionsFromConfig(config, loadRestrictedZip3());
   return { config: effective, operators: { surrogate: createSurrogateOperator(key, options) }, needsKey: true };
+}
+
+/**
+ * The transform context's `scope` for one note under the config's `surrogate.patientId`
+ * rule: from the JSONL record field, the file name pattern, or the parent folder. Empty when
+ * surrogates are corpus-scoped or the id is not found (the operator then uses corpus scope).
+ */
+export function noteScope(config: Pick<Config, 'surrogate'>, note: { readonly path?: string; readonly record?: unknown }): { scope?: string } {
+  const s = config.surrogate;
+  if (s === undefined || s.scope !== 'patient') return {};
+  const { from, field, pattern } = s.patientId;
+  const source: PatientIdSource =
+    from === 'field' ? { from, field } : from === 'filename' ? { from, pattern: pattern ?? '^([^._-]+)' } : { from };
+  const id = patientIdFor(source, note);
+  return id === undefined ? {} : { scope: id };
 }

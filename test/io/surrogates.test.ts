@@ -83,3 +83,51 @@ describe('phi-redact redact --policy surrogate', () => {
     expect(a.err()).toMatch(/E070 cannot read key file .*no\/such\/key \(ENOENT\)/u);
   });
 });
+
+describe('patient scope from the input', () => {
+  const secret = 'an environment secret of 32 bytes';
+  const args = ['redact', '-', '--policy', 'surrogate', '--detectors', 'rules', '--quiet', '--format', 'jsonl'];
+  const line = (id: string, patient: string): string => JSON.stringify({ id, patient_id: patient, text: 'Seen 3/4/2021.' });
+
+  it('JSONL: notes of one patient share a date offset, other patients get their own', async () => {
+    const input = [line('a', 'P1'), line('b', 'P1'), ...Array.from({ length: 8 }, (_, i) => line(`c${i}`, `P${i + 2}`))].join('\n');
+    const m = memoryIO(`${input}\n`, { PHI_REDACT_KEY: secret });
+    expect((await run(args, m.io)).exitCode).toBe(0);
+    const texts = m.out().trim().split('\n').map((l) => (JSON.parse(l) as { text: string }).text);
+    expect(texts).toHaveLength(10);
+    expect(texts[1]).toBe(texts[0]);
+    expect(new Set(texts.slice(1)).size).toBeGreaterThan(3);
+    for (const t of texts) expect(t).not.toContain('3/4/2021');
+  });
+
+  it('noteScope reads the configured source', async () => {
+    const { noteScope } = await import('../../src/io/surrogates.js');
+    expect(noteScope(parseConfig({}), { record: { patient_id: 'P9' } })).toEqual({ scope: 'P9' });
+    expect(noteScope(parseConfig({ surrogate: { scope: 'corpus' } }), { record: { patient_id: 'P9' } })).toEqual({});
+    expect(noteScope(parseConfig({ surrogate: { patientId: { from: 'folder' } } }), { path: '/n/p7/a.txt' })).toEqual({ scope: 'p7' });
+    expect(noteScope(parseConfig({ surrogate: { patientId: { from: 'filename', pattern: '^pt(\\d+)' } } }), { path: '/n/pt12_a.txt' })).toEqual({ scope: '12' });
+    expect(noteScope(parseConfig({ surrogate: { patientId: { from: 'filename' } } }), { path: '/n/p3_visit2.txt' })).toEqual({ scope: 'p3' });
+    expect(() => parseConfig({ surrogate: { patientId: { from: 'filename', pattern: '([' } } })).toThrow(/E010 .*pattern/u);
+  });
+});
+
+describe('patient scope in folder runs', () => {
+  it('the parent folder picks the scope when configured', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const root = mkdtempSync(join(tmpdir(), 'phi-scope-'));
+    const patients = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'];
+    for (const p of patients) {
+      mkdirSync(join(root, 'in', p), { recursive: true });
+      for (const n of ['a', 'b']) writeFileSync(join(root, 'in', p, `${n}.txt`), 'Seen 3/4/2021.\n');
+    }
+    writeFileSync(join(root, 'config.yaml'), 'surrogate:\n  patientId:\n    from: folder\n');
+    const m = memoryIO('', { PHI_REDACT_KEY: 'an environment secret of 32 bytes' });
+    const code = (await run(['redact', join(root, 'in'), '--out', join(root, 'out'), '-c', join(root, 'config.yaml'), '--policy', 'surrogate', '--detectors', 'rules', '--quiet', '--workers', '1'], m.io)).exitCode;
+    expect(code).toBe(0);
+    const read = (p: string, n: string): string => readFileSync(join(root, 'out', p, `${n}.txt`), 'utf8');
+    for (const p of patients) expect(read(p, 'b')).toBe(read(p, 'a'));
+    expect(new Set(patients.map((p) => read(p, 'a'))).size).toBeGreaterThan(2);
+  });
+});

@@ -9,6 +9,7 @@ import { runFolder } from '../../io/pool/folderRun.js';
 import { createProgress } from '../../io/pool/progress.js';
 import { loadConfig, type DetectorKind } from '../../io/loadPipeline.js';
 import { loadSecretKey } from '../../io/keys.js';
+import { noteScope } from '../../io/surrogates.js';
 import { effectivePolicy, usesSurrogate } from '../../transform/safeHarbor.js';
 import { DEFAULT_SEPARATOR } from '../../io/stream/records.js';
 import { runStream, STDIN_NAME } from '../../io/stream/streamRun.js';
@@ -108,6 +109,11 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
         engine,
         audit,
         onProblem,
+        // JSONL records: the patient id field (surrogate.patientId.field) picks the scope.
+        scopeOf: (record) => {
+          const fields = (record as { fields?: unknown } | undefined)?.fields;
+          return fields === undefined ? {} : noteScope(config, { record: fields });
+        },
       });
       audit.pipelineLoads = engine.pipelineLoads();
       const report = audit.report();

@@ -16,6 +16,8 @@ export interface NoteTask {
   readonly text: string;
   /** Opaque id for error messages (never note text). */
   readonly noteId?: string;
+  /** Patient id for surrogate consistency and date shifting (hashed, never written). */
+  readonly scope?: string;
 }
 
 export type NoteOutcome =
@@ -25,7 +27,7 @@ export type NoteOutcome =
 /** Redacts the batch together (NER batching); if that throws, note by note, so one bad note fails alone. */
 export async function redactNoteBatch(pipeline: Pipeline, tasks: readonly NoteTask[], withSpans: boolean): Promise<NoteOutcome[]> {
   if (tasks.length === 0) return [];
-  const ctxs = tasks.map((t) => (t.noteId !== undefined ? { noteId: t.noteId } : {}));
+  const ctxs = tasks.map((t) => ({ ...(t.noteId !== undefined ? { noteId: t.noteId } : {}), ...(t.scope !== undefined ? { scope: t.scope } : {}) }));
   try {
     const results = await pipeline.redactBatch(
       tasks.map((t) => t.text),

@@ -22,6 +22,8 @@ import { frameRecords, type StreamFormat, type StreamRecord } from './records.js
 export const STDIN_NAME = '<stdin>';
 
 export interface StreamRunOptions {
+  /** The surrogate scope (patient id) of a JSONL record (see io/surrogates.ts noteScope). */
+  readonly scopeOf?: (record: unknown) => { scope?: string };
   readonly input: AsyncIterable<Uint8Array | string>;
   readonly output: NodeJS.WritableStream;
   readonly format: StreamFormat;
@@ -63,7 +65,9 @@ export async function runStream(options: StreamRunOptions): Promise<StreamRunSum
   });
 
   const redact = async (batch: readonly StreamRecord[]): Promise<Outcome[]> => {
-    const notes = batch.flatMap((r) => (r.kind === 'note' ? [{ text: r.text, noteId: `${STDIN_NAME}:${r.lineNo}` }] : []));
+    const notes = batch.flatMap((r) =>
+      r.kind === 'note' ? [{ text: r.text, noteId: `${STDIN_NAME}:${r.lineNo}`, ...(options.scopeOf?.(r.record) ?? {}) }] : [],
+    );
     const outcomes = notes.length > 0 ? await engine.redactNotes(notes, withSpans) : [];
     let k = 0;
     return batch.map((r) => (r.kind === 'note' ? outcomes[k++] : undefined));
