@@ -1,3 +1,4 @@
+import { mergeSpans } from '../../../src/core/merge.js';
 import type { Span } from '../../../src/core/span.js';
 import { createRuleDetectors } from '../../../src/detect/rules/index.js';
 import { loadRulePacks } from '../../../src/io/rulePacks.js';
@@ -18,9 +19,9 @@ export function flaggedBy(ruleIds: string | readonly string[], text: string): st
     .map((s) => text.slice(s.start, s.end));
 }
 
-/** The substrings flagged with a label by any rule. */
+/** The substrings flagged with a label after merging (what a redaction would replace). */
 export function flaggedAs(label: string, text: string): string[] {
-  return detectAll(text)
+  return mergeSpans(detectAll(text))
     .filter((s) => s.label === label)
     .map((s) => text.slice(s.start, s.end));
 }

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { flaggedAs } from './helpers.js';
+
+describe('locations', () => {
+  it.each([
+    ['Lives in Boston, MA 02114 with wife.', ['02114']],
+    ['Address: Springfield, Illinois 62704-1234', ['62704-1234']],
+    ['Zip code 10001 on file.', ['10001']],
+    ['Lives at 123 Main St with her son.', ['123 Main St']],
+    ['Moved to 45 N. Elm Avenue last year.', ['45 N. Elm Avenue']],
+    ['Send to 9 Oak Hill Rd Apt 4B, please.', ['9 Oak Hill Rd Apt 4B']],
+    ['Mail to P.O. Box 1234.', ['P.O. Box 1234']],
+    ['HOME AT 77 MAPLE STREET.', ['77 MAPLE STREET']],
+    ['lives at 1427 The Hawthorns with wife', ['1427 The Hawthorns']],
+  ])('flags %j', (text, expected) => {
+    expect(flaggedAs('LOCATION', text)).toEqual(expected);
+  });
+
+  it.each([
+    'Pager 54321 for questions.',
+    'Heparin 10000 units.',
+    'CATH SHOWED 2 ST DEPRESSIONS.',
+    '# 8 TRACH IN PLACE AS WELL.',
+    '3L CORDIS STILL IN PLACE.',
+    'Called Dr. Smith at 1600.',
+    'MA 2 assist for transfer.',
+    'IN 10000 STEPS',
+    'Seen by 2 Dr teams.',
+    'Given 2 Units Packed Cells.',
+    'Plt 150000 today.',
+    'zip lock bag with belongings',
+    'Out 12345 ml total.',
+    'Pt in Room 12.',
+    'Walked 3 laps.',
+    'CVP 12, PAP 40/20.',
+    'IV in R AC, 20 G.',
+    'PA 18 wedge 12.',
+  ])('does not flag %j', (text) => {
+    expect(flaggedAs('LOCATION', text)).toEqual([]);
+  });
+});
