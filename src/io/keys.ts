@@ -8,8 +8,8 @@ import { keyFingerprint, type SecretKey } from '../transform/keyed.js';
  * appears in output, logs, errors or reports: callers show `fingerprint` only.
  *
  * Error codes (ConfigError → CLI exit code 2):
- *   E070 the key file cannot be read
- *   E071 the key is shorter than 16 bytes (too weak to keep pseudonyms irreversible)
+ *   E110 the key file cannot be read
+ *   E111 the key is shorter than 16 bytes (too weak to keep pseudonyms irreversible)
  */
 
 export const KEY_ENV = 'PHI_REDACT_KEY';
@@ -29,7 +29,7 @@ export const RANDOM_KEY_WARNING =
   'surrogates and date shifts will not repeat across runs';
 
 function checked(key: Buffer, where: string): Buffer {
-  if (key.length < MIN_KEY_BYTES) throw new ConfigError('E071', `${where}: key must be at least ${MIN_KEY_BYTES} bytes`);
+  if (key.length < MIN_KEY_BYTES) throw new ConfigError('E111', `${where}: key must be at least ${MIN_KEY_BYTES} bytes`);
   return key;
 }
 
@@ -46,7 +46,7 @@ export function loadSecretKey(options: { keyFile?: string; env?: Readonly<Record
       bytes = readFileSync(options.keyFile);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-      throw new ConfigError('E070', `cannot read key file ${options.keyFile} (${code})`);
+      throw new ConfigError('E110', `cannot read key file ${options.keyFile} (${code})`);
     }
     const end = bytes.at(-1) === 0x0a ? (bytes.at(-2) === 0x0d ? bytes.length - 2 : bytes.length - 1) : bytes.length;
     key = checked(bytes.subarray(0, end), `key file ${options.keyFile}`);

@@ -21,7 +21,7 @@ import { keyFingerprint } from '../transform/keyed.js';
  *   E014 config file is not valid YAML/JSON
  *   E030 NER requested but the model (or the NER module) is not available — we fail closed
  *        rather than silently run rules only and write less-redacted text.
- *   E073 the policy uses `surrogate` but no key was passed (the CLI always passes one).
+ *   E113 the policy uses `surrogate` but no key was passed (the CLI always passes one).
  */
 
 export type DetectorKind = 'rules' | 'ner';
@@ -85,7 +85,7 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<P
   // The preset decides the effective policy; the surrogate operator needs the key.
   const surrogates = surrogateSetup(config, options.key);
   if (surrogates.needsKey && options.key === undefined) {
-    throw new ConfigError('E073', 'the policy uses the surrogate operator but no key was given (--key-file or PHI_REDACT_KEY)');
+    throw new ConfigError('E113', 'the policy uses the surrogate operator but no key was given (--key-file or PHI_REDACT_KEY)');
   }
   const keyFp = surrogates.needsKey && options.key !== undefined ? keyFingerprint(options.key) : undefined;
   return Pipeline.create(detectors, { ...surrogates.config, detectors: kinds }, surrogates.operators, keyFp);

@@ -13,7 +13,7 @@ import type { Operator, OperatorName } from '../transform/types.js';
  * Wiring for the surrogate operator: reads the Safe Harbor ZIP3 data file and builds the
  * operator map Pipeline.create takes.
  *
- * Error codes: E072 the restricted-ZIP3 data file cannot be read or is malformed.
+ * Error codes: E112 the restricted-ZIP3 data file cannot be read or is malformed.
  */
 
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -24,11 +24,11 @@ export function loadRestrictedZip3(path = ZIP3_RESTRICTED_FILE): string[] {
   try {
     raw = parseYaml(readFileSync(path, 'utf8'));
   } catch {
-    throw new ConfigError('E072', `cannot read restricted ZIP3 list ${path}`);
+    throw new ConfigError('E112', `cannot read restricted ZIP3 list ${path}`);
   }
   const list = (raw as { restricted?: unknown } | null)?.restricted;
   if (!Array.isArray(list) || !list.every((z) => typeof z === 'string' && /^\d{3}$/u.test(z))) {
-    throw new ConfigError('E072', `${path}: "restricted" must be a list of 3-digit strings`);
+    throw new ConfigError('E112', `${path}: "restricted" must be a list of 3-digit strings`);
   }
   return list as string[];
 }

@@ -42,13 +42,13 @@ export const DEFAULT_DATE_SHIFT: DateShiftOptions = {
 function candidateOffsets(options: DateShiftOptions): { count: number; at: (i: number) => number } {
   const { minDays, maxDays, keepWeekday } = options;
   if (!Number.isInteger(minDays) || !Number.isInteger(maxDays) || minDays > maxDays) {
-    throw new RangeError(`E060 date shift range [${minDays}, ${maxDays}] is empty or not whole days`);
+    throw new RangeError(`E105 date shift range [${minDays}, ${maxDays}] is empty or not whole days`);
   }
   const values: number[] = [];
   const step = keepWeekday ? 7 : 1;
   const first = Math.ceil(minDays / step) * step;
   for (let v = first; v <= maxDays; v += step) if (v !== 0) values.push(v);
-  if (values.length === 0) throw new RangeError(`E061 date shift range [${minDays}, ${maxDays}] has no non-zero ${keepWeekday ? 'whole-week ' : ''}offset`);
+  if (values.length === 0) throw new RangeError(`E106 date shift range [${minDays}, ${maxDays}] has no non-zero ${keepWeekday ? 'whole-week ' : ''}offset`);
   return { count: values.length, at: (i) => values[i]! };
 }
 

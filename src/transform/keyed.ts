@@ -51,7 +51,7 @@ export class KeyedStream {
 
   /** A uniform integer in [0, n) (48 random bits per draw; bias < 2^-28 for n < 2^20). */
   int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0) throw new RangeError(`E050 keyed choice needs a positive size, got ${n}`);
+    if (!Number.isInteger(n) || n <= 0) throw new RangeError(`E100 keyed choice needs a positive size, got ${n}`);
     if (this.pos + 6 > this.buf.length) this.refill();
     const v = this.buf.readUIntBE(this.pos, 6);
     this.pos += 6;
@@ -59,7 +59,7 @@ export class KeyedStream {
   }
 
   pick<T>(items: readonly T[]): T {
-    if (items.length === 0) throw new RangeError('E051 keyed pick from an empty list');
+    if (items.length === 0) throw new RangeError('E101 keyed pick from an empty list');
     return items[this.int(items.length)]!;
   }
 }

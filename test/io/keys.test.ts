@@ -36,12 +36,12 @@ describe('loadSecretKey', () => {
   });
 
   it('fails with coded errors that do not quote the key', () => {
-    expect(() => loadSecretKey({ keyFile: join(dir, 'missing') })).toThrow(/^E070 cannot read key file .*missing \(ENOENT\)$/u);
+    expect(() => loadSecretKey({ keyFile: join(dir, 'missing') })).toThrow(/^E110 cannot read key file .*missing \(ENOENT\)$/u);
     try {
       loadSecretKey({ env: { [KEY_ENV]: 'short' } });
       expect.unreachable();
     } catch (err) {
-      expect((err as Error).message).toMatch(/^E071 /u);
+      expect((err as Error).message).toMatch(/^E111 /u);
       expect((err as Error).message).not.toContain('short');
     }
   });

@@ -28,7 +28,7 @@ describe('loadPipeline with the surrogate operator', () => {
   });
 
   it('fails closed without a key when the policy needs one; no key needed otherwise', async () => {
-    await expect(loadPipeline({ config: parseConfig({ policy: { DEFAULT: 'surrogate' } }), detectors: ['rules'] })).rejects.toThrow(/^E073 /u);
+    await expect(loadPipeline({ config: parseConfig({ policy: { DEFAULT: 'surrogate' } }), detectors: ['rules'] })).rejects.toThrow(/^E113 /u);
     const p = await loadPipeline({ config: parseConfig({}), detectors: ['rules'] });
     expect(p.keyFingerprint()).toBe('none');
   });
@@ -80,7 +80,7 @@ describe('phi-redact redact --policy surrogate', () => {
   it('a missing key file is a usage error naming the file only', async () => {
     const a = memoryIO(NOTE);
     expect((await run([...args, '--key-file', 'no/such/key'], a.io)).exitCode).toBe(2);
-    expect(a.err()).toMatch(/E070 cannot read key file .*no\/such\/key \(ENOENT\)/u);
+    expect(a.err()).toMatch(/E110 cannot read key file .*no\/such\/key \(ENOENT\)/u);
   });
 });
 

@@ -82,7 +82,7 @@ describe('patient offsets', () => {
       fc.property(fc.string(), fc.integer({ min: -400, max: 0 }), fc.integer({ min: 0, max: 400 }), (scope, a, b) => {
         const options = { ...DEFAULT_DATE_SHIFT, minDays: a, maxDays: b };
         if (a === 0 && b === 0) {
-          expect(() => patientOffsetDays(KEY, scope, options)).toThrow(/E061/);
+          expect(() => patientOffsetDays(KEY, scope, options)).toThrow(/E106/);
           return;
         }
         const o = patientOffsetDays(KEY, scope, options);
@@ -102,8 +102,8 @@ describe('patient offsets', () => {
   it('keep the weekday when asked (whole weeks)', () => {
     const options = { ...DEFAULT_DATE_SHIFT, keepWeekday: true };
     for (let i = 0; i < 50; i++) expect(Math.abs(patientOffsetDays(KEY, `p${i}`, options)) % 7).toBe(0);
-    expect(() => new DateShifter(KEY, { ...DEFAULT_DATE_SHIFT, minDays: -6, maxDays: -1, keepWeekday: true })).toThrow(/E061/);
-    expect(() => new DateShifter(KEY, { ...DEFAULT_DATE_SHIFT, minDays: 1, maxDays: -1 })).toThrow(/E060/);
+    expect(() => new DateShifter(KEY, { ...DEFAULT_DATE_SHIFT, minDays: -6, maxDays: -1, keepWeekday: true })).toThrow(/E106/);
+    expect(() => new DateShifter(KEY, { ...DEFAULT_DATE_SHIFT, minDays: 1, maxDays: -1 })).toThrow(/E105/);
   });
 });
 

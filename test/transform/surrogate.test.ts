@@ -56,7 +56,7 @@ describe('surrogate operator', () => {
   });
 
   it('rejects short keys; the fingerprint never contains the key', () => {
-    expect(() => createSurrogateOperator(Buffer.alloc(8))).toThrow(/E054/);
+    expect(() => createSurrogateOperator(Buffer.alloc(8))).toThrow(/E104/);
     const fp = keyFingerprint(KEY);
     expect(fp).toMatch(/^[0-9a-f]{16}$/u);
     expect(KEY.toString('hex')).not.toContain(fp);

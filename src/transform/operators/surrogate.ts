@@ -115,7 +115,7 @@ export function surrogateFor(
  * { surrogate: createSurrogateOperator(key, options) })`.
  */
 export function createSurrogateOperator(key: SecretKey, input: SurrogateOptionsInput = {}): Operator {
-  if (key.length < 16) throw new RangeError('E054 surrogate key must be at least 16 bytes');
+  if (key.length < 16) throw new RangeError('E104 surrogate key must be at least 16 bytes');
   const options = resolveSurrogateOptions(input);
   const dates = new DateShifter(key, options.dateShift);
   return (span, original, ctx) => {

@@ -46,7 +46,7 @@ function nameTables(): NameTables {
   const lastRaw = def?.last_name as { generic?: string[] } | string[] | undefined;
   const last = (Array.isArray(lastRaw) ? lastRaw : (lastRaw?.generic ?? [])).filter((n) => /^[A-Za-z][A-Za-z' -]+$/u.test(n));
   if (male.length === 0 || female.length === 0 || last.length === 0) {
-    throw new Error('E052 faker locale data has no person names: cannot build name surrogates');
+    throw new Error('E102 faker locale data has no person names: cannot build name surrogates');
   }
   const bySex: NameTables['bySex'] = {
     male: groupByInitial(male),

@@ -39,7 +39,7 @@ function placeTables(): PlaceTables {
   const last = Array.isArray(lastRaw) ? lastRaw : (lastRaw?.generic ?? []);
   const words = [...new Set([...cities.filter((c) => /^[A-Z][a-z]+$/u.test(c)), ...last.filter((n) => /^[A-Z][a-z]+$/u.test(n))])];
   if (states.length === 0 || countries.length === 0 || words.length === 0) {
-    throw new Error('E053 faker locale data has no places: cannot build location surrogates');
+    throw new Error('E103 faker locale data has no places: cannot build location surrogates');
   }
   const suffixes = list(loc.street_suffix).map((s) => s.toLowerCase());
   tables = {
