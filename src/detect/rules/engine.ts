@@ -66,8 +66,11 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9 || c === 12 || c === 11 || c === 160;
 }
 
-/** Context does not reach across a line break or the end of a sentence. */
-const BEFORE_BOUNDARY = /^[^]*(?:[.!?;]\s|\n)/;
+/**
+ * Context does not reach across the end of a sentence or a line break, except a line that
+ * ends with a colon: form layouts put the label above the value ("Phone:\n555 ...").
+ */
+const BEFORE_BOUNDARY = /^[^]*(?:[.!?;]\s|[^:\s][ \t]*\n|^[ \t]*\n)/;
 const AFTER_BOUNDARY = /[.!?;](?:\s|$)|\n/;
 
 function nearby(text: string, start: number, end: number, m: WordMatcher): boolean {

@@ -115,6 +115,18 @@ export function isPossiblePhone(value: string): boolean {
   return p !== undefined && p.isPossible();
 }
 
+/** 7 to 15 digits (E.164 allows at most 15), not a placeholder run: the check for phones in any national format. */
+export function hasPhoneDigitCount(value: string): boolean {
+  const d = digitsOnly(value);
+  return d.length >= 7 && d.length <= 15 && !isDegenerateNumber(d);
+}
+
+/** Any 12–19 digit Luhn-valid number (Maestro, UATP, JCB 1800/2131 ...), for use with a card word nearby. */
+export function isLuhnAccountNumber(value: string): boolean {
+  const d = digitsOnly(value);
+  return d.length >= 12 && d.length <= 19 && !isDegenerateNumber(d) && luhnValid(d);
+}
+
 export function isEmail(value: string): boolean {
   return validator.isEmail(value, { allow_utf8_local_part: false, require_tld: true });
 }
@@ -182,6 +194,8 @@ export const VALIDATORS = {
   'aba-routing': isAbaRouting,
   phone: isValidPhone,
   'phone-possible': isPossiblePhone,
+  'digit-count-phone': hasPhoneDigitCount,
+  'luhn-any': isLuhnAccountNumber,
   email: isEmail,
   url: isUrl,
   ip: isIp,

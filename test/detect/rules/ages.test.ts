@@ -16,6 +16,7 @@ describe('ages', () => {
     ['Pt 81F from NH', '81'],
     ['a 94 year old woman', '94'],
     ['102 yo nursing home resident', '102'],
+    ['My brother just turned 60', '60'],
   ])('flags %j', (text, expected) => {
     expect(flaggedAs('AGE', text)).toEqual([expected]);
   });
@@ -37,6 +38,8 @@ describe('ages', () => {
     'room 78F',
     'Plt 92 today',
     'age 3 months',
+    'turned 2 hours ago',
+    'turn q2h, turned 30 degrees',
   ])('does not flag %j', (text) => {
     expect(flaggedAs('AGE', text)).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { flaggedAs, flaggedBy } from './helpers.js';
 
-const PHONE_RULES = ['phone-nanp', 'phone-international', 'phone-local', 'pager', 'fax'];
+const PHONE_RULES = ['phone-nanp', 'phone-international', 'phone-local', 'phone-any-format', 'pager', 'fax'];
 
 describe('phones', () => {
   it.each([
@@ -20,6 +20,11 @@ describe('phones', () => {
     ['PG 33445', '33445'],
     ['beeper number 55037 for consents', '55037'],
     ['Home phone 671-9309, no answer.', '671-9309'],
+    ['Phone: 0490 75 40 81', '0490 75 40 81'],
+    ['Phone:\n(08) 8747 6301\n', '(08) 8747 6301'],
+    ['Mobile: 03.93.92.16.85', '03.93.92.16.85'],
+    ['Desk: +41 (0)96 471 07 95', '+41 (0)96 471 07 95'],
+    ['781 1704 office', '781 1704'],
   ])('flags %j', (text, expected) => {
     expect(flaggedBy(PHONE_RULES, text)).toContain(expected);
   });
@@ -42,6 +47,12 @@ describe('phones', () => {
     'Plt 150, INR 1.2, PTT 32.5, fibrinogen 300.',
     'Page MD at 1600 if SBP < 90.',
     'Call HO if UO < 30 cc/hr x 2 hrs.',
+    'Call MD for SBP > 160 or < 90.',
+    'Phone conversation with daughter 1900 - 0700.',
+    'Office visit in 2 weeks, 10 am.',
+    'Called lab re: K 4.2 and Mg 1.8.',
+    'Home O2 2 L, 24 hrs a day.',
+    'Work of breathing 20 30 increased.',
   ])('does not flag %j', (text) => {
     expect(flaggedAs('CONTACT', text)).toEqual([]);
   });

@@ -18,6 +18,9 @@ describe('identifiers', () => {
     ['us-dea', 'DEA BJ6125341 on the script.', 'BJ6125341'],
     ['payment-card', 'Card 4111 1111 1111 1111 charged.', '4111 1111 1111 1111'],
     ['payment-card', 'Amex 3782-822463-10005.', '3782-822463-10005'],
+    ['payment-card-context', 'I lost my card 180016070420458 today.', '180016070420458'],
+    ['iban', 'my iban is gb82west12345698765432', 'gb82west12345698765432'],
+    ['license-number', "My driver's license number is F162823540116", 'F162823540116'],
     ['iban', 'IBAN GB82 WEST 1234 5698 7654 32 for refund.', 'GB82 WEST 1234 5698 7654 32'],
     ['aba-routing', 'Bank routing 021000021 for deposit.', '021000021'],
   ])('%s flags %j', (rule, text, expected) => {
@@ -52,6 +55,8 @@ describe('identifiers', () => {
     'Member of the team called.',
     'Account for I/O carefully.',
     '2000 mL NS over 24 hours, 123456789 count.',
+    'Card 180016070420459 (bad check digit) on file.',
+    'Order 180016070420458 sent to pharmacy.',
   ])('does not flag %j as ID', (text) => {
     expect(flaggedAs('ID', text)).toEqual([]);
   });

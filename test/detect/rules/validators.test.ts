@@ -5,8 +5,10 @@ import {
   isAge,
   isCardNumber,
   isDea,
+  hasPhoneDigitCount,
   isEmail,
   isIban,
+  isLuhnAccountNumber,
   isIp,
   isNpi,
   isNumericDate,
@@ -148,9 +150,16 @@ describe('age and zip', () => {
   it.each(['00000', '1234', '00012', '11111'])('not a zip %s', (v) => expect(isUsZip(v)).toBe(false));
 });
 
+describe('loose phone and card checks (used only with a context word)', () => {
+  it.each(['0490 75 40 81', '+41 (0)96 471 07 95', '451 5986', '+447700677662'])('phone digit count ok %s', (v) => expect(hasPhoneDigitCount(v)).toBe(true));
+  it.each(['12 34', '1234567890123456', '000 0000', '1234567'])('phone digit count not ok %s', (v) => expect(hasPhoneDigitCount(v)).toBe(false));
+  it.each(['180016070420458', '630427373398', '4111111111111111'])('luhn account %s', (v) => expect(isLuhnAccountNumber(v)).toBe(true));
+  it.each(['180016070420459', '12345678903', '000000000000', '41111111111111111111'])('not a luhn account %s', (v) => expect(isLuhnAccountNumber(v)).toBe(false));
+});
+
 describe('registry', () => {
   it('names every validator the packs may use', () => {
-    expect(new Set(VALIDATOR_NAMES)).toEqual(new Set(['luhn', 'iban', 'us-ssn', 'npi', 'dea', 'aba-routing', 'phone', 'phone-possible', 'email', 'url', 'ip', 'numeric-date', 'age', 'us-zip']));
+    expect(new Set(VALIDATOR_NAMES)).toEqual(new Set(['luhn', 'iban', 'us-ssn', 'npi', 'dea', 'aba-routing', 'phone', 'phone-possible', 'digit-count-phone', 'luhn-any', 'email', 'url', 'ip', 'numeric-date', 'age', 'us-zip']));
     for (const n of VALIDATOR_NAMES) expect(typeof VALIDATORS[n]).toBe('function');
   });
 });
