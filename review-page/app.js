@@ -194,26 +194,24 @@ async function post(verdict) {
 
 function judge(verdict) {
   const cur = currentMark();
-  if (!cur) return;
+  if (!cur) return Promise.resolve();
   if (cur.kind === 'miss') {
-    if (verdict === 'reject') post({ kind: 'unmiss', miss: cur.id }).then(() => clampCursor());
-    return;
+    return verdict === 'reject' ? post({ kind: 'unmiss', miss: cur.id }).then(() => clampCursor()) : Promise.resolve();
   }
-  post({ kind: 'span', span: cur.k, verdict }).then(() => move(1));
+  return post({ kind: 'span', span: cur.k, verdict }).then(() => move(1));
 }
 
 function setLabel(label) {
   const sel = selectionRange();
   if (sel) return markMiss(label);
   const cur = currentMark();
-  if (!cur) return;
+  if (!cur) return Promise.resolve();
   if (cur.kind === 'miss') {
     const m = ui.item.state.misses[cur.id];
-    post({ kind: 'miss', miss: cur.id, start: m.start, end: m.end, label });
-    return;
+    return post({ kind: 'miss', miss: cur.id, start: m.start, end: m.end, label });
   }
   const s = ui.item.spans[cur.k];
-  post(label === s.label ? { kind: 'span', span: cur.k, verdict: 'confirm' } : { kind: 'span', span: cur.k, verdict: 'relabel', label });
+  return post(label === s.label ? { kind: 'span', span: cur.k, verdict: 'confirm' } : { kind: 'span', span: cur.k, verdict: 'relabel', label });
 }
 
 function clampCursor() {
@@ -296,23 +294,31 @@ async function prevNote() {
   if (ui.index > 0) await loadItem(ui.index - 1);
 }
 
+// Actions run one after another, so a quick "a" then "n" cannot race (n must see a's verdicts).
+let queue = Promise.resolve();
+function enqueue(action) {
+  queue = queue.then(action).catch(() => setStatus('something went wrong; reload the page', true));
+}
+
 function onKey(e) {
   const t = e.target;
   if (t instanceof HTMLTextAreaElement || t instanceof HTMLInputElement || t instanceof HTMLSelectElement) return;
   if (e.ctrlKey || e.metaKey || e.altKey) return;
   const key = e.key;
   const digit = /^[1-9]$/.test(key) ? Number(key) - 1 : -1;
-  if (digit >= 0 && digit < ui.labels.length) setLabel(ui.labels[digit]);
-  else if (key === 'j') move(1);
-  else if (key === 'k') move(-1);
-  else if (key === 'c') judge('confirm');
-  else if (key === 'x') judge('reject');
-  else if (key === 'm') markMiss();
-  else if (key === 'a') confirmRest();
-  else if (key === 'n') nextNote();
-  else if (key === 'p') prevNote();
+  let action;
+  if (digit >= 0 && digit < ui.labels.length) action = () => setLabel(ui.labels[digit]);
+  else if (key === 'j') action = () => move(1);
+  else if (key === 'k') action = () => move(-1);
+  else if (key === 'c') action = () => judge('confirm');
+  else if (key === 'x') action = () => judge('reject');
+  else if (key === 'm') action = () => markMiss();
+  else if (key === 'a') action = () => confirmRest();
+  else if (key === 'n') action = () => nextNote();
+  else if (key === 'p') action = () => prevNote();
   else return;
   e.preventDefault();
+  enqueue(action);
 }
 
 function onTextClick(e) {
@@ -349,16 +355,15 @@ async function start() {
     keys.append(li);
   });
   select.addEventListener('change', () => {
-    const cur = currentMark();
-    if (cur) setLabel(select.value);
+    if (currentMark() || selectionRange()) enqueue(() => setLabel(select.value));
   });
-  $('btn-confirm').addEventListener('click', () => judge('confirm'));
-  $('btn-reject').addEventListener('click', () => judge('reject'));
-  $('btn-miss').addEventListener('click', () => markMiss());
-  $('btn-confirm-rest').addEventListener('click', () => confirmRest());
-  $('btn-comment').addEventListener('click', () => post({ kind: 'comment', text: $('comment').value }));
-  $('btn-next').addEventListener('click', () => nextNote());
-  $('btn-prev').addEventListener('click', () => prevNote());
+  $('btn-confirm').addEventListener('click', () => enqueue(() => judge('confirm')));
+  $('btn-reject').addEventListener('click', () => enqueue(() => judge('reject')));
+  $('btn-miss').addEventListener('click', () => enqueue(() => markMiss()));
+  $('btn-confirm-rest').addEventListener('click', () => enqueue(() => confirmRest()));
+  $('btn-comment').addEventListener('click', () => enqueue(() => post({ kind: 'comment', text: $('comment').value })));
+  $('btn-next').addEventListener('click', () => enqueue(() => nextNote()));
+  $('btn-prev').addEventListener('click', () => enqueue(() => prevNote()));
   $('original').addEventListener('click', onTextClick);
   document.addEventListener('keydown', onKey);
   const fromHash = Number(/^#note=(\d+)$/.exec(location.hash)?.[1] ?? NaN);
