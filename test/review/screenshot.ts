@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { startReviewServer } from '../../src/review/server.js';
 import { writeReviewSet } from '../../src/review/store.js';
 import { CHROMIUM, CHROMIUM_ARGS } from './browser.js';
@@ -24,14 +24,16 @@ try {
   const server = await startReviewServer({ setDir: join(work, 'set'), reviewer: 'demo' });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
   try {
-    const page = await browser.newPage({ viewport: { width: 1500, height: 820 } });
+    const page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
     await page.goto(server.url);
     await page.waitForSelector('body[data-ready="true"]');
-    // A few verdicts so the picture shows every state: confirmed, rejected, current, and a miss.
+    // A few verdicts so the picture shows the states: confirmed, unjudged, current, and misses.
     await page.keyboard.press('c');
     await page.keyboard.press('c');
-    await page.keyboard.press('x');
+    await page.keyboard.press('c');
     await page.waitForTimeout(300);
+    // Mark names the rules missed, if this note has them: select each and press 1 (NAME).
+    for (const needle of (process.env['SHOT_MISSES'] ?? 'Denise Albright,Gary Albright').split(',')) await markMiss(page, needle);
     await page.screenshot({ path: join(root, 'docs/review-screenshot.png') });
   } finally {
     await browser.close();
@@ -39,4 +41,24 @@ try {
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
+}
+
+async function markMiss(page: Page, needle: string): Promise<void> {
+  const selected = await page.evaluate((needle) => {
+    const root = document.getElementById('original')!;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const i = (node as Text).data.indexOf(needle);
+      if (i < 0) continue;
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + needle.length);
+      window.getSelection()!.removeAllRanges();
+      window.getSelection()!.addRange(range);
+      return true;
+    }
+    return false;
+  }, needle);
+  if (selected) await page.keyboard.press('1');
+  await page.waitForTimeout(300);
 }
