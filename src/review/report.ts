@@ -1,10 +1,8 @@
 import { LABELS, type Label } from '../core/labels.js';
+import { tokenize } from '../eval/tokens.js';
 import { cohensKappa, proportion, stratifiedMean, type Interval, type Kappa, type Proportion, type StratifiedMean } from './stats.js';
 import type { ReviewItem, SetInfo } from './types.js';
 import { combineReviews, type ReviewedNote, type VerdictState } from './verdicts.js';
-
-/** Tokens are maximal runs of letters, marks and digits: the same definition eval scores with. */
-const TOKEN = /[\p{L}\p{M}\p{N}]+/gu;
 
 export interface ResidualEstimate extends StratifiedMean {
   /** Estimated residual PHI tokens per 1,000 run notes, and its 95% interval. */
@@ -71,10 +69,12 @@ export function residualTokens(note: ReviewedNote): Map<Label, number> {
   const covered = new Uint8Array(text.length);
   for (const s of spans) covered.fill(1, s.start, s.end);
   const out = new Map<Label, number>();
+  // Tokens as eval counts them (runs of letters, marks and digits), so the two figures compare.
+  const tokens = tokenize(text);
   for (const m of note.misses) {
-    for (const t of text.matchAll(TOKEN)) {
-      const from = Math.max(t.index, m.start);
-      const to = Math.min(t.index + t[0].length, m.end);
+    for (const t of tokens) {
+      const from = Math.max(t.start, m.start);
+      const to = Math.min(t.end, m.end);
       if (from >= to) continue;
       if (covered.subarray(from, to).includes(0)) out.set(m.label, (out.get(m.label) ?? 0) + 1);
     }
