@@ -24,6 +24,18 @@ export { createRuleDetectors } from './detect/rules/index.js';
 export { applyOperators, BUILTIN_OPERATORS, operatorFor } from './transform/apply.js';
 export { mask } from './transform/operators/mask.js';
 export { tag } from './transform/operators/tag.js';
+export {
+  createSurrogateOperator,
+  DEFAULT_SURROGATE_OPTIONS,
+  type SurrogateOptions,
+  type SurrogateOptionsInput,
+} from './transform/operators/surrogate.js';
+export { DateShifter, DEFAULT_DATE_SHIFT, patientOffsetDays, shiftDateText, type DateShiftOptions } from './transform/dates.js';
+export { keyFingerprint, type SecretKey } from './transform/keyed.js';
+export { patientIdFor, patientIdFromFolder, patientIdFromPath, patientIdFromRecord, type PatientIdSource } from './transform/scope.js';
+export { effectivePolicy, SAFE_HARBOR_POLICY } from './transform/safeHarbor.js';
+export { loadSecretKey, KEY_ENV, type LoadedKey } from './io/keys.js';
+export { loadRestrictedZip3, noteScope } from './io/surrogates.js';
 export type { Operator, OperatorName, OutputSpan, Policy, TransformContext, TransformResult } from './transform/types.js';
 export { Pipeline, type Analysis, type Redaction } from './pipeline.js';
 export { loadConfig, loadPipeline, type DetectorKind, type LoadPipelineOptions } from './io/loadPipeline.js';
