@@ -82,16 +82,16 @@ export async function redactFileBatch(pipeline: Pipeline, files: readonly InputF
     loaded.filter((l) => l.text !== undefined),
   );
   const writeOptions = { outDir: options.outDir, emitSpans: options.emitSpans, onProblem: () => undefined };
-  const out: FileOutcome[] = [];
-  for (const note of loaded) {
-    const redaction = redactions.get(note);
-    if (note.error !== undefined || redaction === undefined || redaction instanceof Error) {
-      const error = note.error ?? (redaction instanceof Error ? `E046 detection failed (${describeError(redaction)})` : 'E046 detection failed');
-      out.push({ entry: failedEntry(note, error) });
-      continue;
-    }
-    const entry = await writeOutput(note, redaction, writeOptions);
-    out.push(entry.status === 'done' ? { entry, counts: countSpans(redaction.analysis.spans, redaction.analysis.raw) } : { entry });
-  }
-  return out;
+  // Writes in parallel: each one waits on two fsyncs (file, folder), which dominate small notes.
+  return Promise.all(
+    loaded.map(async (note): Promise<FileOutcome> => {
+      const redaction = redactions.get(note);
+      if (note.error !== undefined || redaction === undefined || redaction instanceof Error) {
+        const error = note.error ?? (redaction instanceof Error ? `E046 detection failed (${describeError(redaction)})` : 'E046 detection failed');
+        return { entry: failedEntry(note, error) };
+      }
+      const entry = await writeOutput(note, redaction, writeOptions);
+      return entry.status === 'done' ? { entry, counts: countSpans(redaction.analysis.spans, redaction.analysis.raw) } : { entry };
+    }),
+  );
 }
