@@ -91,3 +91,17 @@ describe('email, URL, IP', () => {
     expect(flaggedAs('CONTACT', text)).toEqual([]);
   });
 });
+
+describe('user names', () => {
+  it.each([
+    ['username: jdoe42', 'jdoe42'],
+    ['user id: mk2291 for the portal', 'mk2291'],
+    ['Username is mike.smith', 'mike.smith'],
+    ['find her @jane_doe on twitter', '@jane_doe'],
+  ])('flags %j', (text, expected) => {
+    expect(flaggedBy('username', text)).toEqual([expected]);
+  });
+  it.each(['login was successful', 'meds @home', 'login screen frozen', 'email me @ noon', 'user name unknown', 'handle with care', 'labetalol x 2hrs, @5am sbp 170', 'x @ 0800 follow up'])('does not flag %j', (text) => {
+    expect(flaggedBy('username', text)).toEqual([]);
+  });
+});

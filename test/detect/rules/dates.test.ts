@@ -92,6 +92,8 @@ describe('dates', () => {
     'Wt 78 kg.',
     'Room 12 bed 2.',
     'ratio 7.5/12 on the vent',
+    'Shift 1900-2000 quiet.',
+    '0700-1900 shift report given.',
   ])('does not flag %j', (text) => {
     expect(flaggedAs('DATE', text)).toEqual([]);
   });
