@@ -49,6 +49,16 @@ describe('safe-harbor preset', () => {
     expect(out).not.toMatch(/John|Smith|Baltimore|123-45-6789|March/u);
   });
 
+  it('keeps states and countries, by subtype or by name; not cities or lowercase "in"', () => {
+    const loc = (text: string, subtype?: string): string => op({ start: 0, end: text.length, label: 'LOCATION', subtype, source: 't', score: 1 }, text, { scope: 'p1' });
+    expect(loc('Maryland')).toBe('Maryland');
+    expect(loc('MD')).toBe('MD');
+    expect(loc('France')).toBe('France');
+    expect(loc('Ruritania', 'COUNTRY')).toBe('Ruritania');
+    expect(loc('Baltimore')).not.toBe('Baltimore');
+    expect(loc('in')).not.toBe('in');
+  });
+
   it('can shift dates instead of reducing them to the year', () => {
     const config2 = parseConfig({ preset: 'safe-harbor', surrogate: { dateShift: { yearOnly: false } } });
     const op2 = createSurrogateOperator(KEY, surrogateOptionsFromConfig(config2, []));

@@ -5,7 +5,7 @@ import { CORPUS_SCOPE } from '../scope.js';
 import { ageSurrogate, type AgeOptions } from '../surrogate/age.js';
 import { idOrContactSurrogate } from '../surrogate/formats.js';
 import { nameSurrogate } from '../surrogate/names.js';
-import { locationSurrogate, organizationSurrogate, professionSurrogate } from '../surrogate/places.js';
+import { isStateOrCountry, locationSurrogate, organizationSurrogate, professionSurrogate } from '../surrogate/places.js';
 import { sameIgnoringCase, scrambleChars } from '../surrogate/shape.js';
 import type { Operator, TransformContext } from '../types.js';
 import { tag } from './tag.js';
@@ -92,7 +92,9 @@ export function surrogateFor(
       return age === undefined ? undefined : { text: age, mayEqual: true };
     }
     case 'LOCATION':
-      if (options.keepStates && sub !== undefined && STATE_SUBTYPES.has(sub)) return { text: original, mayEqual: true };
+      if (options.keepStates && ((sub !== undefined && STATE_SUBTYPES.has(sub)) || isStateOrCountry(original))) {
+        return { text: original, mayEqual: true };
+      }
       return {
         text: locationSurrogate(key, scope, original, { zip: options.zip, restrictedZip3: new Set(options.restrictedZip3) }, span.subtype),
         // Safe Harbor's truncated ZIP of a ZIP that already ends in 00 is allowed to stay.

@@ -140,6 +140,14 @@ function wordwise(key: SecretKey, scope: string, original: string, keepGeneric: 
   return out + original.slice(cursor);
 }
 
+/** True for a US state name or abbreviation, or a country name (Safe Harbor may keep these). */
+export function isStateOrCountry(text: string): boolean {
+  const t = placeTables();
+  const trimmed = text.trim();
+  const norm = normalizeForKey(trimmed);
+  return (t.abbrSet.has(norm) && /^[A-Z]{2}$/u.test(trimmed)) || t.stateSet.has(norm) || t.countrySet.has(norm);
+}
+
 /** LOCATION: ZIP, state, country, city, street address, hospital, or any other place. */
 export function locationSurrogate(key: SecretKey, scope: string, original: string, options: PlaceOptions, subtype?: string): string {
   const t = placeTables();
