@@ -116,5 +116,21 @@ for (const [l, x] of [...per.entries()].sort()) {
     `${l.padEnd(13)} ${String(x.goldTok).padStart(7)}  ${f(x.caught, x.goldTok).padStart(9)}  ${String(x.predTok).padStart(7)}  ${f(x.predTokHit, x.predTok).padStart(11)} ${f(x.predTokHitSame, x.predTok).padStart(13)}  ${String(x.goldEnt).padStart(7)} ${f(x.entCaught, x.goldEnt).padStart(9)} ${String(x.predEnt).padStart(7)} ${f(x.predEntHit, x.predEnt).padStart(7)}`,
   );
 }
+// Our synthetic structured-PII set: entity level, partial match, label-aware (as in its test).
+const fixture = resolve(new URL('../test/fixtures/structured-pii.jsonl', import.meta.url).pathname);
+if (existsSync(fixture)) {
+  let tp = 0;
+  let fn = 0;
+  let fp = 0;
+  for (const l of readFileSync(fixture, 'utf8').split('\n').filter((x) => x.trim())) {
+    const n = JSON.parse(l) as GoldNote;
+    const pred = mergeSpans(detectors.flatMap((d) => d.detect(n.text) as Span[]));
+    for (const g of n.spans) (pred.some((p) => p.label === g.label && ov(p, g)) ? tp++ : fn++);
+    for (const p of pred) if (!n.spans.some((g) => g.label === p.label && ov(p, g))) fp++;
+  }
+  const p = tp / (tp + fp);
+  const r = tp / (tp + fn);
+  console.log(`structured-PII fixture: P ${p.toFixed(3)} R ${r.toFixed(3)} F1 ${((2 * p * r) / (p + r)).toFixed(3)} (tp ${tp}, fn ${fn}, fp ${fp})`);
+}
 console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 for (const s of show) console.log(s);
