@@ -12,6 +12,7 @@ describe('locations', () => {
     ['Mail to P.O. Box 1234.', ['P.O. Box 1234']],
     ['HOME AT 77 MAPLE STREET.', ['77 MAPLE STREET']],
     ['lives at 1427 The Hawthorns with wife', ['1427 The Hawthorns']],
+    ['Lives at 12 Rosemount Gardens Close.', ['12 Rosemount Gardens Close']],
   ])('flags %j', (text, expected) => {
     expect(flaggedAs('LOCATION', text)).toEqual(expected);
   });
@@ -35,6 +36,8 @@ describe('locations', () => {
     'CVP 12, PAP 40/20.',
     'IV in R AC, 20 G.',
     'PA 18 wedge 12.',
+    'HOME AT 1600 PT SLEPT WELL.',
+    'Home at 1600 after dialysis.',
   ])('does not flag %j', (text) => {
     expect(flaggedAs('LOCATION', text)).toEqual([]);
   });
