@@ -8,6 +8,9 @@ import { abortOnSignals, connectChecked, DEFAULT_QUEUE, DEFAULT_RETRY, QueueSetu
 import { formatStatus, queueStatus } from '../../io/queue/status.js';
 import { submitNotes } from '../../io/queue/submit.js';
 import { FingerprintMismatchError, runQueueWorker } from '../../io/queue/worker.js';
+import { loadSecretKey } from '../../io/keys.js';
+import { noteScope } from '../../io/surrogates.js';
+import { effectivePolicy, usesSurrogate } from '../../transform/safeHarbor.js';
 import { CliError, EXIT, type CliIO } from '../io.js';
 import type { RegisterCommand } from './index.js';
 
@@ -92,13 +95,24 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
       .option('--concurrency <n>', 'worker threads, each with its own pipeline (default: the number of cores)')
       .option('-c, --config <file>', 'YAML or JSON config file (every worker must use the same)')
       .option('--detectors <list>', 'comma-separated detectors: rules,ner')
-      .addOption(new Option('--policy <operator>', 'operator for every label the config does not name').choices(['tag', 'mask']))
+      .addOption(new Option('--policy <operator>', 'operator for every label the config does not name').choices(['tag', 'mask', 'surrogate']))
+      .option('--key-file <file>', 'the shared secret for surrogates and date shifts (else $PHI_REDACT_KEY); every worker needs the same one')
       .option('--lock-ms <ms>', 'job lock; a dead worker\'s jobs are taken over after about this long', '60000')
       .option('--until-empty [ms]', 'exit once the queue has stayed empty this long (default 2000 ms)')
       .option('--quiet', 'no summary'),
   ).action(
     async (
-      options: Common & { out: string; concurrency?: string; config?: string; detectors?: string; policy?: 'tag' | 'mask'; lockMs: string; untilEmpty?: string | boolean; quiet?: boolean },
+      options: Common & {
+        out: string;
+        concurrency?: string;
+        config?: string;
+        detectors?: string;
+        policy?: 'tag' | 'mask' | 'surrogate';
+        keyFile?: string;
+        lockMs: string;
+        untilEmpty?: string | boolean;
+        quiet?: boolean;
+      },
     ) => {
       const threads = positiveInt('--concurrency', options.concurrency, defaultWorkers(), 256);
       const lockMs = positiveInt('--lock-ms', options.lockMs, 60_000, 3_600_000);
@@ -109,7 +123,14 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
       const configPath = options.config === undefined ? undefined : resolve(io.cwd, options.config);
       let config: Config = await coded(async () => loadConfig(configPath));
       if (options.policy !== undefined) config = { ...config, policy: { ...config.policy, DEFAULT: options.policy } };
-      const load = { config, detectors, baseDir: configPath === undefined ? io.cwd : dirname(configPath) };
+      let key: Uint8Array | undefined;
+      if (usesSurrogate(effectivePolicy(config))) {
+        const loaded = await coded(async () => loadSecretKey({ keyFile: options.keyFile === undefined ? undefined : resolve(io.cwd, options.keyFile), env: io.env }));
+        // A per-process random key would give each worker different surrogates: refuse.
+        if (loaded.source === 'random') throw new CliError('E083 queue workers need the shared key (--key-file or PHI_REDACT_KEY) when the policy uses surrogates');
+        key = loaded.key;
+      }
+      const load = { config, detectors, baseDir: configPath === undefined ? io.cwd : dirname(configPath), ...(key !== undefined ? { key } : {}) };
       const connection = await coded(() => connectChecked(redisUrl(options, io)));
       const signals = abortOnSignals();
       try {
@@ -124,6 +145,8 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
               lockMs,
               untilEmptyMs,
               signal: signals.signal,
+              // Same patient scope as a folder run would give (file-name pattern or parent folder).
+              scopeOf: (note) => noteScope(config, { path: note.input }),
               onProblem: (where, message) => void io.stderr.write(`phi-redact: ${where}: ${message}\n`),
             }),
           );

@@ -54,6 +54,8 @@ export interface QueueWorkerOptions {
   /** Stop once the queue has had no waiting, active or delayed jobs for this long. */
   readonly untilEmptyMs?: number;
   readonly signal?: AbortSignal;
+  /** The surrogate scope (patient id) of a note, computed as the folder run does. */
+  readonly scopeOf?: (note: QueuedNote) => { scope?: string };
   readonly onProblem: (where: string, message: string) => void;
 }
 
@@ -104,7 +106,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
       const unsafe = notes.find((n) => !isSafeOutput(n.output));
       if (unsafe !== undefined) throw new UnrecoverableError('E082 job names an output path outside the out folder');
       const outcomes = await engine.redactNotes(
-        notes.map((n) => ({ text: n.text, noteId: n.output })),
+        notes.map((n) => ({ text: n.text, noteId: n.output, ...(options.scopeOf?.(n) ?? {}) })),
         true,
       );
       const lines: string[] = [];
