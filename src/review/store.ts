@@ -3,6 +3,7 @@ import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { LABELS } from '../core/labels.js';
+import { decodeNote } from '../io/decodeNote.js';
 import { drawSample } from './sample.js';
 import {
   ITEMS_FILE,
@@ -91,11 +92,6 @@ export function commonDir(paths: readonly string[]): string {
   return first.slice(0, k).join(sep) || sep;
 }
 
-function decodeUtf8(bytes: Buffer): string {
-  const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
-  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(body);
-}
-
 export interface SampleOptions {
   readonly run: string;
   readonly out: string;
@@ -137,7 +133,13 @@ export async function writeReviewSet(opts: SampleOptions): Promise<SetInfo> {
     const redacted = await readFile(outPath, 'utf8').catch(() => {
       throw new ReviewError(`E093 cannot read output ${outPath} listed in the run manifest`);
     });
-    const text = decodeUtf8(bytes);
+    let text: string;
+    try {
+      // The run's own decoding (BOM dropped), so manifest offsets land where they did in the run.
+      text = decodeNote(bytes);
+    } catch {
+      throw new ReviewError(`E093 cannot decode input ${path} listed in the run manifest`);
+    }
     const spans: ItemSpan[] = e.spans.map((s, k) => {
       if (s.end > text.length || s.start >= s.end) {
         throw new ReviewError(`E095 span [${s.start}, ${s.end}) does not fit input ${path} (length ${text.length})`);

@@ -1,4 +1,5 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,5 +126,37 @@ describe('review report and export-gold', () => {
     const rep = await cli('review', 'report', 'set1', '--html', html);
     expect(rep.stdout).toContain('Review of 1 of 3 sampled notes');
     expect(readFileSync(html, 'utf8')).toContain('<h1>phi-redact review report</h1>');
+  });
+});
+
+const MAIN = join(import.meta.dirname, '../../dist/cli/main.js');
+
+describe.skipIf(!existsSync(MAIN))('review serve from the built CLI (dist; built by pretest)', () => {
+  it('prints the URL once, serves the page from dist, and stops cleanly on SIGINT', async () => {
+    const child = spawn(process.execPath, [MAIN, 'review', 'serve', join(dir, 'set2'), '--reviewer', 'cli'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error('no URL printed')), 15_000);
+        child.stdout.on('data', () => {
+          if (stdout.includes('\n')) {
+            clearTimeout(t);
+            resolve();
+          }
+        });
+      });
+      const url = stdout.trim();
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}$/);
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="original"');
+      expect((await fetch(url.replace(/\?token=.*/, ''))).status).toBe(403);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(stdout.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -135,8 +135,13 @@ describe.skipIf(!HAVE_CHROMIUM)('review page in Chromium', () => {
     await saved(page, () => page.keyboard.press('1'));
     expect(await page.locator('#original .seg.miss').textContent()).toBe('Pell');
 
+    // A comment, typed into the box (keys there must not trigger shortcuts) and saved.
+    await page.locator('#comment').pressSequentially('check the callback number, next');
+    await saved(page, () => page.click('#btn-comment'));
+
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.inputValue('#comment')).toBe('check the callback number, next');
     expect(await page.textContent('#note-id')).toContain('visit.txt');
     expect(await page.getAttribute('#original .seg[data-span="1"]', 'class')).toContain('v-reject');
     expect(await page.getAttribute('#original .seg[data-span="1"]', 'data-badge')).toBe('DATE ✗');

@@ -1,6 +1,6 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { writeFileAtomic } from '../../io/atomicWrite.js';
 import { exportGold } from '../../review/gold.js';
 import { buildReport, formatReportHtml, formatReportText } from '../../review/report.js';
 import { startReviewServer } from '../../review/server.js';
@@ -86,7 +86,7 @@ export const registerReview: RegisterCommand = (program: Command, io: CliIO, set
       const loaded = await coded(() => loadReviewSet(resolve(io.cwd, set)));
       const report = buildReport(loaded.info, loaded.items, reduceVerdicts(loaded.events));
       io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReportText(report));
-      if (options.html !== undefined) await writeFile(resolve(io.cwd, options.html), formatReportHtml(report), { mode: 0o600 });
+      if (options.html !== undefined) await writeFileAtomic(resolve(io.cwd, options.html), formatReportHtml(report));
       setExit(EXIT.OK);
     });
 
