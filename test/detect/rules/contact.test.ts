@@ -25,6 +25,8 @@ describe('phones', () => {
     ['Mobile: 03.93.92.16.85', '03.93.92.16.85'],
     ['Desk: +41 (0)96 471 07 95', '+41 (0)96 471 07 95'],
     ['781 1704 office', '781 1704'],
+    ['Please call ext 4567 with results.', '4567'],
+    ['Call the unit x4-5678 overnight.', '4-5678'],
   ])('flags %j', (text, expected) => {
     expect(flaggedBy(PHONE_RULES, text)).toContain(expected);
   });
@@ -53,6 +55,9 @@ describe('phones', () => {
     'Called lab re: K 4.2 and Mg 1.8.',
     'Home O2 2 L, 24 hrs a day.',
     'Work of breathing 20 30 increased.',
+    'Call if UO < 30 cc/hr x 2 hrs.',
+    'Call MD, lasix 40 mg x1, K 4.2 x2.',
+    'Call for transfusion x 1200 ml total.',
   ])('does not flag %j', (text) => {
     expect(flaggedAs('CONTACT', text)).toEqual([]);
   });
