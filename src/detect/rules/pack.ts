@@ -11,7 +11,27 @@ import { VALIDATOR_NAMES } from './validators.js';
  * coded error naming the file and the rule (never any note text: packs hold no PHI).
  *
  * Error codes: E020 invalid regex, E021 schema violation, E022 catastrophic-backtracking
- * shape, E023 duplicate rule id, E024 YAML syntax.
+ * shape, E023 duplicate rule id, E024 YAML syntax (E025, file not found, comes from io/rulePacks).
+ *
+ * A pack (see rules/*.yaml for real ones):
+ *
+ *   pack: extra                 # kebab-case name; the detector id is rules/<pack>
+ *   description: what the pack covers
+ *   rules:
+ *     - id: staff-badge         # spans carry source rules/<id>
+ *       label: ID               # a Label; subtype must be one of SUBTYPES[label]
+ *       subtype: ID
+ *       notes: format, and where it is specified
+ *       patterns:               # JS regex source; a named group `phi` narrows the span
+ *         - { name: after-word, regex: 'badge[ ]?#?(?<phi>\d{5})', flags: i, score: 0.4 }
+ *       validator: luhn         # optional, from VALIDATORS; a failing check drops the match
+ *       context: { words: [badge, staff], before: 4, after: 0, boost: 0.35 }
+ *       negativeContext: [{ words: [mg, units], before: 0, after: 1, effect: drop }]
+ *       minScore: 0.5           # matches scoring lower after context are not reported
+ *       allow: ['00000']        # never flagged; deny: words always flagged
+ *
+ * Context windows are whitespace tokens and stop at a sentence end or a line break (except
+ * a line ending in a colon, as in forms).
  */
 
 const word = z.string().min(1).max(60);

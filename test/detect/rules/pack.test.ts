@@ -101,6 +101,40 @@ describe('parseRulePack', () => {
   });
 });
 
+describe('parseRulePack properties', () => {
+  it('any pattern the JS engine rejects is reported as E020 naming file, rule and pattern', () => {
+    const regexish = fc.string({ unit: fc.constantFrom('(', ')', '[', ']', '{', '}', '\\', '*', '+', '?', 'a', '1', '|', '^', '$', '<', '>', 'k'), minLength: 1, maxLength: 12 });
+    fc.assert(
+      fc.property(regexish, fc.constantFrom('r-one', 'other-rule'), (source, id) => {
+        let jsRejects = false;
+        try {
+          new RegExp(source, 'gd');
+        } catch {
+          jsRejects = true;
+        }
+        fc.pre(jsRejects);
+        const err = errorOf(pack([rule({ id, patterns: [{ name: 'p', regex: source, score: 0.5 }] })]), 'rules/prop.yaml');
+        expect(err.message.startsWith(`E020 rules/prop.yaml: rule "${id}": invalid regex in pattern "p"`)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('valid packs survive a YAML round trip unchanged', () => {
+    fc.assert(
+      fc.property(fc.array(fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/), { minLength: 1, maxLength: 5 }), fc.double({ min: 0, max: 1, noNaN: true }), (ids, score) => {
+        const unique = [...new Set(ids)];
+        const text = pack(unique.map((id) => rule({ id, patterns: [{ name: 'p', regex: '\\d{4}', score }] })));
+        const parsed = parseRulePack(text, 'rules/rt.yaml');
+        expect(parsed.rules.map((r) => r.id)).toEqual(unique);
+        const again = parseRulePack(stringify({ pack: parsed.pack, version: parsed.version, description: parsed.description, rules: parsed.rules }), 'rules/rt.yaml');
+        expect(again.rules).toEqual(parsed.rules);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
 describe('findNestedQuantifier', () => {
   it.each(['(a+)+', '(\\w*)*', '(?:x|y+){2,}', '((ab)*c)+', '(?:[a-z]+\\s?)*', '(\\d+){1,100}'])('flags %s', (re) => {
     expect(findNestedQuantifier(re)).toBeDefined();
