@@ -36,6 +36,13 @@ describe('bundled rule packs', () => {
     for (const s of spans) expect(ids).toContain(s.source.replace(/^rules\//, ''));
   });
 
+  it('only ages under 90 report below 0.5, so a merge threshold of 0.5 removes exactly them', () => {
+    for (const r of loadRulePacks().flatMap((p) => p.rules)) {
+      if (r.id === 'age') expect(Math.max(...r.patterns.map((p) => p.score + (r.context?.boost ?? 0)))).toBeLessThan(0.5);
+      else expect(r.minScore).toBeGreaterThanOrEqual(0.5);
+    }
+  });
+
   it('fingerprint is a sha256 of content, stable across loads, sensitive to change', () => {
     const a = fingerprintRulePacks(loadRulePacks());
     expect(a).toMatch(/^[0-9a-f]{64}$/);
