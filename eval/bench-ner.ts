@@ -4,7 +4,7 @@
  *
  *   npx tsx eval/bench-ner.ts [--gold ../shared/gold/physionet-deid-dev.jsonl] [--model models/phi-ner]
  *       [--runs 5] [--threads 2] [--batch 16] [--chunk 16] [--window 256] [--stride 32] [--threshold 0.3]
- *       [--metrics] [--no-speed]
+ *       [--metrics] [--no-speed] [--spin]
  *
  * Speed: every dev note, fed to Pipeline.analyzeBatch `--chunk` notes at a time (the CLI's
  * batch size), median notes/s of `--runs` runs after one warm-up run (which fills the word-piece
@@ -23,7 +23,10 @@ import { evaluate } from '../src/eval/score.js';
 import type { EvalDoc, GoldDoc, Scored } from '../src/eval/types.js';
 import { readGoldJsonl } from '../src/io/gold.js';
 import { loadPipeline } from '../src/io/loadPipeline.js';
-import type { Pipeline } from '../src/pipeline.js';
+import { Pipeline } from '../src/pipeline.js';
+import { createRuleDetectors } from '../src/detect/rules/index.js';
+import type { Detector } from '../src/detect/types.js';
+import { loadRulePacks } from '../src/io/rulePacks.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {
@@ -44,6 +47,7 @@ const ner = {
   strideTokens: Number(opt('--stride', '32')),
   threshold: Number(opt('--threshold', '0.3')),
 };
+const spinning = flag('--spin');
 
 if (!existsSync(goldPath)) {
   console.log(`skip: gold file ${goldPath} is absent`);
@@ -60,6 +64,7 @@ const chars = texts.reduce((n, t) => n + t.length, 0);
 const modelConfig = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as { model_file?: string; sha256: string };
 const modelFile = join(modelDir, modelConfig.model_file ?? 'model.onnx');
 
+console.log(`load average at start: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).availableParallelism()} cores`);
 console.log(`notes: ${gold.length} (${(chars / gold.length).toFixed(0)} chars on average) from ${goldPath}`);
 console.log(`model: ${modelFile}, ${(statSync(modelFile).size / 1e6).toFixed(2)} MB, sha256 ${modelConfig.sha256.slice(0, 12)}…`);
 console.log(`settings: threads ${ner.threads}, batch ${ner.batchSize} windows, chunk ${chunk} notes, window ${ner.windowTokens}, stride ${ner.strideTokens}, threshold ${ner.threshold}`);
@@ -67,12 +72,19 @@ console.log(`settings: threads ${ner.threads}, batch ${ner.batchSize} windows, c
 // Model load, measured on its own (tokenizer + sha256 check + session + warm-up run). The
 // pipelines below reuse the same session (one per model and thread count per process).
 const t0 = performance.now();
-const probe = createNerDetector(ner);
+const probe = createNerDetector({ ...ner, spinning });
 await probe.load!();
 console.log(`model load: ${(performance.now() - t0).toFixed(0)} ms`);
 
-const pipelineFor = (detectors: ('rules' | 'ner')[]): Promise<Pipeline> =>
-  loadPipeline({ config: parseConfig({ detectors, ner }), baseDir: process.cwd() });
+// The default path goes through loadPipeline (the CLI's composition root); --spin needs a
+// session option the config does not carry, so then the same detectors are built here.
+const pipelineFor = async (detectors: ('rules' | 'ner')[]): Promise<Pipeline> => {
+  const config = parseConfig({ detectors, ner });
+  if (!spinning) return loadPipeline({ config, baseDir: process.cwd() });
+  const built: Detector[] = detectors.includes('rules') ? createRuleDetectors(loadRulePacks()) : [];
+  if (detectors.includes('ner')) built.push(createNerDetector({ ...ner, spinning }));
+  return Pipeline.create(built, config);
+};
 
 async function analyzeAll(p: Pipeline, notes: readonly string[]): Promise<Awaited<ReturnType<Pipeline['analyzeBatch']>>> {
   const out: Awaited<ReturnType<Pipeline['analyzeBatch']>> = [];
@@ -87,17 +99,24 @@ const median = (xs: number[]): number => {
 };
 
 async function speed(name: string, p: Pipeline): Promise<void> {
+  const cpuPerNote: number[] = [];
   const rate = async (): Promise<number> => {
     const t = performance.now();
+    const c = process.cpuUsage();
     await analyzeAll(p, texts);
+    const used = process.cpuUsage(c);
+    cpuPerNote.push((used.user + used.system) / 1000 / texts.length);
     return texts.length / ((performance.now() - t) / 1000);
   };
   const warm = await rate();
+  cpuPerNote.length = 0;
   const rates: number[] = [];
   for (let r = 0; r < runs; r++) rates.push(await rate());
+  // CPU time (all threads) per note is printed too: on a shared machine it moves less than wall time.
   console.log(
     `${name.padEnd(8)} ${median(rates).toFixed(1).padStart(7)} notes/s median of ${runs} ` +
-      `(min ${Math.min(...rates).toFixed(1)}, max ${Math.max(...rates).toFixed(1)}; first run ${warm.toFixed(1)})`,
+      `(min ${Math.min(...rates).toFixed(1)}, max ${Math.max(...rates).toFixed(1)}; first run ${warm.toFixed(1)}); ` +
+      `CPU ${median(cpuPerNote).toFixed(2)} ms/note`,
   );
 }
 

@@ -33,6 +33,8 @@ export interface NerOptions {
   strideTokens?: number;
   /** Windows per onnxruntime call. */
   batchSize?: number;
+  /** Let idle onnxruntime threads spin-wait (default off: see SessionTuning). */
+  spinning?: boolean;
 }
 
 export interface NerDetector extends Detector {
@@ -67,7 +69,7 @@ export function createNerDetector(options: NerOptions = {}): NerDetector {
 
   const load = async (): Promise<void> => {
     if (model) return;
-    loading ??= acquireModel(modelDir, threads).then(
+    loading ??= acquireModel(modelDir, { threads, spinning: options.spinning ?? false }).then(
       (acquired) => {
         model = acquired.model;
         release = acquired.release;

@@ -161,14 +161,25 @@ function errorName(err: unknown): string {
   return 'unknown error';
 }
 
-async function createSession(file: string, bytes: Uint8Array, threads: number): Promise<ort.InferenceSession> {
+export interface SessionTuning {
+  /** onnxruntime intra-op threads. */
+  readonly threads: number;
+  /**
+   * Whether idle intra-op threads spin-wait for work. Spinning shaves latency on dedicated
+   * cores but burns CPU the rules, the tokenizer and other processes could use.
+   */
+  readonly spinning: boolean;
+}
+
+async function createSession(file: string, bytes: Uint8Array, tuning: SessionTuning): Promise<ort.InferenceSession> {
   try {
     return await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: threads,
+      intraOpNumThreads: tuning.threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
+      extra: { session: { intra_op: { allow_spinning: tuning.spinning ? '1' : '0' } } },
     });
   } catch (err) {
     throw new ConfigError('E034', `NER model ${file} cannot be loaded by onnxruntime (${errorName(err)})`);
@@ -184,7 +195,7 @@ function toInt64(rows: readonly (readonly number[])[], seq: number, fill: (row: 
 }
 
 /** Reads, verifies and opens a model folder. Nothing is trusted before its sha256 matches. */
-async function openModel(dir: string, threads: number): Promise<NerModel> {
+async function openModel(dir: string, tuning: SessionTuning): Promise<NerModel> {
   try {
     if (!(await stat(dir)).isDirectory()) throw new Error('not a folder');
   } catch {
@@ -204,7 +215,7 @@ async function openModel(dir: string, threads: number): Promise<NerModel> {
     throw new ConfigError('E033', `NER model file ${file} does not match the sha256 in config.json (${bytes.length} bytes; truncated or corrupt)`);
   }
   const tokenizer = await loadTokenizer(dir);
-  const session = await createSession(file, bytes, threads);
+  const session = await createSession(file, bytes, tuning);
   const inputs = new Set(session.inputNames);
   for (const name of ['input_ids', 'attention_mask']) {
     if (!inputs.has(name)) throw new ConfigError('E036', `NER model ${file} lacks the input "${name}"`);
@@ -244,20 +255,23 @@ interface Shared {
   refs: number;
 }
 
-/** One session per model folder and thread count per process, shared by every detector that asks. */
+/** One session per model folder and tuning per process, shared by every detector that asks. */
 const open = new Map<string, Shared>();
 
-export async function acquireModel(dir: string, threads: number): Promise<{ model: NerModel; release: () => Promise<void> }> {
+export async function acquireModel(
+  dir: string,
+  tuning: SessionTuning = { threads: 2, spinning: false },
+): Promise<{ model: NerModel; release: () => Promise<void> }> {
   let canonical = dir;
   try {
     canonical = await realpath(dir);
   } catch {
     // openModel reports the missing folder.
   }
-  const key = `${canonical}\u0000${threads}`;
+  const key = `${canonical}\u0000${tuning.threads}\u0000${tuning.spinning}`;
   let shared = open.get(key);
   if (!shared) {
-    shared = { model: openModel(canonical, threads), refs: 0 };
+    shared = { model: openModel(canonical, tuning), refs: 0 };
     open.set(key, shared);
     // A failed load is not cached: the next attempt reads the folder again.
     shared.model.catch(() => open.delete(key));

@@ -101,7 +101,7 @@ describe('NER detector on the tiny fixture model', () => {
   });
 
   it('the fast word path gives the same ids as the tokenizer\'s public encode', async () => {
-    const { model, release } = await acquireModel(TINY, 1);
+    const { model, release } = await acquireModel(TINY, { threads: 1, spinning: false });
     try {
       const extra = fc.sample(fc.string({ unit: 'grapheme', maxLength: 40 }), { numRuns: 200, seed: 11 }).join(' ');
       const text = `${NOTE} ÉCOLE naïve Ｆｕｌｌ ﬁx Straße İstanbul \u200b x\u0301 ${extra}`;
@@ -119,8 +119,8 @@ describe('NER detector on the tiny fixture model', () => {
   });
 
   it('shares one session between detectors of the same model and thread count', async () => {
-    const a = await acquireModel(TINY, 1);
-    const b = await acquireModel(TINY, 1);
+    const a = await acquireModel(TINY, { threads: 1, spinning: false });
+    const b = await acquireModel(TINY, { threads: 1, spinning: false });
     expect(a.model).toBe(b.model);
     await a.release();
     await b.release();
