@@ -92,15 +92,28 @@ export async function connectChecked(url: string, timeoutMs = 5000): Promise<Red
   } catch {
     throw new QueueSetupError(`E080 invalid Redis URL ${safeRedisUrl(url)}`);
   }
-  connection.on('error', () => undefined); // reported below, once, without retry noise
-  const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new QueueSetupError(`E080 cannot reach Redis at ${safeRedisUrl(url)} within ${timeoutMs} ms`)), timeoutMs).unref(),
-  );
+  const unreachable = (why: string): QueueSetupError => new QueueSetupError(`E080 cannot reach Redis at ${safeRedisUrl(url)} (${why})`);
+  // The first connection error fails the check at once (ioredis would retry forever); later
+  // errors are left to ioredis's reconnects and BullMQ.
+  let onFirstError: (err: NodeJS.ErrnoException) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => {
+    onFirstError = (err) => reject(unreachable(err.code ?? 'connection error'));
+    connection.once('error', onFirstError);
+  });
+  failed.catch(() => undefined);
+  connection.on('error', () => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(unreachable(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
   try {
-    await Promise.race([connection.ping(), timeout]);
+    await Promise.race([connection.ping(), failed, timeout]);
+    connection.off('error', onFirstError);
+    clearTimeout(timer);
   } catch (err) {
+    clearTimeout(timer);
     connection.disconnect();
-    throw err instanceof QueueSetupError ? err : new QueueSetupError(`E080 cannot reach Redis at ${safeRedisUrl(url)}`);
+    throw err instanceof QueueSetupError ? err : unreachable('connection error');
   }
   return connection;
 }

@@ -129,7 +129,9 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
       const error = describeError(err);
       if (lastAttempt || err instanceof UnrecoverableError) {
         const data: DeadLetterData = { jobId: job.id ?? '', error, attempts: job.attemptsMade + 1, outputs: notes.map((n) => n.output), notes };
-        await dead.add('dead', data, { jobId: job.id, removeOnComplete: false, removeOnFail: false });
+        // A derived id: recording the same job twice (a crash right after this line) keeps one entry.
+        // ("dead-" also keeps BullMQ from refusing the integer-like ids it gives jobs added without one.)
+        await dead.add('dead', data, { jobId: `dead-${job.id ?? 'unknown'}`, removeOnComplete: false, removeOnFail: false });
         await connection.hincrby(statsKey(options.queue), 'dead', notes.length);
         deadLettered += notes.length;
         for (const n of notes) {

@@ -1,0 +1,146 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, deadLetterName, QUEUE_PREFIX, type DeadLetterData, type NoteJobData } from '../../src/io/queue/jobs.js';
+import { redisUnavailableReason, startRedis, type TestRedis } from '../setup/redis.js';
+import { assertBuilt, hashTree, notOurs, runCli, startCli, tempFiles } from './cli.js';
+import { makeNote, writeNoteTree } from './notes.js';
+
+/**
+ * Queue safety nets against a real Redis: retries with backoff then dead-letter, refusal of
+ * job paths outside the out folder, recovery of a killed worker's jobs (stalled jobs), and the
+ * fingerprint check that keeps differently-configured workers off a queue.
+ */
+
+const noRedis = redisUnavailableReason();
+if (noRedis) console.warn(noRedis);
+
+interface Status {
+  submitted: number;
+  done: number;
+  dead: number;
+  deadJobs: number;
+  waiting: number;
+  active: number;
+  delayed: number;
+}
+
+describe.skipIf(noRedis !== undefined)('queue retries, dead letters and stalled jobs', () => {
+  let redis: TestRedis;
+  let tmp: string;
+  const opts = (queue: string): string[] => ['--redis', redis.url, '--queue', queue];
+  const status = async (queue: string): Promise<Status> => JSON.parse((await runCli(['queue', 'status', ...opts(queue), '--json'], tmp)).stdout) as Status;
+
+  beforeAll(async () => {
+    assertBuilt();
+    redis = await startRedis();
+    tmp = mkdtempSync(join(tmpdir(), 'phi-scale-queue-'));
+  });
+  afterAll(async () => {
+    await redis?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('retries a failing job with backoff, then moves it to the dead-letter queue; the other notes are written', async () => {
+    mkdirSync(join(tmp, 'dl'), { recursive: true });
+    writeFileSync(join(tmp, 'dl', 'a.txt'), makeNote(1));
+    writeFileSync(join(tmp, 'dl', 'b.txt'), makeNote(2));
+    // The output for b.txt cannot be written: a folder holds its name.
+    mkdirSync(join(tmp, 'dl-out', 'b.txt', 'blocker'), { recursive: true });
+    const submit = await runCli(['queue', 'submit', 'dl', ...opts('dl'), '--attempts', '3', '--backoff-ms', '100'], tmp);
+    expect(submit.code).toBe(0);
+    const started = Date.now();
+    const work = await runCli(['queue', 'work', ...opts('dl'), '--out', 'dl-out', '--detectors', 'rules', '--concurrency', '1', '--until-empty', '500'], tmp);
+    // Two backoff waits: 100 ms then 200 ms.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(work.code).toBe(1);
+    expect(work.stderr).toMatch(/^phi-redact: b\.txt: .* after 3 attempt\(s\); moved to dl-dead\n$/);
+    expect(work.stderr).not.toContain('Daughter');
+    expect(readFileSync(join(tmp, 'dl-out', 'a.txt'), 'utf8')).not.toBe(makeNote(1));
+    expect(tempFiles(join(tmp, 'dl-out'))).toEqual([]);
+    expect(await status('dl')).toMatchObject({ submitted: 2, done: 1, dead: 1, deadJobs: 1, waiting: 0, active: 0, delayed: 0 });
+
+    const connection = connect(redis.url);
+    const dead = new Queue<DeadLetterData>(deadLetterName('dl'), { connection, prefix: QUEUE_PREFIX });
+    try {
+      const [job] = await dead.getJobs(['waiting']);
+      expect(job?.data.attempts).toBe(3);
+      expect(job?.data.outputs).toEqual(['b.txt']);
+      // The note is kept for replay; the recorded error is PHI-free.
+      expect(job?.data.notes[0]?.text).toBe(makeNote(2));
+      expect(job?.data.error).toMatch(/^E045 |^Error E/);
+    } finally {
+      await dead.close();
+      connection.disconnect();
+    }
+  });
+
+  it('dead-letters at once a job whose output path leaves the out folder, and writes nothing outside it', async () => {
+    const connection = connect(redis.url);
+    const queue = new Queue<NoteJobData>('evil', { connection, prefix: QUEUE_PREFIX });
+    try {
+      await queue.add(
+        'notes',
+        { notes: [{ output: '../escaped.txt', input: '/nowhere', size: 1, mtimeMs: 0, sha256: 'x', text: 'call 617-555-0142' }] },
+        { attempts: 5, removeOnComplete: true, removeOnFail: true },
+      );
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+    const work = await runCli(['queue', 'work', ...opts('evil'), '--out', 'evil-out', '--detectors', 'rules', '--concurrency', '1', '--until-empty', '500'], tmp);
+    expect(work.code).toBe(1);
+    expect(work.stderr).toContain('E082');
+    expect(work.stderr).toContain('after 1 attempt(s)');
+    expect(Object.keys(hashTree(tmp)).filter((f) => f.includes('escaped'))).toEqual([]);
+    expect(await status('evil')).toMatchObject({ dead: 1, deadJobs: 1, waiting: 0, active: 0 });
+  });
+
+  it("recovers a SIGKILLed worker's jobs through BullMQ's stalled check: every note written once, same bytes as a folder run", async () => {
+    const NOTES = 300;
+    writeNoteTree(join(tmp, 'st'), NOTES);
+    const reference = await runCli(['redact', 'st', '--out', 'st-ref', '--detectors', 'rules', '--workers', '1'], tmp);
+    expect(reference.code).toBe(0);
+    expect((await runCli(['queue', 'submit', 'st', ...opts('st')], tmp)).code).toBe(0);
+
+    const lock = ['--lock-ms', '1500'];
+    const a = startCli(['queue', 'work', ...opts('st'), '--out', 'st-out', '--detectors', 'rules', '--concurrency', '1', ...lock], tmp);
+    a.child.stdin!.end();
+    for (;;) {
+      const s = await status('st');
+      if (s.done >= 30) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    a.child.kill('SIGKILL');
+    expect((await a.done).signal).toBe('SIGKILL');
+    const mid = await status('st');
+    expect(mid.done).toBeLessThan(NOTES);
+
+    const b = await runCli(['queue', 'work', ...opts('st'), '--out', 'st-out', '--detectors', 'rules', '--concurrency', '1', ...lock, '--until-empty', '2500'], tmp);
+    expect(b.code).toBe(0);
+    const end = await status('st');
+    expect(end).toMatchObject({ waiting: 0, active: 0, delayed: 0, dead: 0 });
+    expect(end.done).toBeGreaterThanOrEqual(NOTES);
+    expect(hashTree(join(tmp, 'st-out'), notOurs)).toEqual(hashTree(join(tmp, 'st-ref'), notOurs));
+    expect(tempFiles(join(tmp, 'st-out'))).toEqual([]);
+  });
+
+  it('refuses a worker whose config differs from the workers already on the queue', async () => {
+    writeFileSync(join(tmp, 'one.txt'), makeNote(5));
+    expect((await runCli(['queue', 'submit', 'one.txt', ...opts('fp')], tmp)).code).toBe(0);
+    const first = await runCli(['queue', 'work', ...opts('fp'), '--out', 'fp-out', '--detectors', 'rules', '--concurrency', '1', '--until-empty', '300'], tmp);
+    expect(first.code).toBe(0);
+    const other = await runCli(['queue', 'work', ...opts('fp'), '--out', 'fp-out', '--detectors', 'rules', '--policy', 'mask', '--concurrency', '1', '--until-empty', '300'], tmp);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/^phi-redact: E081 /);
+  });
+
+  it('reports an unreachable Redis as a usage error without hanging', async () => {
+    const r = await runCli(['queue', 'status', '--redis', 'redis://user:hunter2@127.0.0.1:1', '--queue', 'x'], tmp);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^phi-redact: E080 cannot reach Redis at redis:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)\n$/);
+    expect(r.stderr).not.toContain('hunter2');
+  });
+});
