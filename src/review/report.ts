@@ -195,7 +195,7 @@ export function formatReportText(r: ReviewReport): string {
     `Precision ${propLine(r.precision)}   95% Wilson interval`,
     `Recall    ${propLine(r.recall)}`,
     `Notes with residual PHI: ${propLine(r.notesWithResidual)}`,
-    `Residual PHI tokens per 1,000 notes (weighted): ${num(r.residual.per1000)} ${range(r.residual.per1000Ci)} (coverage ${pct(r.residual.coverage)} of the run${r.residual.singletonStrata > 0 ? `; ${r.residual.singletonStrata} strata with one reviewed note add no variance` : ''})`,
+    `Residual PHI tokens per 1,000 notes (weighted): ${num(r.residual.per1000)} ${range(r.residual.per1000Ci)} (coverage ${pct(r.residual.coverage)} of the run${r.residual.singletonStrata > 0 ? `; ${r.residual.singletonStrata} strata with one reviewed note` : ''})`,
     '',
     'label         confirmed rejected precision            caught missed recall               residual/1000',
   ];
@@ -249,7 +249,7 @@ export function formatReportHtml(r: ReviewReport): string {
 <html lang="en"><head><meta charset="utf-8"><title>phi-redact review report</title>
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#111}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #999;padding:.25em .5em;text-align:right}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #999;padding:.25em .5em;text-align:right;white-space:nowrap}
 td:first-child,th:first-child{text-align:left}.big{font-size:1.2em}
 @media print{body{margin:0}}
 </style></head><body>
@@ -269,7 +269,7 @@ ${row(['label', 'confirmed', 'relabelled', 'rejected', 'precision', 'caught', 'm
 ${labelRows}
 </table>
 ${agreement}
-<p>Precision and recall count spans; intervals are 95% Wilson score intervals. The residual estimate is stratified by the sampling design (stratum weight N<sub>h</sub>/N), with a normal 95% interval; only notes a reviewer marked done count.</p>
+<p>Precision and recall count spans; intervals are 95% Wilson score intervals. The residual estimate is stratified by the sampling design (stratum weight N<sub>h</sub>/N), with a normal 95% interval (a stratum with no variation adds the rule-of-three bound 3/n<sub>h</sub> to the upper limit); only notes a reviewer marked done count.</p>
 </body></html>
 `;
 }

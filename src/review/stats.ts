@@ -48,11 +48,11 @@ export interface StratifiedMean {
   /** Estimated mean per note over the covered population, or null if nothing was reviewed. */
   readonly mean: number | null;
   readonly se: number | null;
-  /** mean ± 1.96·se, floored at 0 (counts cannot be negative). */
+  /** mean ± 1.96·se, floored at 0 (counts cannot be negative); see the rule of three below. */
   readonly ci: Interval | null;
   /** Share of the run's notes in strata with at least one reviewed note. */
   readonly coverage: number;
-  /** Strata with exactly one reviewed note contribute no variance: the se is then understated. */
+  /** Strata with exactly one reviewed note: no variance can be estimated there (rule of three only). */
   readonly singletonStrata: number;
 }
 
@@ -61,6 +61,11 @@ export interface StratifiedMean {
  * Σ W_h² (1 − n_h/N_h) s_h² / n_h (with finite-population correction). Strata with no reviewed
  * note are left out and reported through `coverage`; W_h is then renormalised over the
  * covered strata.
+ *
+ * A stratum whose reviewed notes all agree (typically: no residual PHI in any of them) has
+ * s² = 0, and the normal interval would claim certainty. Such a stratum instead adds the
+ * Poisson "rule of three" bound W_h · (3 / n_h) · (1 − n_h/N_h) to the upper limit: seeing
+ * nothing in n_h notes only shows the mean is below about 3/n_h, less for the part reviewed.
  */
 export function stratifiedMean(strata: readonly StratumSample[]): StratifiedMean {
   const totalPopulation = strata.reduce((a, s) => a + s.population, 0);
@@ -70,22 +75,21 @@ export function stratifiedMean(strata: readonly StratumSample[]): StratifiedMean
   if (coveredPopulation === 0) return { mean: null, se: null, ci: null, coverage, singletonStrata: 0 };
   let mean = 0;
   let variance = 0;
+  let ruleOfThree = 0;
   let singletonStrata = 0;
   for (const s of covered) {
     const w = s.population / coveredPopulation;
     const n = s.values.length;
     const m = s.values.reduce((a, b) => a + b, 0) / n;
+    const fpc = Math.max(0, 1 - n / s.population);
     mean += w * m;
-    if (n > 1) {
-      const s2 = s.values.reduce((a, v) => a + (v - m) ** 2, 0) / (n - 1);
-      const fpc = Math.max(0, 1 - n / s.population);
-      variance += ((w * w * fpc) * s2) / n;
-    } else {
-      singletonStrata++;
-    }
+    if (n === 1) singletonStrata++;
+    const s2 = n > 1 ? s.values.reduce((a, v) => a + (v - m) ** 2, 0) / (n - 1) : 0;
+    if (s2 > 0) variance += (w * w * fpc * s2) / n;
+    else ruleOfThree += (w * 3 * fpc) / n;
   }
   const se = Math.sqrt(variance);
-  return { mean, se, ci: { low: Math.max(0, mean - Z95 * se), high: mean + Z95 * se }, coverage, singletonStrata };
+  return { mean, se, ci: { low: Math.max(0, mean - Z95 * se), high: mean + Z95 * se + ruleOfThree }, coverage, singletonStrata };
 }
 
 export interface Kappa {

@@ -4,6 +4,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { LABELS } from '../core/labels.js';
 import { decodeNote } from '../io/decodeNote.js';
+import { MANIFEST_DIR, MANIFEST_FILE } from '../io/manifest.js';
 import { drawSample } from './sample.js';
 import {
   ITEMS_FILE,
@@ -28,8 +29,9 @@ export class ReviewError extends Error {
   }
 }
 
-/** Where a folder run keeps its manifest (see src/io/manifest.ts). */
-export const RUN_MANIFEST = join('.phi-redact', 'manifest.jsonl');
+/** Where a folder run keeps its manifest. Read with a schema here (not `readManifest`) so a
+ *  malformed line stops sampling with its line number instead of being sampled wrongly. */
+export const RUN_MANIFEST = join(MANIFEST_DIR, MANIFEST_FILE);
 
 const manifestLineSchema = z.object({
   input: z.string(),

@@ -108,6 +108,8 @@ describe('buildReport on a hand-computed example', () => {
     expect(row('NAME').residual.per1000).toBeCloseTo(500, 6);
     expect(row('DATE')).toMatchObject({ confirmed: 2, rejected: 0, caught: 2, missed: 0 });
     expect(row('DATE').residual.per1000).toBe(0);
+    // No DATE residual anywhere: rule of three per stratum, .25·(3/2)·(1 − 2/10) + .75·(3/3)·(1 − 3/30) = .3 + .675
+    expect(row('DATE').residual.per1000Ci!.high).toBeCloseTo(975, 6);
     expect(row('LOCATION')).toMatchObject({ confirmed: 0, rejected: 0, caught: 1, missed: 0 });
     expect(report.perLabel.map((r) => r.label)).not.toContain('ID');
   });

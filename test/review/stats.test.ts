@@ -100,6 +100,27 @@ describe('stratifiedMean', () => {
     expect(est.se).toBe(0);
   });
 
+  // No residual in 10 of 100 notes: mean 0, se 0; rule of three: 3/10 · (1 − 10/100) = .27
+  // A (N = 30) [0, 0, 0] and B (N = 10) [1, 3]: W = .75, .25; mean = .25·2 = .5
+  //   var = .25²·(1 − 2/10)·2/2 = .05, se = .223607, 1.96·se = .438262
+  //   A adds .75 · 3/3 · (1 − 3/30) = .675 → [.5 − .438262, .5 + .438262 + .675] = [.061738, 1.613262]
+  it('never claims certainty from a stratum without variation (rule of three)', () => {
+    const clean = stratifiedMean([{ key: 'S', population: 100, values: Array(10).fill(0) }]);
+    expect(clean.mean).toBe(0);
+    expect(clean.se).toBe(0);
+    expect(clean.ci!.low).toBe(0);
+    expect(clean.ci!.high).toBeCloseTo(0.27, 10);
+    const mixed = stratifiedMean([
+      { key: 'A', population: 30, values: [0, 0, 0] },
+      { key: 'B', population: 10, values: [1, 3] },
+    ]);
+    expect(mixed.mean).toBeCloseTo(0.5, 10);
+    expect(mixed.ci!.low).toBeCloseTo(0.061738, 5);
+    expect(mixed.ci!.high).toBeCloseTo(1.613262, 5);
+    // A census (every note reviewed) has nothing left to bound.
+    expect(stratifiedMean([{ key: 'S', population: 5, values: Array(5).fill(0) }]).ci).toEqual({ low: 0, high: 0 });
+  });
+
   it('counts strata with a single reviewed note', () => {
     expect(stratifiedMean([{ key: 'S', population: 9, values: [3] }]).singletonStrata).toBe(1);
   });
