@@ -1,9 +1,7 @@
-import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TransformResult } from '../../src/transform/types.js';
 import { formatNoteLine, parseNoteLine } from '../../src/io/jsonlNotes.js';
-import { splitLines } from '../../src/io/redactStream.js';
 
 describe('parseNoteLine', () => {
   it.each([
@@ -84,46 +82,5 @@ describe('formatNoteLine', () => {
       text: '[NAME] seen',
       spans: [{ start: 0, end: 12, label: 'NAME', subtype: 'PATIENT', source: 'rules/x', score: 0.9123 }],
     });
-  });
-});
-
-describe('splitLines', () => {
-  const collect = async (chunks: Buffer[]): Promise<string[]> => {
-    const out: string[] = [];
-    for await (const { bytes, lineNo } of splitLines(Readable.from(chunks))) {
-      expect(lineNo).toBe(out.length + 1);
-      out.push(bytes.toString('utf8'));
-    }
-    return out;
-  };
-
-  it.each([
-    ['no trailing newline', ['a\nb'], ['a', 'b']],
-    ['a trailing newline', ['a\nb\n'], ['a', 'b']],
-    ['CRLF keeps the CR', ['a\r\nb\r\n'], ['a\r', 'b\r']],
-    ['blank lines are lines', ['a\n\nb\n'], ['a', '', 'b']],
-    ['lines split across chunks', ['ab', 'c\nd', 'e\n'], ['abc', 'de']],
-    ['nothing', [], []],
-  ])('%s', async (_name, chunks, lines) => {
-    expect(await collect(chunks.map((c) => Buffer.from(c)))).toEqual(lines);
-  });
-
-  it('gives the same lines however the bytes are chunked (multi-byte characters included)', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(fc.constantFrom('a', 'é', '😀', '\n', '\r\n', ' ')), fc.array(fc.nat(20)), async (parts, cuts) => {
-        const all = Buffer.from(parts.join(''));
-        const chunks: Buffer[] = [];
-        let at = 0;
-        for (const c of cuts) {
-          if (at >= all.length) break;
-          chunks.push(all.subarray(at, at + c + 1));
-          at += c + 1;
-        }
-        if (at < all.length) chunks.push(all.subarray(at));
-        const expected = parts.join('').split('\n');
-        if (expected[expected.length - 1] === '') expected.pop();
-        expect(await collect(chunks)).toEqual(expected);
-      }),
-    );
   });
 });
