@@ -94,12 +94,18 @@ export function createNerDetector(options: NerOptions = {}): NerDetector {
     const m = model!;
     const { capacity, overlap } = geometry(m);
     const tok = m.tokenizer;
+    const unkOnly = [tok.unk];
     const numLabels = m.config.labels.length;
     const notes: PreparedNote[] = [];
     const jobs: Job[] = [];
     texts.forEach((text, note) => {
       const words = splitWords(text);
-      const wordIds = words.map((w) => tok.encodeWord(text.slice(w.start, w.end)));
+      // A word that normalises to nothing (U+200B, a lone control character) is read as [UNK],
+      // as in training (models/phi-ner/README-contract.md), so it still gets a prediction.
+      const wordIds = words.map((w) => {
+        const ids = tok.encodeWord(text.slice(w.start, w.end));
+        return ids.length > 0 ? ids : unkOnly;
+      });
       const pieces = cappedPieceCounts(wordIds, capacity);
       const plans = planWindows(pieces, capacity, overlap);
       const owner = assignOwners(pieces, plans);

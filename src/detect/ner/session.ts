@@ -40,7 +40,7 @@ export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 interface HfTokenizer {
   encode(text: string, pair?: string | null, options?: { add_special_tokens?: boolean }): number[];
   _encode_text(text: string): string[] | null;
-  model: { convert_tokens_to_ids(tokens: string[]): number[]; tokens_to_ids: Map<string, number> };
+  model: { convert_tokens_to_ids(tokens: string[]): number[]; tokens_to_ids: Map<string, number>; unk_token_id?: number };
 }
 
 /**
@@ -57,6 +57,7 @@ export class WordTokenizer {
     readonly cls: number,
     readonly sep: number,
     readonly pad: number,
+    readonly unk: number,
     private readonly generationSize = 50_000,
   ) {}
 
@@ -152,8 +153,10 @@ async function loadTokenizer(dir: string): Promise<WordTokenizer> {
   // The post-processor turns an empty text into exactly [CLS] [SEP]: that is how we learn the ids.
   const specials = hf.encode('');
   const pad = hf.model.tokens_to_ids.get('[PAD]') ?? 0;
+  const unk = hf.model.unk_token_id;
   if (specials.length !== 2) throw new ConfigError('E035', `NER tokenizer in ${dir} does not add [CLS] … [SEP] around a text`);
-  return new WordTokenizer(hf, specials[0]!, specials[1]!, pad);
+  if (unk === undefined) throw new ConfigError('E035', `NER tokenizer in ${dir} has no unknown-word token`);
+  return new WordTokenizer(hf, specials[0]!, specials[1]!, pad, unk);
 }
 
 function errorName(err: unknown): string {

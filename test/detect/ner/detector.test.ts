@@ -8,6 +8,7 @@ import { assertValidSpan, type Span } from '../../../src/core/span.js';
 import { createNerDetector, DEFAULT_NER_MODEL_DIR, NER_DETECTOR_ID, type NerDetector } from '../../../src/detect/ner/index.js';
 import { acquireModel } from '../../../src/detect/ner/session.js';
 import { splitWords } from '../../../src/detect/ner/words.js';
+import { singlePassSpans } from './singlePass.js';
 
 /** The tiny random-weight, context-free model built by test/fixtures/tiny-ner/make.py. */
 const TINY = fileURLToPath(new URL('../../fixtures/tiny-ner', import.meta.url));
@@ -63,6 +64,23 @@ describe('NER detector on the tiny fixture model', () => {
       expect(key(await windowed.detect(NOTE)), `window ${windowTokens} stride ${strideTokens}`).toBe(key(single));
       await windowed.dispose!();
     }
+  });
+
+  it('windowed detection equals a plain single pass over the whole note (reference built without the window code)', async () => {
+    const { model, release } = await acquireModel(TINY, { threads: 1, spinning: false });
+    try {
+      expect(key(await ner.detect(NOTE))).toBe(key(await singlePassSpans(model, NOTE, 0.5)));
+    } finally {
+      await release();
+    }
+  });
+
+  it('a word that normalises to nothing (zero-width space) is read as [UNK] and still predicted', async () => {
+    const text = 'ab \u200b cd';
+    const all = createNerDetector({ modelDir: TINY, threshold: 0, threads: 1 });
+    const covered = coveredChars(await all.detect(text));
+    expect(covered.has(3)).toBe(true);
+    await all.dispose!();
   });
 
   it('a batch across notes (padded, sorted by length) gives each note the spans it gets alone', async () => {

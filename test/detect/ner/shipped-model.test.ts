@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Span } from '../../../src/core/span.js';
+import { createNerDetector, DEFAULT_NER_MODEL_DIR, type NerDetector } from '../../../src/detect/ner/index.js';
+import { acquireModel, type NerModel } from '../../../src/detect/ner/session.js';
+import { splitWords } from '../../../src/detect/ner/words.js';
+import { singlePassSpans } from './singlePass.js';
+
+/**
+ * The model we ship in models/phi-ner, on notes written for this test (invented people and
+ * places, never taken from the dev gold).
+ */
+const present = existsSync(join(DEFAULT_NER_MODEL_DIR, 'config.json'));
+if (!present) console.warn(`shipped-model tests skipped: no model in ${DEFAULT_NER_MODEL_DIR} (config.json absent)`);
+
+const NOTE =
+  'Pt is a 67 yo man admitted 3/14 from the ED. Wife Linda Hartman visited this afternoon and was ' +
+  'updated by Dr. Samuel Okafor re: plan of care. Pt\'s son Kevin called at 4pm, phone 617-555-0143. ' +
+  'Plan to transfer to rehab when a bed is available. PCP Dr. Ellen Whitaker notified of admission. ' +
+  'Resp: lungs clear, sats 96% on 2L NC. Cardiac: HR 80s SR, BP stable. Will continue to monitor.';
+const NAMES = ['Linda Hartman', 'Samuel Okafor', 'Kevin', 'Ellen Whitaker'];
+const NOT_PHI = ['admitted', 'visited', 'afternoon', 'updated', 'plan', 'transfer', 'rehab', 'notified', 'lungs', 'clear', 'Cardiac', 'monitor'];
+
+function charsOf(text: string, needle: string): number[] {
+  const at = text.indexOf(needle);
+  if (at < 0) throw new Error(`test note lacks ${needle}`);
+  return [...needle].map((_, k) => at + k).filter((i) => /\S/.test(text[i]!));
+}
+
+const labelAt = (spans: readonly Span[], i: number): string | undefined => spans.find((s) => s.start <= i && i < s.end)?.label;
+
+describe.skipIf(!present)('shipped model (models/phi-ner)', () => {
+  let ner: NerDetector;
+  let model: NerModel;
+  let release: () => Promise<void>;
+  beforeAll(async () => {
+    ner = createNerDetector({});
+    await ner.load!();
+    ({ model, release } = await acquireModel(DEFAULT_NER_MODEL_DIR, { threads: 2, spinning: false }));
+  });
+  afterAll(async () => {
+    await ner.dispose!();
+    await release();
+  });
+
+  it.each(NAMES)('finds the name %s (every character under a NAME span)', async (name) => {
+    const spans = await ner.detect(NOTE);
+    for (const i of charsOf(NOTE, name)) expect(labelAt(spans, i), `offset ${i}`).toBe('NAME');
+  });
+
+  it.each(NOT_PHI)('leaves the clinical word %s alone', async (word) => {
+    const spans = await ner.detect(NOTE);
+    for (const i of charsOf(NOTE, word)) expect(labelAt(spans, i), `offset ${i}`).toBeUndefined();
+  });
+
+  it('on a note that fits in one window, windowed detection equals a plain single pass', async () => {
+    expect(splitWords(NOTE).length).toBeLessThan(model.config.max_length / 2);
+    const windowed = await ner.detect(NOTE);
+    expect(windowed).toEqual(await singlePassSpans(model, NOTE, 0.3));
+  });
+
+  it('padding in a batch does not change a note\'s spans (the attention mask is honoured)', async () => {
+    const notes = [NOTE, 'Seen by Dr. Hartman.', `${NOTE} ${NOTE}`.slice(0, 600)];
+    const together = await ner.detectBatch!(notes);
+    const alone = await Promise.all(notes.map((n) => ner.detect(n)));
+    const shape = (spans: readonly Span[]) => spans.map((s) => [s.start, s.end, s.label]);
+    expect(together.map(shape)).toEqual(alone.map(shape));
+    together.forEach((spans, k) => spans.forEach((s, j) => expect(s.score).toBeCloseTo(alone[k]![j]!.score, 4)));
+  });
+
+  it('the fast word path gives the ids of the public tokenizer API on the shipped vocabulary', () => {
+    const text = `${NOTE} ÉCOLE naïve Ｆｕｌｌ ﬁx Straße İstanbul 東京 x\u0301 37°C 1,234.5mg`;
+    for (const w of splitWords(text).map((x) => text.slice(x.start, x.end))) {
+      expect([...model.tokenizer.encodeWord(w)]).toEqual(model.tokenizer.encodeWordReference(w));
+    }
+  });
+});
