@@ -4,12 +4,13 @@
  *
  *   npx tsx eval/bench-ner.ts [--gold ../shared/gold/physionet-deid-dev.jsonl] [--model models/phi-ner]
  *       [--runs 5] [--threads 2] [--batch 16] [--chunk 16] [--window 256] [--stride 32] [--threshold 0.3]
- *       [--metrics] [--no-speed] [--spin]
+ *       [--metrics] [--no-speed] [--spin] [--workers N]
  *
  * Speed: every dev note, fed to Pipeline.analyzeBatch `--chunk` notes at a time (the CLI's
  * batch size), median notes/s of `--runs` runs after one warm-up run (which fills the word-piece
  * cache; its rate is printed too). Model load time is measured separately. Peak RSS is the
- * process maximum (resourceUsage().maxRSS) at the end.
+ * process maximum (resourceUsage().maxRSS) at the end. `--workers N` also times full redaction
+ * through the piscina engine (N worker threads, each with its own session of `--threads`).
  *
  * --metrics: binary token recall/precision, overall and per label, for rules only, NER only and
  * hybrid, on the model's patient-level validation split (models/phi-ner/split.json), using the
@@ -123,6 +124,29 @@ async function speed(name: string, p: Pipeline): Promise<void> {
 const hybrid = await pipelineFor(['rules', 'ner']);
 const nerOnly = await pipelineFor(['ner']);
 const rulesOnly = await pipelineFor(['rules']);
+
+const workers = Number(opt('--workers', '0'));
+if (workers > 0) {
+  // End to end through the redaction engine (detect + merge + tag), as `phi-redact redact`
+  // runs it: `workers` piscina threads (from dist/: build first), each with its own pipeline.
+  const { createEngine } = await import('../src/io/pool/engine.js');
+  const t = performance.now();
+  const engine = await createEngine({ workers, load: { config: parseConfig({ detectors: ['rules', 'ner'], ner }), baseDir: process.cwd() } });
+  console.log(`engine with ${workers} worker(s): loaded in ${(performance.now() - t).toFixed(0)} ms`);
+  const tasks = texts.map((text, i) => ({ text, noteId: String(i) }));
+  const once = async (): Promise<number> => {
+    const t0 = performance.now();
+    const batches: Promise<unknown>[] = [];
+    for (let i = 0; i < tasks.length; i += chunk) batches.push(engine.redactNotes(tasks.slice(i, i + chunk), false));
+    await Promise.all(batches);
+    return tasks.length / ((performance.now() - t0) / 1000);
+  };
+  const warm = await once();
+  const rates: number[] = [];
+  for (let r = 0; r < runs; r++) rates.push(await once());
+  console.log(`redact   ${median(rates).toFixed(1).padStart(7)} notes/s median of ${runs} (min ${Math.min(...rates).toFixed(1)}, max ${Math.max(...rates).toFixed(1)}; first run ${warm.toFixed(1)}), ${workers} worker(s) x ${ner.threads} thread(s)`);
+  await engine.close();
+}
 
 if (!flag('--no-speed')) {
   await speed('hybrid', hybrid);
