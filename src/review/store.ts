@@ -50,6 +50,7 @@ const manifestLineSchema = z.object({
     }),
   ),
   outSpans: z.array(z.object({ outStart: z.number().int(), outEnd: z.number().int(), label: z.string() })).optional(),
+  fingerprint: z.string().optional(),
 });
 type ManifestLine = z.infer<typeof manifestLineSchema>;
 
@@ -172,6 +173,7 @@ export async function writeReviewSet(opts: SampleOptions): Promise<SetInfo> {
     failed: entries.length - done.length,
     strata: draw.strata,
     ...(draw.lengthBounds ? { lengthBounds: draw.lengthBounds } : {}),
+    runFingerprints: [...new Set(done.flatMap((e) => (e.fingerprint ? [e.fingerprint] : [])))].sort(),
   };
 
   const out = resolve(opts.out);

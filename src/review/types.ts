@@ -39,8 +39,10 @@ export interface SetInfo {
   /** Notes the run failed on; not sampled (they have no redacted output). */
   readonly failed: number;
   readonly strata: readonly Stratum[];
-  /** For `--stratify length`: upper bounds (exclusive, in characters) of all but the last bucket. */
+  /** For `--stratify length`: upper bounds (exclusive, in bytes) of all but the last bucket. */
   readonly lengthBounds?: readonly number[];
+  /** The run's config/rules/model/key fingerprints as its manifest recorded them (PHI-free). */
+  readonly runFingerprints?: readonly string[];
 }
 
 export interface ItemSpan {
@@ -106,6 +108,7 @@ export const setInfoSchema = z.object({
     }),
   ),
   lengthBounds: z.array(z.number()).optional(),
+  runFingerprints: z.array(z.string()).optional(),
 });
 
 /**

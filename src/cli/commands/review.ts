@@ -48,7 +48,7 @@ export const registerReview: RegisterCommand = (program: Command, io: CliIO, set
     .requiredOption('--out <set-dir>', 'new or empty folder for the review set')
     .option('--n <count>', 'notes to sample', '200')
     .option('--seed <int>', 'random seed', '7')
-    .addOption(new Option('--stratify <by>', 'strata to sample from').choices([...STRATIFY_MODES]).default('none'))
+    .addOption(new Option('--stratify <by>', "strata: a note's most frequent detected label, its most frequent detector, or its size quartile (notes without spans form their own stratum)").choices([...STRATIFY_MODES]).default('none'))
     .action(async (run: string, options: { out: string; n: string; seed: string; stratify: Stratify }) => {
       const n = positiveInt('--n', options.n);
       const seed = Number(options.seed);
