@@ -36,11 +36,17 @@ describe('bundled rule packs', () => {
     for (const s of spans) expect(ids).toContain(s.source.replace(/^rules\//, ''));
   });
 
-  it('only ages under 90 report below 0.5, so a merge threshold of 0.5 removes exactly them', () => {
-    for (const r of loadRulePacks().flatMap((p) => p.rules)) {
-      if (r.id === 'age') expect(Math.max(...r.patterns.map((p) => p.score + (r.context?.boost ?? 0)))).toBeLessThan(0.5);
-      else expect(r.minScore).toBeGreaterThanOrEqual(0.5);
-    }
+  it('by default only Safe Harbor ages (over 89) are flagged; the opt-in pack adds ages under 90', () => {
+    const text = 'a 78 yo man and his 92 yo mother';
+    const ageTexts = (packs: ReturnType<typeof loadRulePacks>): string[] =>
+      createRuleDetectors(packs)
+        .flatMap((d) => d.detect(text) as { start: number; end: number; label: string }[])
+        .filter((s) => s.label === 'AGE')
+        .map((s) => text.slice(s.start, s.end))
+        .sort();
+    expect(ageTexts(loadRulePacks())).toEqual(['92']);
+    expect(ageTexts(loadRulePacks([dir, join(dir, 'optional')]))).toEqual(['78', '92']);
+    for (const r of loadRulePacks().flatMap((p) => p.rules)) expect(r.minScore).toBeGreaterThanOrEqual(0.5);
   });
 
   it('fingerprint is a sha256 of content, stable across loads, sensitive to change', () => {

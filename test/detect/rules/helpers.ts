@@ -1,10 +1,14 @@
 import { mergeSpans } from '../../../src/core/merge.js';
 import type { Span } from '../../../src/core/span.js';
 import { createRuleDetectors } from '../../../src/detect/rules/index.js';
-import { loadRulePacks } from '../../../src/io/rulePacks.js';
+import { join } from 'node:path';
+import { bundledRulesDir, loadRulePacks } from '../../../src/io/rulePacks.js';
 
-/** The bundled packs, compiled once per test file. */
-export const bundledPacks = loadRulePacks();
+/**
+ * The bundled packs plus the opt-in ones (ages under 90), compiled once per test file: the
+ * recognizer tables and the structured-PII set follow the strictest policy (every age is PHI).
+ */
+export const bundledPacks = loadRulePacks([bundledRulesDir(), join(bundledRulesDir(), 'optional')]);
 export const bundledDetectors = createRuleDetectors(bundledPacks);
 
 export function detectAll(text: string): Span[] {
