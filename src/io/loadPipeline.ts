@@ -64,6 +64,8 @@ export interface LoadPipelineOptions {
   readonly baseDir?: string;
   /** The surrogate secret (src/io/keys.ts); required when the policy (or preset) uses `surrogate`. */
   readonly key?: Uint8Array;
+  /** Re-identification vault file (src/io/vault.ts): surrogate pairs are recorded there, encrypted. */
+  readonly vault?: string;
 }
 
 /** Builds and loads a Pipeline: rule packs always when 'rules' is requested, the NER model when 'ner' is. */
@@ -83,7 +85,12 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<P
   }
   if (kinds.includes('ner')) detectors.push(await loadNerDetector(config, baseDir));
   // The preset decides the effective policy; the surrogate operator needs the key.
-  const surrogates = surrogateSetup(config, options.key);
+  // Dynamic: only a --vault run loads the native SQLite module.
+  const vault =
+    options.vault !== undefined && options.key !== undefined
+      ? (await import('./vault.js')).Vault.open(options.vault, options.key, { create: true })
+      : undefined;
+  const surrogates = surrogateSetup(config, options.key, vault);
   if (surrogates.needsKey && options.key === undefined) {
     throw new ConfigError('E113', 'the policy uses the surrogate operator but no key was given (--key-file or PHI_REDACT_KEY)');
   }

@@ -8,6 +8,7 @@ import { createSurrogateOperator } from '../transform/operators/surrogate.js';
 import { patientIdFor, type PatientIdSource } from '../transform/scope.js';
 import { effectivePolicy, surrogateOptionsFromConfig, usesSurrogate } from '../transform/safeHarbor.js';
 import type { Operator, OperatorName } from '../transform/types.js';
+import type { Vault } from './vault.js';
 
 /**
  * Wiring for the surrogate operator: reads the Safe Harbor ZIP3 data file and builds the
@@ -40,13 +41,15 @@ export function loadRestrictedZip3(path = ZIP3_RESTRICTED_FILE): string[] {
 export function surrogateSetup(
   config: Config,
   key: SecretKey | undefined,
+  vault?: Vault,
 ): { config: Config; operators: Partial<Record<OperatorName, Operator>>; needsKey: boolean } {
   const policy = effectivePolicy(config);
   const effective = { ...config, policy };
   if (!usesSurrogate(policy)) return { config: effective, operators: {}, needsKey: false };
   if (key === undefined) return { config: effective, operators: {}, needsKey: true };
   const options = surrogateOptionsFromConfig(config, loadRestrictedZip3());
-  return { config: effective, operators: { surrogate: createSurrogateOperator(key, options) }, needsKey: true };
+  const surrogate = createSurrogateOperator(key, options);
+  return { config: effective, operators: { surrogate: vault ? recordingOperator(surrogate, vault) : surrogate }, needsKey: true };
 }
 
 /**
@@ -62,4 +65,18 @@ export function noteScope(config: Pick<Config, 'surrogate'>, note: { readonly pa
     from === 'field' ? { from, field } : from === 'filename' ? { from, pattern: pattern ?? '^([^._-]+)' } : { from };
   const id = patientIdFor(source, note);
   return id === undefined ? {} : { scope: id };
+}
+
+/**
+ * Wraps the surrogate operator so every replacement that is a real surrogate (not a tag
+ * fallback, not a kept value) is recorded in the vault.
+ */
+export function recordingOperator(op: Operator, vault: Pick<Vault, 'record'>): Operator {
+  return (span, original, ctx) => {
+    const out = op(span, original, ctx);
+    if (out !== original && out !== `[${span.label}]`) {
+      vault.record({ label: span.label, scope: typeof ctx.scope === 'string' ? ctx.scope : '', original, surrogate: out });
+    }
+    return out;
+  };
 }

@@ -4,6 +4,7 @@ import { registerRedact } from './redact.js';
 import { registerEval } from './eval.js';
 import { registerReview } from './review.js';
 import { registerQueue } from './queue.js';
+import { registerReidentify } from './reidentify.js';
 
 /** A command module: registers its subcommand and reports its exit code through `setExit`. */
 export type RegisterCommand = (program: Command, io: CliIO, setExit: (code: number) => void) => void;
@@ -14,4 +15,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerEval,
   registerReview,
   registerQueue,
+  registerReidentify,
 ];

@@ -10,6 +10,7 @@ import { createProgress } from '../../io/pool/progress.js';
 import { loadConfig, type DetectorKind } from '../../io/loadPipeline.js';
 import { loadSecretKey } from '../../io/keys.js';
 import { noteScope } from '../../io/surrogates.js';
+import type { Vault } from '../../io/vault.js';
 import { effectivePolicy, usesSurrogate } from '../../transform/safeHarbor.js';
 import { DEFAULT_SEPARATOR } from '../../io/stream/records.js';
 import { runStream, STDIN_NAME } from '../../io/stream/streamRun.js';
@@ -23,6 +24,7 @@ interface RedactOptions {
   detectors?: string;
   policy?: 'tag' | 'mask' | 'surrogate';
   keyFile?: string;
+  vault?: string;
   format: 'text' | 'jsonl';
   emit?: 'spans';
   workers?: string;
@@ -47,6 +49,7 @@ export const registerRedact: RegisterCommand = (program: Command, io: CliIO, set
     .option('--detectors <list>', 'comma-separated detectors: rules,ner (default: the config\'s, rules,ner)')
     .addOption(new Option('--policy <operator>', 'operator for every label the config does not name').choices(['tag', 'mask', 'surrogate']))
     .option('--key-file <file>', 'secret for surrogates and date shifts (else $PHI_REDACT_KEY; else a random key for this run)')
+    .option('--vault <file>', 'record original -> surrogate pairs, encrypted under the key, for `phi-redact reidentify`')
     .addOption(new Option('--format <format>', 'stdin format').choices(['text', 'jsonl']).default('text'))
     .addOption(new Option('--emit <what>', 'also emit the spans (jsonl: a "spans" field; folders: <file>.spans.json)').choices(['spans']))
     .option('--workers <n>', 'worker threads, each with its own loaded pipeline; 1 = in this process (default: folders, the number of cores; stdin, 1)')
@@ -85,9 +88,24 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
       loadSecretKey({ keyFile: options.keyFile === undefined ? undefined : resolve(io.cwd, options.keyFile), env: io.env }),
     );
     if (loaded.warning !== undefined) io.stderr.write(`phi-redact: ${loaded.warning}\n`);
+    if (options.vault !== undefined && loaded.source === 'random') throw new CliError('E116 --vault needs a fixed key (--key-file or PHI_REDACT_KEY)');
     key = loaded.key;
   }
-  const load = { config, detectors, baseDir: configPath === undefined ? io.cwd : dirname(configPath), ...(key !== undefined ? { key } : {}) };
+  if (options.vault !== undefined && key === undefined) throw new CliError('--vault records surrogates: use it with a policy that uses surrogate');
+  const vaultPath = options.vault === undefined ? undefined : resolve(io.cwd, options.vault);
+  // Made (or checked against the key) once here, before any worker writes to it.
+  const VaultClass: typeof Vault | undefined = vaultPath === undefined ? undefined : (await import('../../io/vault.js')).Vault;
+  if (vaultPath !== undefined) await withCodedErrors(async () => VaultClass!.open(vaultPath, key!, { create: true }).close());
+  const closeVault = (): void => {
+    if (vaultPath !== undefined) VaultClass!.open(vaultPath, key!).close();
+  };
+  const load = {
+    config,
+    detectors,
+    baseDir: configPath === undefined ? io.cwd : dirname(configPath),
+    ...(key !== undefined ? { key } : {}),
+    ...(vaultPath !== undefined ? { vault: vaultPath } : {}),
+  };
 
   const onProblem = (where: string, message: string): void => {
     io.stderr.write(`phi-redact: ${where}: ${message}\n`);
@@ -128,6 +146,7 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
       return summary.failed > 0 || summary.malformed > 0 ? EXIT.SOME_FAILED : EXIT.OK;
     } finally {
       await engine.close();
+      closeVault();
     }
   }
 
@@ -167,6 +186,7 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
     return failed > 0 ? EXIT.SOME_FAILED : EXIT.OK;
   } finally {
     await engine.close();
+    closeVault();
   }
 }
 
