@@ -95,7 +95,10 @@ describe('NER detector on the tiny fixture model', () => {
   });
 
   it('spans always fit the note, sorted and disjoint, for any text', async () => {
-    const texts = fc.sample(fc.string({ unit: 'grapheme', maxLength: 300 }), { numRuns: 40, seed: 7 });
+    const texts = [
+      ...fc.sample(fc.string({ unit: 'grapheme', maxLength: 300 }), { numRuns: 40, seed: 7 }),
+      ...fc.sample(fc.string({ unit: 'binary', maxLength: 300 }), { numRuns: 40, seed: 8 }), // lone surrogates, controls
+    ];
     const results = await ner.detectBatch!(texts);
     results.forEach((spans, i) => {
       spans.forEach((s, k) => {
