@@ -124,6 +124,8 @@ export interface AuditReport {
   };
   readonly timings: {
     readonly wallMs: number;
+    /** From the start to the last finished note (a queue worker idles after it until stopped). */
+    readonly activeMs: number;
     readonly notesPerSecond: number;
     readonly inputBytes: number;
     readonly pipelineLoadMs?: number;
@@ -144,6 +146,7 @@ export class AuditCollector {
   private readonly kept: Record<string, number> = {};
   private readonly errors: Record<string, number> = {};
   private spansTotal = 0;
+  private lastNoteAt: number | undefined;
   private inputBytes = 0;
   done = 0;
   failed = 0;
@@ -162,6 +165,7 @@ export class AuditCollector {
 
   noteDone(counts: NoteCounts, bytes = 0): void {
     this.done += 1;
+    this.lastNoteAt = Date.now();
     this.inputBytes += bytes;
     for (const [label, n] of Object.entries(counts.labels)) {
       this.labels[label] = (this.labels[label] ?? 0) + n;
@@ -197,6 +201,9 @@ export class AuditCollector {
 
   report(): AuditReport {
     const wallMs = this.elapsedMs();
+    const activeMs = this.lastNoteAt === undefined ? 0 : this.lastNoteAt - this.started;
+    // A queue worker waits for jobs before and after its work: its rate counts active time only.
+    const rateMs = this.mode === 'queue' ? activeMs : wallMs;
     const ids = [...new Set([...Object.keys(this.detections), ...Object.keys(this.kept)])].sort();
     return {
       tool: { name: 'phi-redact', version: toolVersion() },
@@ -220,7 +227,8 @@ export class AuditCollector {
       },
       timings: {
         wallMs,
-        notesPerSecond: wallMs > 0 ? Math.round((this.done / wallMs) * 1000 * 10) / 10 : 0,
+        activeMs,
+        notesPerSecond: rateMs > 0 ? Math.round((this.done / rateMs) * 1000 * 10) / 10 : 0,
         inputBytes: this.inputBytes,
         ...(this.pipelineLoadMs !== undefined ? { pipelineLoadMs: this.pipelineLoadMs } : {}),
       },

@@ -91,8 +91,12 @@ export async function repairManifestTail(manifestPath: string): Promise<number> 
   return size - keep;
 }
 
-/** Deletes temp files a killed run left anywhere under the out folder. Returns how many. */
-export async function removeStaleTempFiles(outDir: string): Promise<number> {
+/**
+ * Deletes temp files a killed run left anywhere under the out folder. Returns how many.
+ * `olderThanMs` keeps younger ones: queue workers share an out folder, and another live
+ * worker's temp file (milliseconds old) must not be pulled from under its rename.
+ */
+export async function removeStaleTempFiles(outDir: string, olderThanMs = 0): Promise<number> {
   let removed = 0;
   const walk = async (dir: string): Promise<void> => {
     let entries;
@@ -105,6 +109,10 @@ export async function removeStaleTempFiles(outDir: string): Promise<number> {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) await walk(path);
       else if (entry.isFile() && isAtomicTempName(entry.name)) {
+        if (olderThanMs > 0) {
+          const info = await stat(path).catch(() => undefined);
+          if (info === undefined || Date.now() - info.mtimeMs < olderThanMs) continue;
+        }
         await unlink(path).catch(() => undefined);
         removed += 1;
       }

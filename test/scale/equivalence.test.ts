@@ -84,7 +84,16 @@ describe('one process, worker pool and queue give the same bytes', () => {
       expect(submit.stderr).toBe('');
       expect(submit.stdout).toContain(`${NOTES} notes submitted in ${NOTES / 4} jobs`);
       const work = ['queue', 'work', ...common, '--out', 'queue', ...POLICY, '--concurrency', '1', '--until-empty', '1000', '--json'];
-      const [w1, w2] = await Promise.all([startCli(work, tmp).done, startCli(work, tmp).done]);
+      // The second worker joins once the first is writing (a joining worker must not disturb
+      // files in flight: each note is written, and counted, exactly once).
+      const first = startCli(work, tmp);
+      first.child.stdin!.end();
+      for (let waited = 0; waited < 60_000; waited += 50) {
+        const s = JSON.parse((await runCli(['queue', 'status', ...common, '--json'], tmp)).stdout) as { done: number };
+        if (s.done > 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const [w1, w2] = await Promise.all([first.done, runCli(work, tmp)]);
       expect([w1.code, w2.code]).toEqual([0, 0]);
       const summaries = [w1, w2].map((w) => JSON.parse(w.stdout) as { done: number; deadLettered: number });
       expect(summaries[0]!.done + summaries[1]!.done).toBe(NOTES);

@@ -91,7 +91,8 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
   const id = workerId();
   const manifestDir = join(outDir, MANIFEST_DIR);
   await mkdir(manifestDir, { recursive: true });
-  await removeStaleTempFiles(outDir).catch(() => 0);
+  // Only old leftovers: other workers may be writing into the same folder right now.
+  await removeStaleTempFiles(outDir, 15 * 60_000).catch(() => 0);
   const manifest: FileHandle = await open(join(manifestDir, `manifest.${id}.jsonl`), 'a');
   const audit = new AuditCollector('queue', engine.fingerprints, engine.detectorIds);
   audit.workers = engine.workers;
