@@ -86,6 +86,8 @@ export const ConfigSchema = z
         keepChecksum: z.boolean().default(false),
         zip: z.enum(['surrogate', 'zip3']).optional(),
         keepStates: z.boolean().optional(),
+        /** Refuse to run without --key-file or PHI_REDACT_KEY (no per-run random key): E117. */
+        requireKey: z.boolean().optional(),
       })
       .strict()
       .prefault({}),

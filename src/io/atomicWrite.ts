@@ -2,20 +2,25 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
+/** Outputs are readable by their owner only unless the user asks otherwise (`redact --mode`). */
+export const DEFAULT_FILE_MODE = 0o600;
+
 /**
  * Writes a file so that readers only ever see the old content or the complete new content:
  * write a temp file in the same folder (same filesystem, so rename is atomic), fsync it, rename
  * it over the target, then fsync the folder so the rename itself survives a crash. The temp
  * name carries no part of the target's name beyond a fixed prefix, and it is removed on failure.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode: number = DEFAULT_FILE_MODE): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.phi-redact-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
   let renamed = false;
   try {
-    const handle = await open(temp, 'wx');
+    const handle = await open(temp, 'wx', mode);
     try {
+      // Exactly `mode`, whatever the umask (open's mode is masked by it).
+      await handle.chmod(mode);
       await handle.writeFile(data);
       await handle.sync();
     } finally {

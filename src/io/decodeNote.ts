@@ -32,6 +32,9 @@ export function hasUtf8Bom(bytes: Uint8Array): boolean {
 export function decodeNote(bytes: Uint8Array): string {
   const body = hasUtf8Bom(bytes) ? bytes.subarray(UTF8_BOM.length) : bytes;
   if (body.length === 0) throw new InputError('E041', 'empty file');
+  // UTF-16 is refused, not guessed at: stream framing is byte-based and outputs are UTF-8.
+  const utf16 = startsWith(body, [0xff, 0xfe]) ? 'FF FE' : startsWith(body, [0xfe, 0xff]) ? 'FE FF' : undefined;
+  if (utf16 !== undefined) throw new InputError('E043', `UTF-16 text (byte-order mark ${utf16} at byte 0), not UTF-8: convert it first (iconv -f UTF-16 -t UTF-8)`);
   const magic = MAGIC.find((m) => startsWith(body, m.bytes));
   if (magic) throw new InputError('E042', `binary file (${magic.name}), not a text note`);
   const nul = body.indexOf(0);

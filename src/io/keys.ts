@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { ConfigError } from '../core/config.js';
 import { keyFingerprint, type SecretKey } from '../transform/keyed.js';
 
@@ -10,6 +10,7 @@ import { keyFingerprint, type SecretKey } from '../transform/keyed.js';
  * Error codes (ConfigError → CLI exit code 2):
  *   E110 the key file cannot be read
  *   E111 the key is shorter than 16 bytes (too weak to keep pseudonyms irreversible)
+ *   E118 the key file is readable by group or others (refused: chmod 600 it)
  */
 
 export const KEY_ENV = 'PHI_REDACT_KEY';
@@ -33,6 +34,15 @@ function checked(key: Buffer, where: string): Buffer {
   return key;
 }
 
+/** A key others can read protects nothing: refuse it rather than warn (warnings scroll away). */
+function refuseShared(path: string): void {
+  if (process.platform === 'win32') return;
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new ConfigError('E118', `key file ${path} is readable by group or others (mode ${mode.toString(8).padStart(4, '0')}): chmod 600 it`);
+  }
+}
+
 /**
  * Key file contents are used as raw bytes, minus one trailing newline (so `openssl rand -hex
  * 32 > key` and an editor-saved file give the same key as the text itself).
@@ -48,6 +58,7 @@ export function loadSecretKey(options: { keyFile?: string; env?: Readonly<Record
       const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
       throw new ConfigError('E110', `cannot read key file ${options.keyFile} (${code})`);
     }
+    refuseShared(options.keyFile);
     const end = bytes.at(-1) === 0x0a ? (bytes.at(-2) === 0x0d ? bytes.length - 2 : bytes.length - 1) : bytes.length;
     key = checked(bytes.subarray(0, end), `key file ${options.keyFile}`);
     source = 'file';

@@ -28,6 +28,8 @@ export interface RedactFilesOptions {
   /** Also write `<output>.spans.json` beside each output: `{spans, outSpans}` as in the manifest. */
   readonly emitSpans?: boolean;
   readonly batchSize?: number;
+  /** Permission bits of each output (default 0600: owner only). */
+  readonly mode?: number;
   /** Called once per failed note with a PHI-free message. */
   readonly onProblem: (display: string, message: string) => void;
 }
@@ -158,8 +160,8 @@ export async function writeOutput(note: Loaded, redaction: Redaction, options: R
   const outSpans = redaction.spans.map(toManifestOutSpan);
   const target = join(options.outDir, ...note.file.output.split('/'));
   try {
-    await writeFileAtomic(target, redaction.text);
-    if (options.emitSpans) await writeFileAtomic(`${target}.spans.json`, `${JSON.stringify({ spans, outSpans })}\n`);
+    await writeFileAtomic(target, redaction.text, options.mode);
+    if (options.emitSpans) await writeFileAtomic(`${target}.spans.json`, `${JSON.stringify({ spans, outSpans })}\n`, options.mode);
   } catch (err) {
     return failedEntry(note, `E045 cannot write the output (${describeError(err)})`);
   }

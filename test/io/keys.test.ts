@@ -11,7 +11,7 @@ const SECRET = 'correct horse battery staple 42';
 describe('loadSecretKey', () => {
   it('reads a key file (one trailing newline ignored) and never echoes it', () => {
     const path = join(dir, 'key');
-    writeFileSync(path, `${SECRET}\n`);
+    writeFileSync(path, `${SECRET}\n`, { mode: 0o600 });
     const k = loadSecretKey({ keyFile: path });
     expect(k.source).toBe('file');
     expect(Buffer.from(k.key).toString()).toBe(SECRET);
@@ -22,7 +22,7 @@ describe('loadSecretKey', () => {
 
   it('the env variable gives the same key as the same file contents; the file wins', () => {
     const path = join(dir, 'key2');
-    writeFileSync(path, SECRET);
+    writeFileSync(path, SECRET, { mode: 0o600 });
     expect(loadSecretKey({ env: { [KEY_ENV]: SECRET } }).fingerprint).toBe(loadSecretKey({ keyFile: path }).fingerprint);
     expect(loadSecretKey({ keyFile: path, env: { [KEY_ENV]: 'something else entirely!!' } }).source).toBe('file');
   });

@@ -24,6 +24,7 @@ interface RedactOptions {
   detectors?: string;
   policy?: 'tag' | 'mask' | 'surrogate';
   keyFile?: string;
+  mode?: string;
   vault?: string;
   format: 'text' | 'jsonl';
   emit?: 'spans';
@@ -53,6 +54,7 @@ export const registerRedact: RegisterCommand = (program: Command, io: CliIO, set
     .addOption(new Option('--format <format>', 'stdin format').choices(['text', 'jsonl']).default('text'))
     .addOption(new Option('--emit <what>', 'also emit the spans (jsonl: a "spans" field; folders: <file>.spans.json)').choices(['spans']))
     .option('--workers <n>', 'worker threads, each with its own loaded pipeline; 1 = in this process (default: folders, the number of cores; stdin, 1)')
+    .option('--mode <octal>', 'permission bits of each output file (default 600: owner only)')
     .option('--resume', 'skip notes a killed or earlier run already finished with the same config, rules, model and key; redo the rest')
     .option('--quiet', 'no progress bar and no summary (errors are still reported)')
     .option('--json', 'print the run summary (the audit report) as JSON: to stdout for folders, to stderr for stdin')
@@ -75,6 +77,8 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
   }
   if (fromStdin && options.resume) throw new CliError('--resume is for folder runs (--out); a stream has no manifest');
   if (!fromStdin && options.audit !== undefined) throw new CliError('--audit is for stdin; folder runs write <out>/.phi-redact/audit.json');
+  if (fromStdin && options.mode !== undefined) throw new CliError('--mode is for folder runs (--out); stdin is redacted to stdout');
+  const mode = options.mode === undefined ? undefined : parseMode(options.mode);
   const detectors = options.detectors === undefined ? undefined : parseDetectors(options.detectors);
   const requestedWorkers = options.workers === undefined ? undefined : parseWorkers(options.workers);
 
@@ -87,6 +91,9 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
     const loaded = await withCodedErrors(async () =>
       loadSecretKey({ keyFile: options.keyFile === undefined ? undefined : resolve(io.cwd, options.keyFile), env: io.env }),
     );
+    if (loaded.source === 'random' && config.surrogate.requireKey === true) {
+      throw new CliError('E117 the config requires a fixed key (surrogate.requireKey): give --key-file or PHI_REDACT_KEY');
+    }
     if (loaded.warning !== undefined) io.stderr.write(`phi-redact: ${loaded.warning}\n`);
     if (options.vault !== undefined && loaded.source === 'random') throw new CliError('E116 --vault needs a fixed key (--key-file or PHI_REDACT_KEY)');
     key = loaded.key;
@@ -160,6 +167,7 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
     audit.pipelineLoadMs = engine.loadMs;
     for (const p of problems) audit.noteFailed(p.error.message);
     const showProgress = io.isTTY && !options.quiet && !options.json;
+    const stop = stopOnSignals();
     const summary = await runFolder({
       files,
       outDir,
@@ -167,9 +175,12 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
       audit,
       resume: options.resume === true,
       emitSpans: options.emit === 'spans',
+      ...(mode !== undefined ? { mode } : {}),
+      signal: stop.signal,
       onProblem,
       ...(showProgress ? { makeProgress: (total: number, already: number) => createProgress(io.stderr, total, already) } : {}),
     });
+    stop.dispose();
     audit.pipelineLoads = engine.pipelineLoads();
     const report = audit.report();
     await writeAudit(outDir, report);
@@ -183,11 +194,35 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
       );
       if (io.isTTY) io.stderr.write(formatSummary(report));
     }
+    if (summary.interrupted) {
+      io.stderr.write(`phi-redact: interrupted: the notes in hand were finished and the manifest written; --resume does the rest\n`);
+      return EXIT.INTERRUPTED;
+    }
     return failed > 0 ? EXIT.SOME_FAILED : EXIT.OK;
   } finally {
     await engine.close();
     closeVault();
   }
+}
+
+function parseMode(value: string): number {
+  if (!/^0?[0-7]{3}$/.test(value)) throw new CliError(`--mode must be octal permission bits such as 600 or 640, got "${value}"`);
+  return Number.parseInt(value, 8);
+}
+
+/** SIGINT/SIGTERM end a folder run gently (notes in hand finished, manifest written, exit 130); a second one kills. */
+function stopOnSignals(): { readonly signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
 
 function parseWorkers(value: string): number {

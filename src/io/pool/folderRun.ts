@@ -24,6 +24,13 @@ export interface FolderRunOptions {
   readonly audit: AuditCollector;
   readonly resume?: boolean;
   readonly emitSpans?: boolean;
+  /** Permission bits of each output (default 0600). */
+  readonly mode?: number;
+  /**
+   * SIGINT/SIGTERM: no new batch is started; the batches in hand are finished and their
+   * manifest lines written, then the run returns with `interrupted`.
+   */
+  readonly signal?: AbortSignal;
   /** Files per batch sent to a worker (default 16). */
   readonly batchSize?: number;
   readonly onProblem: (display: string, message: string) => void;
@@ -37,6 +44,8 @@ export interface FolderRunSummary {
   readonly skipped: number;
   readonly manifestPath: string;
   readonly staleTempFiles: number;
+  /** Stopped early by `signal`: the notes not started are neither done nor failed. */
+  readonly interrupted: boolean;
 }
 
 export async function runFolder(options: FolderRunOptions): Promise<FolderRunSummary> {
@@ -63,11 +72,16 @@ export async function runFolder(options: FolderRunOptions): Promise<FolderRunSum
   let done = 0;
   let failed = 0;
   try {
+    const batchSize = options.batchSize ?? 16;
     async function* batches(): AsyncGenerator<InputFile[]> {
-      yield [...todo];
+      for (let i = 0; i < todo.length; i += batchSize) {
+        if (options.signal?.aborted) return;
+        yield todo.slice(i, i + batchSize);
+      }
     }
-    const results = mapOrdered<InputFile, FileOutcome>(batches(), (files) => engine.redactFiles(files, { outDir, emitSpans: options.emitSpans }), {
-      batchSize: options.batchSize ?? 16,
+    const writeOptions = { outDir, emitSpans: options.emitSpans, ...(options.mode !== undefined ? { mode: options.mode } : {}) };
+    const results = mapOrdered<InputFile, FileOutcome>(batches(), (files) => engine.redactFiles(files, writeOptions), {
+      batchSize,
       maxBatchWeight: Infinity,
       weight: () => 1,
       concurrency: engine.workers * 2,
@@ -95,5 +109,5 @@ export async function runFolder(options: FolderRunOptions): Promise<FolderRunSum
     await manifest.close();
   }
   if (options.resume) await compactManifest(manifestPath, options.files.map((f) => f.path));
-  return { done, failed, skipped, manifestPath, staleTempFiles };
+  return { done, failed, skipped, manifestPath, staleTempFiles, interrupted: options.signal?.aborted === true && done + failed + skipped < options.files.length };
 }

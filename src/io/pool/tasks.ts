@@ -72,6 +72,8 @@ export interface FileOutcome {
 export interface FileBatchOptions {
   readonly outDir: string;
   readonly emitSpans?: boolean;
+  /** Permission bits of each output (default 0600). */
+  readonly mode?: number;
 }
 
 /** Reads, redacts and atomically writes a batch of files; the manifest lines are the caller's to append. */
@@ -81,7 +83,7 @@ export async function redactFileBatch(pipeline: Pipeline, files: readonly InputF
     pipeline,
     loaded.filter((l) => l.text !== undefined),
   );
-  const writeOptions = { outDir: options.outDir, emitSpans: options.emitSpans, onProblem: () => undefined };
+  const writeOptions = { outDir: options.outDir, emitSpans: options.emitSpans, mode: options.mode, onProblem: () => undefined };
   // Writes in parallel: each one waits on two fsyncs (file, folder), which dominate small notes.
   return Promise.all(
     loaded.map(async (note): Promise<FileOutcome> => {
