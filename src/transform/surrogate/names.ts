@@ -131,8 +131,10 @@ function lastNameSurrogate(key: SecretKey, scope: string, token: string): string
   return drawDifferent(token, () => s.pick(nameTables().lastNames)) ?? scrambleChars(token, s);
 }
 
-const TITLES = new Set(['dr', 'mr', 'mrs', 'ms', 'miss', 'mx', 'prof', 'sr', 'sister', 'brother', 'father', 'rev', 'nurse']);
-const SUFFIXES = new Set(['jr', 'sr', 'ii', 'iii', 'iv', 'md', 'do', 'rn', 'np', 'pa', 'phd', 'lpn', 'pac', 'dds']);
+/** Words kept as they are (not names) when the span has other words: titles and Jr./Sr./III. */
+export const KEPT_NAME_WORDS: ReadonlySet<string> = new Set(['dr', 'mr', 'mrs', 'ms', 'miss', 'mx', 'prof', 'sr', 'sister', 'brother', 'father', 'rev', 'nurse', 'jr', 'ii', 'iii', 'iv']);
+/** Credentials after a name, kept only when written in capitals (MD, RN, PhD): "do", "pa" may be names. */
+const CREDENTIALS = new Set(['md', 'do', 'rn', 'np', 'pa', 'phd', 'lpn', 'pac', 'dds', 'cnm', 'crna', 'dnp']);
 
 /**
  * The surrogate for one name token (a word without spaces; may hold an apostrophe: O'Brien).
@@ -153,7 +155,7 @@ const WORD = /[\p{L}\p{M}][\p{L}\p{M}'’]*|\d+/gu;
  */
 export function nameSurrogate(key: SecretKey, scope: string, original: string): string {
   const words = [...original.matchAll(WORD)];
-  const nameWords = words.filter((m) => !isTitleOrSuffix(m[0], words.length, original, m.index!));
+  const nameWords = words.filter((m) => !isTitleOrSuffix(m[0], words.length));
   let out = '';
   let cursor = 0;
   for (const m of words) {
@@ -176,10 +178,10 @@ export function nameSurrogate(key: SecretKey, scope: string, original: string): 
   return out;
 }
 
-function isTitleOrSuffix(word: string, wordCount: number, text: string, at: number): boolean {
+function isTitleOrSuffix(word: string, wordCount: number): boolean {
   if (wordCount < 2) return false;
   const w = word.toLowerCase().replace(/['’]s$/u, '');
-  return TITLES.has(w) || (SUFFIXES.has(w) && (at > 0 || text.length > word.length));
+  return KEPT_NAME_WORDS.has(w) || (CREDENTIALS.has(w) && /^[A-Z]/u.test(word) && /[A-Z]$/u.test(word.replace(/['’]s$/u, '')));
 }
 
 function wordSurrogate(key: SecretKey, scope: string, word: string): string {
