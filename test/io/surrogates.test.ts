@@ -131,3 +131,30 @@ describe('patient scope in folder runs', () => {
     expect(new Set(patients.map((p) => read(p, 'a'))).size).toBeGreaterThan(2);
   });
 });
+
+describe('surrogates in worker threads', () => {
+  it('a 2-worker folder run writes the same bytes as an in-process run', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const root = mkdtempSync(join(tmpdir(), 'phi-workers-'));
+    for (let p = 0; p < 6; p++) {
+      mkdirSync(join(root, 'in', `p${p}`), { recursive: true });
+      for (let n = 0; n < 6; n++) writeFileSync(join(root, 'in', `p${p}`, `n${n}.txt`), `Seen ${n + 1}/4/2021; call 410-328-77${p}${n}; MRN 4417${p}${n}21.\n`);
+    }
+    writeFileSync(join(root, 'config.yaml'), 'surrogate:\n  patientId:\n    from: folder\n');
+    const env = { PHI_REDACT_KEY: 'an environment secret of 32 bytes' };
+    for (const workers of ['1', '2']) {
+      const m = memoryIO('', env);
+      const args = ['redact', join(root, 'in'), '--out', join(root, `out${workers}`), '-c', join(root, 'config.yaml'), '--policy', 'surrogate', '--detectors', 'rules', '--quiet'];
+      expect((await run([...args, '--workers', workers], m.io)).exitCode).toBe(0);
+    }
+    for (let p = 0; p < 6; p++) {
+      for (const f of readdirSync(join(root, 'in', `p${p}`))) {
+        const one = readFileSync(join(root, 'out1', `p${p}`, f), 'utf8');
+        expect(readFileSync(join(root, 'out2', `p${p}`, f), 'utf8')).toBe(one);
+        expect(one).not.toContain('410-328-77');
+      }
+    }
+  });
+});
