@@ -142,7 +142,26 @@ async function walk(
       await walk(path, childRel, emit, problems, cwd, outDir, matches);
     } else if (entry.isFile() || (entry.isSymbolicLink() && (await isFileLink(path)))) {
       if (matches(toPosix(childRel))) emit(childRel, path);
+    } else if (entry.isSymbolicLink() && matches(toPosix(childRel))) {
+      // A note-named link that goes nowhere (dangling, or a loop) is a note we cannot read: say so.
+      const code = await linkError(path);
+      if (code !== undefined) {
+        problems.push({
+          display: displayPath(path, cwd),
+          error: code === 'ENOENT' ? new InputError('E040', 'no such file or folder (dangling symlink)') : new InputError('E044', `cannot read (${code})`),
+        });
+      }
     }
+  }
+}
+
+/** Why a symlink cannot be followed (ENOENT, ELOOP, ...), or undefined when it can (e.g. a folder link). */
+async function linkError(path: string): Promise<string | undefined> {
+  try {
+    await stat(path);
+    return undefined;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? 'EIO';
   }
 }
 

@@ -92,6 +92,9 @@ export async function redactFiles(
   return { done, failed, manifestPath };
 }
 
+/** Larger files are refused unread (as on stdin, E053): the pipeline holds a note several times over in memory. */
+export const MAX_NOTE_BYTES = 64 * 1024 * 1024;
+
 export async function loadFile(file: InputFile): Promise<Loaded> {
   let bytes: Buffer;
   let size: number;
@@ -102,6 +105,9 @@ export async function loadFile(file: InputFile): Promise<Loaded> {
       const info = await handle.stat();
       size = info.size;
       mtimeMs = info.mtimeMs;
+      if (size > MAX_NOTE_BYTES) {
+        return { file, size, mtimeMs, sha256: null, error: new InputError('E053', `file is larger than ${MAX_NOTE_BYTES} bytes (${size}), not read`).message };
+      }
       bytes = await handle.readFile();
     } finally {
       await handle.close();
