@@ -47,7 +47,7 @@ export function surrogateSetup(
   const effective = { ...config, policy };
   if (!usesSurrogate(policy)) return { config: effective, operators: {}, needsKey: false };
   if (key === undefined) return { config: effective, operators: {}, needsKey: true };
-  const options = surrogateOptionsFromConfig(config, loadRestrictedZip3());
+  const options = surrogateOptionsFromConfig(config, loadRestrictedZip3(), new Date().getUTCFullYear());
   const surrogate = createSurrogateOperator(key, options);
   return { config: effective, operators: { surrogate: vault ? recordingOperator(surrogate, vault) : surrogate }, needsKey: true };
 }

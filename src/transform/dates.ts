@@ -27,6 +27,11 @@ export interface DateShiftOptions {
   readonly keepWeekday: boolean;
   /** Safe Harbor generalization: write only the year (unshifted); year-less dates are tagged. */
   readonly yearOnly: boolean;
+  /**
+   * Year-only mode: years before this one are tagged, since a year more than 89 years back
+   * implies an age over 89, which Safe Harbor aggregates. Unset: no floor.
+   */
+  readonly minYear?: number;
   readonly referenceYear: number;
 }
 
@@ -255,7 +260,8 @@ export function shiftDateText(
   }
   if (!parsed) return undefined;
   if (options.yearOnly) {
-    return parsed.year === undefined ? undefined : `${lead}${parsed.year}${extra}${trail}`;
+    if (parsed.year === undefined || (options.minYear !== undefined && parsed.year < options.minYear)) return undefined;
+    return `${lead}${parsed.year}${extra}${trail}`;
   }
   const y0 = parsed.year ?? options.referenceYear;
   let rendered: string;

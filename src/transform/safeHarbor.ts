@@ -37,6 +37,8 @@ export function effectivePolicy(config: Pick<Config, 'policy' | 'preset'>): Poli
 export function surrogateOptionsFromConfig(
   config: Pick<Config, 'surrogate' | 'preset'>,
   restrictedZip3: readonly string[],
+  /** The current year (the io layer passes it): under the preset, years before year − 89 are tagged. */
+  currentYear?: number,
 ): SurrogateOptionsInput {
   const s = config.surrogate;
   const safeHarbor = config.preset === 'safe-harbor';
@@ -48,6 +50,7 @@ export function surrogateOptionsFromConfig(
       keepWeekday: s.dateShift.keepWeekday,
       yearOnly: s.dateShift.yearOnly ?? safeHarbor,
       referenceYear: s.dateShift.referenceYear,
+      ...(safeHarbor && currentYear !== undefined ? { minYear: currentYear - 89 } : {}),
     },
     age: { over89: s.ageOver89, under90: s.agesUnder90 },
     keepChecksum: s.keepChecksum,

@@ -59,6 +59,17 @@ describe('safe-harbor preset', () => {
     expect(loc('in')).not.toBe('in');
   });
 
+  it('tags years that imply an age over 89 (more than 89 years back)', () => {
+    const dated = createSurrogateOperator(KEY, surrogateOptionsFromConfig(config, [], 2026));
+    const date = (text: string): string => dated({ start: 0, end: text.length, label: 'DATE', source: 't', score: 1 }, text, { scope: 'p1' });
+    expect(date('3/4/1937')).toBe('1937');
+    expect(date('1936')).toBe('[DATE]');
+    expect(date('March 4, 1921')).toBe('[DATE]');
+    // Outside the preset there is no floor.
+    const plain = surrogateOptionsFromConfig(parseConfig({ surrogate: { dateShift: { yearOnly: true } } }), [], 2026);
+    expect(plain.dateShift?.minYear).toBeUndefined();
+  });
+
   it('can shift dates instead of reducing them to the year', () => {
     const config2 = parseConfig({ preset: 'safe-harbor', surrogate: { dateShift: { yearOnly: false } } });
     const op2 = createSurrogateOperator(KEY, surrogateOptionsFromConfig(config2, []));
