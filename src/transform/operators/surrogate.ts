@@ -5,7 +5,7 @@ import { CORPUS_SCOPE } from '../scope.js';
 import { ageSurrogate, type AgeOptions } from '../surrogate/age.js';
 import { idOrContactSurrogate } from '../surrogate/formats.js';
 import { nameSurrogate } from '../surrogate/names.js';
-import { isStateOrCountry, locationSurrogate, organizationSurrogate, professionSurrogate } from '../surrogate/places.js';
+import { isStateOrCountry, locationSurrogate, organizationSurrogate, professionSurrogate, type PlaceOptions } from '../surrogate/places.js';
 import { sameIgnoringCase, scrambleChars } from '../surrogate/shape.js';
 import type { Operator, TransformContext } from '../types.js';
 import { tag } from './tag.js';
@@ -69,6 +69,13 @@ export function scopeOf(ctx: TransformContext, options: Pick<SurrogateOptions, '
 
 const STATE_SUBTYPES = new Set(['STATE', 'COUNTRY']);
 
+const placeOptionsCache = new WeakMap<SurrogateOptions, PlaceOptions>();
+function placeOptions(options: SurrogateOptions): PlaceOptions {
+  let p = placeOptionsCache.get(options);
+  if (!p) placeOptionsCache.set(options, (p = { zip: options.zip, restrictedZip3: new Set(options.restrictedZip3) }));
+  return p;
+}
+
 /** The surrogate for one span, or undefined when it must be tagged. */
 export function surrogateFor(
   key: SecretKey,
@@ -96,7 +103,7 @@ export function surrogateFor(
         return { text: original, mayEqual: true };
       }
       return {
-        text: locationSurrogate(key, scope, original, { zip: options.zip, restrictedZip3: new Set(options.restrictedZip3) }, span.subtype),
+        text: locationSurrogate(key, scope, original, placeOptions(options), span.subtype),
         // Safe Harbor's truncated ZIP of a ZIP that already ends in 00 is allowed to stay.
         mayEqual: options.zip === 'zip3',
       };
