@@ -3,9 +3,11 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLError } from 'yaml';
 import { ConfigError, parseConfig, type Config } from '../core/config.js';
+import { createDictionaryDetector } from '../detect/dictionaries/index.js';
 import { createRuleDetectors } from '../detect/rules/index.js';
 import type { Detector } from '../detect/types.js';
 import { Pipeline } from '../pipeline.js';
+import { loadDictionaries } from './dictionaries.js';
 import { loadRulePacks } from './rulePacks.js';
 import { surrogateSetup } from './surrogates.js';
 import { keyFingerprint } from '../transform/keyed.js';
@@ -24,7 +26,7 @@ import { keyFingerprint } from '../transform/keyed.js';
  *   E113 the policy uses `surrogate` but no key was passed (the CLI always passes one).
  */
 
-export type DetectorKind = 'rules' | 'ner';
+export type DetectorKind = 'rules' | 'dictionaries' | 'ner';
 
 /** The package root (two levels above this module in both src/ and dist/). */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -68,7 +70,7 @@ export interface LoadPipelineOptions {
   readonly vault?: string;
 }
 
-/** Builds and loads a Pipeline: rule packs always when 'rules' is requested, the NER model when 'ner' is. */
+/** Builds and loads a Pipeline: rule packs when 'rules' is requested, the word lists for 'dictionaries', the NER model for 'ner'. */
 export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<Pipeline> {
   const config = options.config ?? loadConfig(options.configPath);
   const baseDir =
@@ -82,6 +84,11 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<P
   if (kinds.includes('rules')) {
     const packs = await loadRulePacks(config.rules.packs, baseDir);
     detectors.push(...createRuleDetectors(packs));
+  }
+  if (kinds.includes('dictionaries')) {
+    // Word lists from installed packages, built once per process (src/io/dictionaries.ts).
+    const dict = await loadDictionaries();
+    detectors.push(createDictionaryDetector(dict.data, dict.fingerprint));
   }
   if (kinds.includes('ner')) detectors.push(await loadNerDetector(config, baseDir));
   // The preset decides the effective policy; the surrogate operator needs the key.

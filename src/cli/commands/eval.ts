@@ -20,7 +20,7 @@ interface EvalOptions {
   offsets: OffsetUnit;
 }
 
-const DETECTOR_KINDS: readonly DetectorKind[] = ['rules', 'ner'];
+const DETECTOR_KINDS: readonly DetectorKind[] = ['rules', 'dictionaries', 'ner'];
 /** Notes per analyzeBatch call: enough to fill NER batches, small enough to keep memory flat. */
 const BATCH = 32;
 
@@ -107,7 +107,7 @@ function parseDetectors(list: string): DetectorKind[] {
   const kinds = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const unknown = kinds.find((k) => !(DETECTOR_KINDS as readonly string[]).includes(k));
   if (unknown !== undefined) throw new CliError(`E012 unknown detector "${unknown}" (choose from ${DETECTOR_KINDS.join(', ')})`);
-  if (kinds.length === 0) throw new CliError('E012 --detectors needs at least one of rules, ner');
+  if (kinds.length === 0) throw new CliError('E012 --detectors needs at least one of rules, dictionaries, ner');
   return kinds as DetectorKind[];
 }
 

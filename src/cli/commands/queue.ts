@@ -119,7 +119,7 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
       const untilEmptyMs =
         typeof options.untilEmpty === 'string' ? positiveInt('--until-empty', options.untilEmpty, 2000, 3_600_000) : options.untilEmpty === true ? 2000 : undefined;
       const detectors = options.detectors?.split(',').map((d) => d.trim()).filter((d) => d !== '') as DetectorKind[] | undefined;
-      if (detectors?.some((d) => d !== 'rules' && d !== 'ner')) throw new CliError('E012 --detectors takes rules, ner');
+      if (detectors?.some((d) => d !== 'rules' && d !== 'dictionaries' && d !== 'ner')) throw new CliError('E012 --detectors takes rules, dictionaries, ner');
       const configPath = options.config === undefined ? undefined : resolve(io.cwd, options.config);
       let config: Config = await coded(async () => loadConfig(configPath));
       if (options.policy !== undefined) config = { ...config, policy: { ...config.policy, DEFAULT: options.policy } };

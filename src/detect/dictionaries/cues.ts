@@ -1,0 +1,128 @@
+import { z } from 'zod';
+
+/**
+ * Cue words for the dictionaries detector, as data (rules/dictionaries/*.yaml). Parsing is
+ * pure: a YAML-parsed object in, lowercase word sets and phrase lists out, or a coded error
+ * naming the file and the field (E026). The files hold vocabulary only, never note text.
+ */
+
+const entry = z.string().min(1).max(60);
+const list = z.array(entry).default([]);
+
+export const NameCuesSchema = z
+  .object({
+    notes: z.string().optional(),
+    titles: z.array(entry).min(1),
+    roles: z.object({ relative: list, clinician: list }).strict(),
+    weakRoles: list,
+    credentials: list,
+    stopWords: list,
+    notNames: list,
+  })
+  .strict();
+
+export const PlaceCuesSchema = z
+  .object({
+    notes: z.string().optional(),
+    facilityHeads: z.array(entry).min(1),
+    facilityNameWords: list,
+    notFacilityNames: list,
+    namingHeads: list,
+    placeCues: list,
+    unitCues: list,
+    facilityAbbreviations: list,
+    usStates: list,
+    usStateCodes: list,
+    notPlaces: list,
+  })
+  .strict();
+
+/** A multi-word cue as the word tokens it must match ("spoke w/" → ["spoke", "w"]). */
+export type Phrase = readonly string[];
+
+export interface NameCues {
+  readonly titles: ReadonlySet<string>;
+  readonly relativeRoles: readonly Phrase[];
+  readonly clinicianRoles: readonly Phrase[];
+  readonly weakRoles: ReadonlySet<string>;
+  readonly credentials: ReadonlySet<string>;
+  readonly stopWords: ReadonlySet<string>;
+  readonly notNames: ReadonlySet<string>;
+}
+
+export interface PlaceCues {
+  readonly facilityHeads: readonly Phrase[];
+  readonly facilityNameWords: ReadonlySet<string>;
+  readonly notFacilityNames: ReadonlySet<string>;
+  readonly namingHeads: ReadonlySet<string>;
+  readonly placeCues: readonly Phrase[];
+  readonly unitCues: readonly Phrase[];
+  readonly facilityAbbreviations: ReadonlySet<string>;
+  /** Full state names, as phrases ("new york" → ["new", "york"]). */
+  readonly usStates: readonly Phrase[];
+  readonly usStateCodes: ReadonlySet<string>;
+  readonly notPlaces: ReadonlySet<string>;
+}
+
+export class DictionaryDataError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${code} ${message}`);
+    this.name = 'DictionaryDataError';
+  }
+}
+
+/** Splits a cue into the word tokens the detector sees (same tokenizer rule: letters, inner ' and -). */
+export function toPhrase(cue: string): Phrase {
+  return cue.toLowerCase().match(/[\p{L}\p{M}][\p{L}\p{M}'’]*(?:-[\p{L}\p{M}]+)*/gu) ?? [];
+}
+
+function words(values: readonly string[]): Set<string> {
+  return new Set(values.flatMap((v) => toPhrase(v).join(' ')).filter((v) => v !== ''));
+}
+
+/** Longest phrases first, so "spoke with" wins over "with". */
+function phrases(values: readonly string[]): Phrase[] {
+  return values.map(toPhrase).filter((p) => p.length > 0).sort((a, b) => b.length - a.length);
+}
+
+function check<T>(schema: z.ZodType<T>, raw: unknown, where: string): T {
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const path = issue?.path.join('.') || '(root)';
+    throw new DictionaryDataError('E026', `${where}: invalid value at ${path}: ${issue?.message ?? 'invalid'}`);
+  }
+  return result.data;
+}
+
+export function parseNameCues(raw: unknown, where = 'names cues'): NameCues {
+  const c = check(NameCuesSchema, raw, where);
+  return {
+    titles: words(c.titles),
+    relativeRoles: phrases(c.roles.relative),
+    clinicianRoles: phrases(c.roles.clinician),
+    weakRoles: words(c.weakRoles),
+    credentials: words(c.credentials),
+    stopWords: words(c.stopWords),
+    notNames: words(c.notNames),
+  };
+}
+
+export function parsePlaceCues(raw: unknown, where = 'places cues'): PlaceCues {
+  const c = check(PlaceCuesSchema, raw, where);
+  return {
+    facilityHeads: phrases(c.facilityHeads),
+    facilityNameWords: words(c.facilityNameWords),
+    notFacilityNames: words(c.notFacilityNames),
+    namingHeads: words(c.namingHeads),
+    placeCues: phrases(c.placeCues),
+    unitCues: phrases(c.unitCues),
+    facilityAbbreviations: words(c.facilityAbbreviations),
+    usStates: phrases(c.usStates),
+    usStateCodes: words(c.usStateCodes),
+    notPlaces: words(c.notPlaces),
+  };
+}

