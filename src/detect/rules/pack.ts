@@ -140,6 +140,7 @@ function describeIssue(error: z.ZodError): string {
 export function findNestedQuantifier(source: string): string | undefined {
   // One frame per open group: does its body contain an unbounded quantifier?
   const stack: boolean[] = [];
+  const starts: number[] = [];
   let i = 0;
   const unboundedAt = (k: number): number => {
     // Length of an unbounded quantifier starting at k, or 0.
@@ -175,14 +176,20 @@ export function findNestedQuantifier(source: string): string | undefined {
     }
     if (c === '(') {
       stack.push(false);
+      starts.push(i);
       i++;
       continue;
     }
     if (c === ')') {
       const inner = stack.pop() ?? false;
+      const start = starts.pop() ?? -1;
       i++;
       const q = unboundedAt(i);
       if (q && inner) return `nested unbounded quantifier near offset ${i}`;
+      if (q && start >= 0) {
+        const overlap = overlappingAlternatives(source.slice(start + 1, i - 1));
+        if (overlap) return `alternatives ${overlap} overlap under an unbounded quantifier near offset ${i}`;
+      }
       if (inner || q) markUnbounded();
       continue;
     }
@@ -193,6 +200,38 @@ export function findNestedQuantifier(source: string): string | undefined {
       continue;
     }
     i++;
+  }
+  return undefined;
+}
+
+/**
+ * `(a|ab)*`, `(\d|\d\d)+`, `(x|)*`: when one top-level alternative is a prefix of another, a
+ * repeated group can split the same text in exponentially many ways. Returns the pair, quoted.
+ */
+function overlappingAlternatives(group: string): string | undefined {
+  const body = group.replace(/^\?(?::|<[A-Za-z_][A-Za-z0-9_]*>)/u, '');
+  const alternatives: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let k = 0; k < body.length; k++) {
+    const c = body[k]!;
+    if (c === '\\') k++;
+    else if (c === '[') {
+      k++;
+      while (k < body.length && body[k] !== ']') k += body[k] === '\\' ? 2 : 1;
+    } else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      alternatives.push(body.slice(from, k));
+      from = k + 1;
+    }
+  }
+  if (alternatives.length === 0) return undefined;
+  alternatives.push(body.slice(from));
+  for (const [x, a] of alternatives.entries()) {
+    for (const b of alternatives.slice(x + 1)) {
+      if (a.startsWith(b) || b.startsWith(a)) return `"${a}" and "${b}"`;
+    }
   }
   return undefined;
 }

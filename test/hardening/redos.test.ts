@@ -1,0 +1,151 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { stringify } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compileRule, type CompiledRule } from '../../src/detect/rules/engine.js';
+import { findNestedQuantifier, parseRulePack, RulePackError, type RulePack } from '../../src/detect/rules/pack.js';
+import { bundledRulesDir } from '../../src/io/rulePacks.js';
+
+/**
+ * ReDoS: shapes that backtrack catastrophically are refused when a pack loads (E022), and every
+ * bundled rule is fuzzed with adversarial text (long runs of digits, dots, @, spaces, slashes,
+ * dashes and mixes) to check that its time per KB stays flat from 10 KB to 100 KB input.
+ */
+
+/** Every YAML rule pack shipped in rules/ (bundled, optional, safe-harbor), whatever the folder. */
+function shippedPacks(): RulePack[] {
+  const packs: RulePack[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.ya?ml$/u.test(name)) {
+        const text = readFileSync(p, 'utf8');
+        if (/^rules:/mu.test(text) && /^pack:/mu.test(text)) packs.push(parseRulePack(text, p));
+      }
+    }
+  };
+  walk(bundledRulesDir());
+  return packs;
+}
+
+const packWith = (regex: string): string =>
+  stringify({ pack: 't', description: 'd', rules: [{ id: 'r', label: 'ID', subtype: 'MRN', notes: 'A medical record number: six or more digits, as issued by the hospital.', patterns: [{ name: 'p', regex, score: 0.5 }] }] });
+
+describe('catastrophic regex shapes are refused at load (E022)', () => {
+  it.each([
+    ['(a+)+b'],
+    ['(\\w+\\s?)+$'],
+    ['([a-z]+\\.?)*@'],
+    ['(x+x+)+y'],
+    ['((ab)*)+c'],
+    ['(?:a{2,})*b'],
+    ['(?:\\s*,?\\s*\\w+)*;'],
+    ['(\\d{1,60}-?)+x'],
+    ['(?:[^@]+@?)+!'],
+    ['(?<word>\\w+\\s)*z'],
+    ['(a|a)*b'],
+    ['(a|ab)*c'],
+    ['(\\d|\\d\\d)+x'],
+    ['(?:x|)*y'],
+    ['(?:[0-9]|[0-9]-)+z'],
+  ])('%s', (regex) => {
+    let err: unknown;
+    try {
+      parseRulePack(packWith(regex), 'rules/t.yaml');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(RulePackError);
+    expect((err as Error).message).toMatch(/^E022 rules\/t\.yaml: rule "r": pattern "p" may backtrack catastrophically/u);
+  });
+
+  it.each([
+    ['\\d{3}-\\d{4}'],
+    ['(?:\\d{1,3}\\.){3}\\d{1,3}'],
+    ['(?:\\.[A-Za-z0-9\\-]{1,63}){1,6}'],
+    ['(?:Mr|Mrs|Ms)\\.? [A-Z][a-z]+'],
+    ['(?:ab|cd)*e'],
+    ['[a-z]+@[a-z]+\\.(?:com|org)'],
+    ['(?:x|ext\\.?)\\s?\\d{1,5}'],
+    ['(a+)?b'],
+  ])('accepts the safe shape %s', (regex) => {
+    expect(findNestedQuantifier(regex)).toBeUndefined();
+    expect(() => parseRulePack(packWith(regex), 'rules/t.yaml')).not.toThrow();
+  });
+
+  it('every shipped pattern passes the shape check', () => {
+    const rules = shippedPacks().flatMap((p) => p.rules);
+    expect(rules.length).toBeGreaterThan(20);
+    for (const r of rules) for (const p of r.patterns) expect(findNestedQuantifier(p.regex), `${r.id}/${p.name}`).toBeUndefined();
+  });
+});
+
+/** Units repeated to build hostile text: what makes phone, date, e-mail, URL and ID patterns try hardest. */
+const UNITS = ['1', '12', '123-', '1.', '.', '@', 'a@', 'a.', ' ', '  1', '/', '1/', '-', '1-', '+1', '(1', ')', ':', 'x', 'A1', '#', '0 ', '\t', '\n', 'Dr ', 'Mc', 'ext'];
+const FIXED: readonly string[] = ['1', '1.', '.', '@', ' ', '/', '-', '1/', '1-', 'a@', 'a.', '12 ', '+1 ', 'A1'];
+
+function repeatTo(unit: string, bytes: number): string {
+  return unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes);
+}
+
+/** Best of `n` timings, in ms (the minimum is the least disturbed by other load on the machine). */
+function bestMs(rule: CompiledRule, text: string, n: number): number {
+  let best = Infinity;
+  for (let k = 0; k < n; k++) {
+    const t0 = performance.now();
+    rule.find(text);
+    best = Math.min(best, performance.now() - t0);
+  }
+  return best;
+}
+
+const RATIO_BOUND = 5; // linear is 1; quadratic would be ~10 from 10 KB to 100 KB
+const FLOOR_MS_PER_KB = 0.25; // below this at 100 KB, timing noise dominates: pass
+const slowest = new Map<string, number>();
+let cases = 0;
+
+function checkLinear(rule: CompiledRule, unit: string, kb = 10): void {
+  const small = repeatTo(unit, kb * 1024);
+  const large = repeatTo(unit, 10 * kb * 1024);
+  const perKbSmall = bestMs(rule, small, 3) / kb;
+  const perKbLarge = bestMs(rule, large, 2) / (10 * kb);
+  if (kb === 10) {
+    cases += 1;
+    slowest.set(rule.source, Math.max(slowest.get(rule.source) ?? 0, perKbLarge));
+  }
+  if (perKbLarge > FLOOR_MS_PER_KB) {
+    expect(perKbLarge / Math.max(perKbSmall, 0.001), `${rule.source} on ${JSON.stringify(unit)} repeated`).toBeLessThan(RATIO_BOUND);
+  }
+}
+
+describe('ReDoS fuzz: every shipped rule stays linear on adversarial input', () => {
+  const rules = shippedPacks().flatMap((p) => p.rules.map(compileRule));
+
+  afterAll(() => {
+    const rows = [...slowest.entries()].sort((a, b) => b[1] - a[1]);
+    console.log(`ReDoS fuzz: ${cases} cases (rule x input, each timed at 10 KB and 100 KB) over ${rules.length} rules`);
+    console.log(`slowest ms/KB at 100 KB per rule (top 15):\n${rows.slice(0, 15).map(([r, v]) => `  ${r.padEnd(44)} ${v.toFixed(3)}`).join('\n')}`);
+    console.log(`all ${rows.length} rules <= ${rows[0]?.[1].toFixed(3)} ms/KB`);
+  });
+
+  it('the check itself fails on a rule that is quadratic (\\d+x over digits, 2 KB vs 20 KB)', () => {
+    const quadratic = compileRule(parseRulePack(packWith('\\d+x'), 'rules/t.yaml').rules[0]!);
+    expect(() => checkLinear(quadratic, '1', 2)).toThrow(/rules\/r on "1" repeated/u);
+  }, 60_000);
+
+  it('fixed hostile runs (digits, dots, @, spaces, slashes, dashes)', () => {
+    for (const rule of rules) for (const unit of FIXED) checkLinear(rule, unit);
+  }, 300_000);
+
+  it('fast-check mixes of hostile units', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...UNITS), { minLength: 2, maxLength: 6 }), (parts) => {
+        const unit = parts.join('');
+        for (const rule of rules) checkLinear(rule, unit);
+      }),
+      { numRuns: 12, seed: 20261123 },
+    );
+  }, 300_000);
+});
