@@ -1,11 +1,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, deadLetterName, QUEUE_PREFIX, type DeadLetterData, type NoteJobData } from '../../src/io/queue/jobs.js';
 import { redisUnavailableReason, startRedis, type TestRedis } from '../setup/redis.js';
-import { assertBuilt, hashTree, notOurs, runCli, startCli, tempFiles } from './cli.js';
+import { assertBuilt, countLines, hashTree, notOurs, runCli, startCli, tempFiles } from './cli.js';
 import { makeNote, writeNoteTree } from './notes.js';
 
 /**
@@ -99,7 +99,7 @@ describe.skipIf(noRedis !== undefined)('queue retries, dead letters and stalled 
   });
 
   it("recovers a SIGKILLed worker's jobs through BullMQ's stalled check: every note written once, same bytes as a folder run", async () => {
-    const NOTES = 300;
+    const NOTES = 600;
     writeNoteTree(join(tmp, 'st'), NOTES);
     const reference = await runCli(['redact', 'st', '--out', 'st-ref', '--detectors', 'rules', '--workers', '1'], tmp);
     expect(reference.code).toBe(0);
@@ -108,17 +108,16 @@ describe.skipIf(noRedis !== undefined)('queue retries, dead letters and stalled 
     const lock = ['--lock-ms', '1500'];
     const a = startCli(['queue', 'work', ...opts('st'), '--out', 'st-out', '--detectors', 'rules', '--concurrency', '1', ...lock], tmp);
     a.child.stdin!.end();
-    for (;;) {
-      const s = await status('st');
-      if (s.done >= 30) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // Kill as soon as the worker has written a few notes (its own manifest: no round trip).
+    const manifestA = join(tmp, 'st-out', '.phi-redact', `manifest.${hostname()}-${a.child.pid}.jsonl`);
+    for (let waited = 0; waited < 60_000 && countLines(manifestA) < 20; waited += 5) await new Promise((r) => setTimeout(r, 5));
     a.child.kill('SIGKILL');
     expect((await a.done).signal).toBe('SIGKILL');
     const mid = await status('st');
     expect(mid.done).toBeLessThan(NOTES);
 
-    const b = await runCli(['queue', 'work', ...opts('st'), '--out', 'st-out', '--detectors', 'rules', '--concurrency', '1', ...lock, '--until-empty', '2500'], tmp);
+    // The killed worker may have left a temp file; B deletes leftovers older than 2 s when it stops.
+    const b = await runCli(['queue', 'work', ...opts('st'), '--out', 'st-out', '--detectors', 'rules', '--concurrency', '1', ...lock, '--until-empty', '2500', '--stale-temp-ms', '2000'], tmp);
     expect(b.code).toBe(0);
     const end = await status('st');
     expect(end).toMatchObject({ waiting: 0, active: 0, delayed: 0, dead: 0 });

@@ -98,6 +98,7 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
       .addOption(new Option('--policy <operator>', 'operator for every label the config does not name').choices(['tag', 'mask', 'surrogate']))
       .option('--key-file <file>', 'the shared secret for surrogates and date shifts (else $PHI_REDACT_KEY); every worker needs the same one')
       .option('--lock-ms <ms>', 'job lock; a dead worker\'s jobs are taken over after about this long', '60000')
+      .option('--stale-temp-ms <ms>', 'temp files older than this are a killed worker\'s leftovers, deleted at start and stop', String(15 * 60_000))
       .option('--until-empty [ms]', 'exit once the queue has stayed empty this long (default 2000 ms)')
       .option('--quiet', 'no summary'),
   ).action(
@@ -110,12 +111,14 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
         policy?: 'tag' | 'mask' | 'surrogate';
         keyFile?: string;
         lockMs: string;
+        staleTempMs: string;
         untilEmpty?: string | boolean;
         quiet?: boolean;
       },
     ) => {
       const threads = positiveInt('--concurrency', options.concurrency, defaultWorkers(), 256);
       const lockMs = positiveInt('--lock-ms', options.lockMs, 60_000, 3_600_000);
+      const staleTempMs = positiveInt('--stale-temp-ms', options.staleTempMs, 15 * 60_000, 7 * 24 * 3_600_000);
       const untilEmptyMs =
         typeof options.untilEmpty === 'string' ? positiveInt('--until-empty', options.untilEmpty, 2000, 3_600_000) : options.untilEmpty === true ? 2000 : undefined;
       const detectors = options.detectors?.split(',').map((d) => d.trim()).filter((d) => d !== '') as DetectorKind[] | undefined;
@@ -143,6 +146,7 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
               outDir: resolve(io.cwd, options.out),
               engine,
               lockMs,
+              staleTempMs,
               untilEmptyMs,
               signal: signals.signal,
               // Same patient scope as a folder run would give (file-name pattern or parent folder).

@@ -51,6 +51,11 @@ export interface QueueWorkerOptions {
   /** Job lock time; a dead worker's jobs are recovered after about this long. */
   readonly lockMs?: number;
   readonly maxStalledCount?: number;
+  /**
+   * Temp files older than this are a killed writer's leftovers and are deleted when this worker
+   * starts and when it stops (default 15 min; younger ones may belong to live workers).
+   */
+  readonly staleTempMs?: number;
   /** Stop once the queue has had no waiting, active or delayed jobs for this long. */
   readonly untilEmptyMs?: number;
   readonly signal?: AbortSignal;
@@ -92,7 +97,8 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
   const manifestDir = join(outDir, MANIFEST_DIR);
   await mkdir(manifestDir, { recursive: true });
   // Only old leftovers: other workers may be writing into the same folder right now.
-  await removeStaleTempFiles(outDir, 15 * 60_000).catch(() => 0);
+  const staleTempMs = options.staleTempMs ?? 15 * 60_000;
+  await removeStaleTempFiles(outDir, staleTempMs).catch(() => 0);
   const manifest: FileHandle = await open(join(manifestDir, `manifest.${id}.jsonl`), 'a');
   const audit = new AuditCollector('queue', engine.fingerprints, engine.detectorIds);
   audit.workers = engine.workers;
@@ -187,6 +193,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
   await worker.close();
   await running.catch(() => undefined);
   await dead.close();
+  await removeStaleTempFiles(outDir, staleTempMs).catch(() => 0);
   await manifest.sync().catch(() => undefined);
   await manifest.close();
   audit.pipelineLoads = engine.pipelineLoads();
