@@ -94,6 +94,16 @@ describe('streams through the built CLI', () => {
     expect(ids).toEqual(Array.from({ length: 2000 }, (_, i) => `n${i}`));
   });
 
+  it('stops cleanly when the reader goes away (EPIPE, as with `| head`): one line on stderr, no stack trace', async () => {
+    const { child, done } = startCli(['redact', '-', '--format', 'jsonl', '--detectors', 'rules'], cwd);
+    child.stdout!.once('data', () => child.stdout!.destroy());
+    child.stdin!.on('error', () => undefined);
+    child.stdin!.end(Array.from({ length: 20_000 }, (_, i) => noteLine(i % 50, 3, 'small')).join(''));
+    const r = await done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^phi-redact: <stdout>: output closed early \(EPIPE\) after \d+ notes?; stopped\n$/);
+  });
+
   it('handles each note as it arrives: the answer to a line comes before the next line is sent', async () => {
     const { child, done } = startCli(['redact', '-', '--format', 'jsonl', '--detectors', 'rules'], cwd);
     let out = '';

@@ -1,8 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Config } from '../../core/config.js';
-import { UsageError } from '../../io/errors.js';
-import { collectInputs, DEFAULT_GLOB } from '../../io/inputs.js';
+import { describeError, UsageError } from '../../io/errors.js';
+import { collectInputs, DEFAULT_GLOB, displayPath } from '../../io/inputs.js';
 import { AuditCollector, formatSummary, writeAudit, writeAuditFile } from '../../io/audit.js';
 import { createEngine, workersFor } from '../../io/pool/engine.js';
 import { runFolder } from '../../io/pool/folderRun.js';
@@ -143,6 +143,10 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
       audit.pipelineLoads = engine.pipelineLoads();
       const report = audit.report();
       if (options.audit !== undefined) await writeAuditFile(resolve(io.cwd, options.audit), report);
+      if (summary.outputClosed !== undefined) {
+        io.stderr.write(`phi-redact: <stdout>: output closed early (${summary.outputClosed}) after ${summary.done} note${summary.done === 1 ? '' : 's'}; stopped\n`);
+        return EXIT.SOME_FAILED;
+      }
       if (options.json) io.stderr.write(`${JSON.stringify(report)}\n`);
       else if (!options.quiet && (summary.failed > 0 || summary.malformed > 0)) {
         io.stderr.write(
@@ -182,9 +186,12 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
     });
     stop.dispose();
     audit.pipelineLoads = engine.pipelineLoads();
+    if (summary.stopped !== undefined) onProblem(displayPath(summary.manifestPath, io.cwd), summary.stopped);
     const report = audit.report();
-    await writeAudit(outDir, report);
-    const failed = summary.failed + problems.length;
+    // A full disk must not turn into an internal error: say which file, keep the exit code honest.
+    await writeAudit(outDir, report).catch((err: unknown) => onProblem(displayPath(outDir, io.cwd), `E047 cannot write the audit report (${describeError(err)})`));
+    const notAttempted = summary.stopped === undefined ? 0 : files.length - summary.done - summary.failed - summary.skipped;
+    const failed = summary.failed + problems.length + notAttempted;
     if (options.json) io.stdout.write(`${JSON.stringify(report)}\n`);
     else if (!options.quiet) {
       const skipped = options.resume ? `, ${summary.skipped} skipped (already done)` : '';

@@ -46,6 +46,8 @@ export interface StreamRunSummary {
   readonly malformed: number;
   /** True when `onError: 'fail'` ended the run early. */
   readonly stopped: boolean;
+  /** Set when the output closed under us (a reader like `head` went away): its errno code. */
+  readonly outputClosed?: string;
 }
 
 type Outcome = NoteOutcome | undefined;
@@ -57,6 +59,13 @@ export async function runStream(options: StreamRunOptions): Promise<StreamRunSum
   let failed = 0;
   let malformed = 0;
   let stopped = false;
+  let outputError: NodeJS.ErrnoException | undefined;
+  // Without a listener an EPIPE from `| head` would crash the process with a stack trace.
+  const onOutputError = (err: NodeJS.ErrnoException): void => {
+    outputError ??= err;
+  };
+  output.on('error', onOutputError);
+  const emit = (data: string): Promise<void> => (outputError !== undefined ? Promise.reject(outputError) : write(output, data));
 
   const records = frameRecords(options.input, {
     format: options.format,
@@ -104,17 +113,28 @@ export async function runStream(options: StreamRunOptions): Promise<StreamRunSum
           continue;
         }
         if (options.onError === 'fail') {
-          await write(output, chunk);
+          await emit(chunk);
           stopped = true;
           break outer;
         }
       }
-      await write(output, chunk);
+      await emit(chunk);
     }
+  } catch (err) {
+    if (outputError === undefined && !isOutputError(err)) throw err;
+    stopped = true;
+    outputError ??= err as NodeJS.ErrnoException;
   } finally {
     if (stopped) destroyInput(options.input);
+    output.off('error', onOutputError);
+    if (outputError !== undefined) output.on('error', () => undefined);
   }
-  return { done, failed, malformed, stopped };
+  return { done, failed, malformed, stopped, ...(outputError !== undefined ? { outputClosed: outputError.code ?? 'EIO' } : {}) };
+}
+
+function isOutputError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_WRITE_AFTER_END';
 }
 
 function destroyInput(input: unknown): void {
@@ -130,6 +150,17 @@ export function write(output: NodeJS.WritableStream, data: string): Promise<void
       if (err) reject(err);
     });
     if (ok) resolve();
-    else output.once('drain', resolve);
+    else {
+      const onError = (err: Error): void => {
+        output.off('drain', onDrain);
+        reject(err);
+      };
+      const onDrain = (): void => {
+        output.off('error', onError);
+        resolve();
+      };
+      output.once('drain', onDrain);
+      output.once('error', onError);
+    }
   });
 }
