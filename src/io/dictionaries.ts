@@ -148,11 +148,13 @@ export async function buildDictionaries(cueDir: string = bundledDictionaryDir())
     for (const c of flatStrings(defs.location?.city_name)) addKey(cities, c);
   }
   for (const n of firstNames) names.add(n);
+  const knownNames = new Set(names);
   addNames(names, lines(readText(packageFile('humannames/list.txt'), 'name list')));
   for (const c of lines(readText(packageFile('cities-list/list.txt'), 'city list'))) addKey(cities, c);
 
   const data: DictionaryData = {
     firstNames,
+    knownNames,
     names,
     common: scowl(COMMON_LEVELS),
     veryCommon: scowl([10]),

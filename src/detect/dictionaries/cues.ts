@@ -48,6 +48,8 @@ export interface NameCues {
   readonly credentials: ReadonlySet<string>;
   readonly stopWords: ReadonlySet<string>;
   readonly notNames: ReadonlySet<string>;
+  /** One-word relative and clinician cues: never names themselves (Niece, Sister). */
+  readonly roleWords: ReadonlySet<string>;
 }
 
 export interface PlaceCues {
@@ -108,6 +110,7 @@ export function parseNameCues(raw: unknown, where = 'names cues'): NameCues {
     credentials: words(c.credentials),
     stopWords: words(c.stopWords),
     notNames: words(c.notNames),
+    roleWords: new Set([...c.roles.relative, ...c.roles.clinician].map(toPhrase).filter((p) => p.length === 1).map((p) => p[0]!)),
   };
 }
 

@@ -32,7 +32,7 @@ export function createDictionaryDetector(data: DictionaryData, fingerprint?: str
 export function detectNamesAndPlaces(text: string, data: DictionaryData): Span[] {
   const tokens = wordTokens(text);
   if (tokens.length === 0) return [];
-  const view: NoteView = { text, tokens, mode: caseMode(tokens), data };
+  const view: NoteView = { text, tokens, mode: caseMode(tokens), data, strengths: new Int8Array(tokens.length).fill(-1) };
   const best = new Map<string, Span>();
   for (const s of [...nameSpans(view), ...placeSpans(view)]) {
     const key = `${s.start}:${s.end}:${s.label}`;

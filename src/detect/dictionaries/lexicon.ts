@@ -8,6 +8,8 @@ import type { CaseMode, WordToken } from './tokens.js';
 export interface DictionaryData {
   /** Given names (faker locales). */
   readonly firstNames: ReadonlySet<string>;
+  /** Given and family names from the curated lists only (faker locales): trusted even when they are English words. */
+  readonly knownNames: ReadonlySet<string>;
   /** Every name the lists know, given or family (faker locales, humannames). */
   readonly names: ReadonlySet<string>;
   /** Frequent English words (SCOWL levels 10–35): a name that is one needs a cue. */
@@ -30,6 +32,27 @@ export interface NoteView {
   readonly tokens: readonly WordToken[];
   readonly mode: CaseMode;
   readonly data: DictionaryData;
+  /** Per-token memo for names.ts `strength` (-1: not computed yet). */
+  readonly strengths: Int8Array;
+}
+
+const byLastWord = new WeakMap<readonly Phrase[], Map<string, Phrase[]>>();
+const byFirstWord = new WeakMap<readonly Phrase[], Map<string, Phrase[]>>();
+
+/** Phrases grouped by one of their words (longest first within a group), built once per phrase list. */
+function indexed(cache: WeakMap<readonly Phrase[], Map<string, Phrase[]>>, phrases: readonly Phrase[], pick: (p: Phrase) => string): Map<string, Phrase[]> {
+  let map = cache.get(phrases);
+  if (map === undefined) {
+    map = new Map();
+    for (const p of phrases) {
+      const k = pick(p);
+      const list = map.get(k);
+      if (list === undefined) map.set(k, [p]);
+      else list.push(p);
+    }
+    cache.set(phrases, map);
+  }
+  return map;
 }
 
 /** Text between token i-1 and token i ('' for the first token: the note start counts as a line start). */
@@ -53,9 +76,13 @@ const PHRASE_JOINT = /^[ \t]*[/\-]?[ \t]*$/;
  * `phrases` must be sorted longest first (cues.ts does so).
  */
 export function phraseEndingAt(v: NoteView, last: number, phrases: readonly Phrase[]): number {
-  outer: for (const p of phrases) {
+  if (last < 0) return 0;
+  const candidates = indexed(byLastWord, phrases, (p) => p[p.length - 1]!).get(v.tokens[last]!.key) ?? [];
+  outer: for (const p of candidates) {
     const first = last - p.length + 1;
     if (first < 0) continue;
+    // A cue is a whole word: not the "cc" of "600cc".
+    if (/[\p{L}\p{N}]/u.test(v.text[v.tokens[first]!.start - 1] ?? ' ')) continue;
     for (let k = 0; k < p.length; k++) {
       if (v.tokens[first + k]!.key !== p[k] && v.tokens[first + k]!.text.toLowerCase() !== p[k]) continue outer;
       if (k > 0 && !PHRASE_JOINT.test(gapBefore(v, first + k))) continue outer;
@@ -67,7 +94,9 @@ export function phraseEndingAt(v: NoteView, last: number, phrases: readonly Phra
 
 /** Length of the longest phrase starting at token `first`, or 0. */
 export function phraseStartingAt(v: NoteView, first: number, phrases: readonly Phrase[]): number {
-  outer: for (const p of phrases) {
+  if (first >= v.tokens.length) return 0;
+  const candidates = indexed(byFirstWord, phrases, (p) => p[0]!).get(v.tokens[first]!.key) ?? [];
+  outer: for (const p of candidates) {
     if (first + p.length > v.tokens.length) continue;
     for (let k = 0; k < p.length; k++) {
       if (v.tokens[first + k]!.key !== p[k] && v.tokens[first + k]!.text.toLowerCase() !== p[k]) continue outer;

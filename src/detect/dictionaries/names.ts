@@ -20,13 +20,29 @@ import { gapAfter, gapBefore, isInitial, isInitialGap, isSpaceGap, phraseEndingA
 export type Strength = 0 | 1 | 2 | 3;
 
 export function strength(v: NoteView, i: number): Strength {
+  const memo = v.strengths[i]!;
+  if (memo >= 0) return memo as Strength;
+  const s = computeStrength(v, i);
+  v.strengths[i] = s;
+  return s;
+}
+
+/** Never a name, whatever the lists say: stop words, clinical shorthand, titles, role words, and the most frequent English words unless a curated list has them. */
+function excluded(v: NoteView, k: string): boolean {
+  const c = v.data.nameCues;
+  if (k.length < 2 || c.stopWords.has(k) || c.notNames.has(k) || c.titles.has(k) || c.roleWords.has(k)) return true;
+  return v.data.veryCommon.has(k) && !v.data.knownNames.has(k);
+}
+
+function computeStrength(v: NoteView, i: number): Strength {
   const t = v.tokens[i]!;
-  const { names, common, medical, nameCues } = v.data;
+  const { names, common, medical } = v.data;
   const k = t.key;
-  if (k.length < 2 || nameCues.stopWords.has(k) || nameCues.notNames.has(k) || nameCues.titles.has(k)) return 0;
+  if (excluded(v, k)) return 0;
   const listed = names.has(k);
   const ordinary = common.has(k) || medical.has(k);
-  if (listed && !ordinary) return 3;
+  // Two-letter list entries are mostly abbreviations (IJ, NG) unless a curated list has them.
+  if (listed && !ordinary && (k.length > 2 || v.data.knownNames.has(k))) return 3;
   if (v.mode === 'mixed') {
     if (t.shape === 'cap' && (listed || !ordinary)) return 2;
     return 0;
@@ -43,9 +59,33 @@ interface Group {
   readonly explanation: string;
 }
 
-/** The least strength a word needs to extend a name already found. */
+/**
+ * A listed name even when it is also an English word (Grace, Miller, Rose): enough where a cue
+ * already vouches for a name. In prose it must be capitalised.
+ */
+export function listedName(v: NoteView, i: number): boolean {
+  const t = v.tokens[i]!;
+  const k = t.key;
+  if (excluded(v, k)) return false;
+  // The broad lists hold ordinary words (line, has, need); a common word counts only from the curated lists.
+  if (!(v.data.knownNames.has(k) || (v.data.names.has(k) && !v.data.common.has(k)))) return false;
+  return v.mode !== 'mixed' || t.shape === 'cap';
+}
+
+/** Whether a word may extend (or be vouched for as) a name next to a cue. */
 function continues(v: NoteView, i: number): boolean {
-  return strength(v, i) >= (v.mode === 'mixed' ? 2 : 1);
+  return strength(v, i) >= (v.mode === 'mixed' ? 2 : 1) || listedName(v, i);
+}
+
+const CONJUNCTIONS = new Set(['and', '&']);
+
+/** "Dr. Griffin and Swackhamer": a second name joined to a found one. Returns its token range or undefined. */
+function conjoined(v: NoteView, last: number): [number, number] | undefined {
+  const and = last + 1;
+  const next = last + 2;
+  if (next >= v.tokens.length || !CONJUNCTIONS.has(v.tokens[and]!.key) || !isSpaceGap(gapBefore(v, and)) || !isSpaceGap(gapBefore(v, next))) return undefined;
+  if (!continues(v, next)) return undefined;
+  return [next, extendForward(v, next, next)];
 }
 
 /** Extends a name forward from `last` over further name words and initials, up to 4 tokens in all. */
@@ -100,11 +140,19 @@ function titleGroups(v: NoteView, out: Group[]): void {
     if (!TITLE_GAP.test(gap) || (gap === '' && title.key.length < 2)) continue;
     const c = tokens[i + 1]!;
     const k = c.key;
-    if (k.length < 2 || data.nameCues.stopWords.has(k) || data.nameCues.titles.has(k)) continue;
-    if (data.veryCommon.has(k) && !data.names.has(k)) continue;
-    const last = extendForward(v, i + 1, i + 1);
-    const doctor = title.key === 'dr' || title.key === 'doctor' || title.key.startsWith('prof');
-    out.push({ first: i + 1, last, rule: 'title', score: 0.9, subtype: doctor ? 'DOCTOR' : 'PATIENT', explanation: 'after a title' });
+    // Dr. L. Ruuska: an initial first, vouched for by the surname after it.
+    const initialFirst =
+      isInitial(c) && (c.shape === 'upper' || v.mode !== 'mixed') && isInitialGap(gapAfter(v, i + 1)) && i + 2 < tokens.length && continues(v, i + 2);
+    if (!initialFirst) {
+      if (k.length < 2 || data.nameCues.stopWords.has(k) || data.nameCues.titles.has(k)) continue;
+      if (data.veryCommon.has(k) && !data.names.has(k)) continue;
+    }
+    const last = extendForward(v, i + 1, initialFirst ? i + 2 : i + 1);
+    const doctor = title.key.startsWith('d') || title.key.startsWith('prof');
+    const subtype = doctor ? 'DOCTOR' : 'PATIENT';
+    out.push({ first: i + 1, last, rule: 'title', score: 0.9, subtype, explanation: 'after a title' });
+    const second = conjoined(v, last);
+    if (second !== undefined) out.push({ first: second[0], last: second[1], rule: 'title', score: 0.85, subtype, explanation: 'joined to a name after a title' });
   }
 }
 
@@ -118,10 +166,11 @@ function credentialGroups(v: NoteView, out: Group[]): void {
     if (!/^,?[ \t]{1,3}$/.test(gap)) continue;
     const first = extendBackward(v, c - 1);
     if (first === -1) continue;
-    let listed = false;
-    for (let i = first; i < c; i++) if (strength(v, i) === 3) listed = true;
     const lineEnd = /^[ \t.,;)]*(?:\r?\n|$)/.test(gapAfter(v, c));
-    if (!(gap.startsWith(',') || lineEnd || listed)) continue;
+    // PA line, NP cough: a credential word mid-sentence is usually something else.
+    const next = tokens[c + 1];
+    const thenStop = next !== undefined && isSpaceGap(gapAfter(v, c)) && data.nameCues.stopWords.has(next.key);
+    if (!(gap.startsWith(',') || lineEnd || thenStop)) continue;
     out.push({ first, last: c - 1, rule: 'credential', score: 0.85, subtype: 'DOCTOR', explanation: 'before a credential' });
   }
 }
@@ -143,9 +192,11 @@ function roleGroups(v: NoteView, out: Group[]): void {
     const weak = cues.weakRoles.has(cue);
     const s = strength(v, j);
     const t = tokens[j]!;
+    // After a weak cue only a curated name, or a listed one capitalised in prose; after a strong
+    // cue a listed name, or in prose any capitalised word that is no common word.
     const ok = weak
-      ? s === 3 || (v.mode === 'mixed' && t.shape === 'cap' && data.names.has(t.key) && s > 0)
-      : s >= (v.mode === 'mixed' ? 2 : 1);
+      ? (data.knownNames.has(t.key) && listedName(v, j)) || (v.mode === 'mixed' && s === 3 && t.shape === 'cap')
+      : listedName(v, j) || s === 3 || (v.mode === 'mixed' && s === 2);
     if (!ok) continue;
     const last = extendForward(v, j, j);
     out.push({
@@ -177,9 +228,11 @@ function initialGroups(v: NoteView, out: Group[]): void {
     const t = tokens[i]!;
     if (!isInitial(t) || (v.mode === 'mixed' && t.shape !== 'upper')) continue;
     if (!/^\.[ \t]{1,2}$/.test(gapAfter(v, i))) continue;
-    if (/\.$/.test(gapBefore(v, i))) continue; // p.o., a.m.
+    // A standalone letter only: not p.o., a.m., 90's., A&O.
+    if (i > 0 && !/^[ \t\r\n(,;:-]+$/.test(gapBefore(v, i))) continue;
     const s = strength(v, i + 1);
-    if (!(s === 3 || (v.mode === 'mixed' && s === 2))) continue;
+    const surname = s === 3 || (v.mode === 'mixed' && s === 2) || (listedName(v, i + 1) && !v.data.medical.has(tokens[i + 1]!.key));
+    if (!surname) continue;
     const last = extendForward(v, i + 1, i + 1);
     out.push({ first: i, last, rule: 'initial', score: 0.8, explanation: 'initial and surname' });
   }
@@ -189,8 +242,13 @@ function listGroups(v: NoteView, out: Group[]): void {
   const { tokens, data } = v;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (strength(v, i) !== 3 || data.vocabulary.has(t.key)) continue;
-    if (v.mode === 'mixed' ? t.shape !== 'cap' : !data.firstNames.has(t.key) || t.key.length < 4) continue;
+    if (t.key.length < 4 || strength(v, i) !== 3 || data.vocabulary.has(t.key)) continue;
+    if (/^[\d/]/.test(v.text.slice(t.end, t.end + 1))) continue; // SaO2, Sa/O
+    if (v.mode === 'mixed') {
+      if (t.shape !== 'cap') continue;
+      // A capital at a sentence start says nothing: there only the curated given names count.
+      if (/(?:^|[.!?:;\n])[ \t"'(*-]*$/.test(gapBefore(v, i)) && !data.firstNames.has(t.key)) continue;
+    } else if (!data.firstNames.has(t.key)) continue;
     const last = extendForward(v, i, i);
     out.push({ first: i, last, rule: 'list', score: v.mode === 'mixed' ? 0.6 : 0.5, explanation: 'name list, not an English or medical word' });
   }

@@ -150,20 +150,23 @@ function cueFinds(v: NoteView, out: Found[]): void {
   }
 }
 
-/** "City, ST" and "City, State": the city from the lists, the state code in capitals. */
+/** "City, ST" and "City, State": the city from the lists, the state code in capitals. Searched from the state back. */
 function cityStateFinds(v: NoteView, out: Found[]): void {
   const { tokens, data } = v;
-  for (let j = 0; j + 1 < tokens.length; j++) {
-    const city = cityAt(v, j);
-    if (city === 0) continue;
-    const s = j + city;
-    if (s >= tokens.length || !/^,[ \t]{0,2}$|^[ \t]{1,2}$/.test(gapBefore(v, s))) continue;
+  for (let s = 1; s < tokens.length; s++) {
     const st = tokens[s]!;
-    const code = data.placeCues.usStateCodes.has(st.key) && st.text.length === 2 && st.shape === 'upper' && /^(?:[ \t]*[,.;)]|[ \t]+\d{5}|[ \t]*\r?\n|$)/.test(v.text.slice(st.end));
+    const code =
+      st.text.length === 2 && st.shape === 'upper' && data.placeCues.usStateCodes.has(st.key) && /^(?:[ \t]*[,.;)]|[ \t]+\d{5}|[ \t]*\r?\n|$)/.test(v.text.slice(st.end, st.end + 8));
     const name = code ? 0 : stateAt(v, s);
     if (!code && name === 0) continue;
-    out.push({ first: j, last: s - 1, rule: 'city-state', score: 0.8, subtype: 'CITY', explanation: 'listed city before a state' });
-    out.push({ first: s, last: code ? s : s + name - 1, rule: 'city-state', score: 0.8, subtype: 'STATE', explanation: 'state after a listed city' });
+    if (!/^,[ \t]{0,2}$|^[ \t]{1,2}$/.test(gapBefore(v, s))) continue;
+    for (let n = 3; n >= 1; n--) {
+      const j = s - n;
+      if (j < 0 || cityAt(v, j) !== n) continue;
+      out.push({ first: j, last: s - 1, rule: 'city-state', score: 0.8, subtype: 'CITY', explanation: 'listed city before a state' });
+      out.push({ first: s, last: code ? s : s + name - 1, rule: 'city-state', score: 0.8, subtype: 'STATE', explanation: 'state after a listed city' });
+      break;
+    }
   }
 }
 
