@@ -1,6 +1,7 @@
 import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditCollector } from '../audit.js';
+import { describeError } from '../errors.js';
 import type { InputFile } from '../inputs.js';
 import { formatManifestLine, MANIFEST_DIR, MANIFEST_FILE } from '../manifest.js';
 import { compactManifest, planResume, readDoneRecords, removeStaleTempFiles, repairManifestTail } from '../resume.js';
@@ -46,6 +47,8 @@ export interface FolderRunSummary {
   readonly staleTempFiles: number;
   /** Stopped early by `signal`: the notes not started are neither done nor failed. */
   readonly interrupted: boolean;
+  /** Set when the manifest could not be written (disk full, ...): the run stopped there. PHI-free, coded. */
+  readonly stopped?: string;
 }
 
 export async function runFolder(options: FolderRunOptions): Promise<FolderRunSummary> {
@@ -71,6 +74,7 @@ export async function runFolder(options: FolderRunOptions): Promise<FolderRunSum
   const progress = options.makeProgress?.(options.files.length, skipped) ?? NO_PROGRESS;
   let done = 0;
   let failed = 0;
+  let stopped: string | undefined;
   try {
     const batchSize = options.batchSize ?? 16;
     async function* batches(): AsyncGenerator<InputFile[]> {
@@ -100,14 +104,28 @@ export async function runFolder(options: FolderRunOptions): Promise<FolderRunSum
           options.onProblem(items[i]!.display, entry.error ?? 'E046 failed');
         }
       }
-      await manifest.write(lines.join(''));
+      try {
+        await manifest.write(lines.join(''));
+      } catch (err) {
+        // Without the manifest nothing records what is done; every later output would fail the same way.
+        stopped = `E047 cannot write the manifest (${describeError(err)}): run stopped; free space, then --resume`;
+        break;
+      }
       progress.advance(outcomes.length);
     }
-    await manifest.sync();
+    if (stopped === undefined) await manifest.sync();
   } finally {
     progress.stop();
-    await manifest.close();
+    await manifest.close().catch(() => undefined);
   }
-  if (options.resume) await compactManifest(manifestPath, options.files.map((f) => f.path));
-  return { done, failed, skipped, manifestPath, staleTempFiles, interrupted: options.signal?.aborted === true && done + failed + skipped < options.files.length };
+  if (options.resume && stopped === undefined) await compactManifest(manifestPath, options.files.map((f) => f.path));
+  return {
+    done,
+    failed,
+    skipped,
+    manifestPath,
+    staleTempFiles,
+    interrupted: options.signal?.aborted === true && done + failed + skipped < options.files.length,
+    ...(stopped !== undefined ? { stopped } : {}),
+  };
 }
