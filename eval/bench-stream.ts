@@ -3,7 +3,9 @@
  * Build first (`npx tsc -p .`). The input is generated into a temp file from test/scale/notes.ts
  * (deterministic fake notes; nothing from ../shared/gold) and deleted afterwards.
  *
- *   npx tsx eval/bench-stream.ts [--gb 1] [--workers 2] [--note-kb 4] [--keep FILE] [--json]
+ *   npx tsx eval/bench-stream.ts [--gb 1] [--workers 2] [--note-kb 4] [--keep FILE [--generate-only]] [--json]
+ *
+ * `--keep FILE` generates the input into FILE (or reuses FILE when it exists) and leaves it.
  *
  * The CLI runs as a child process with stdin from the file and stdout to /dev/null; its peak
  * RSS comes from `/usr/bin/time -v` ("Maximum resident set size"; all threads of the process),
@@ -98,6 +100,14 @@ try {
     facts = await generate(input);
     if (!asJson) console.log(`bench-stream: generated ${(facts.bytes / 1024 ** 3).toFixed(2)} GiB, ${facts.notes} notes of ~${noteKb} KB in ${((performance.now() - g0) / 1000).toFixed(0)} s`);
   }
+  if (args.includes('--generate-only')) {
+    if (!asJson) console.log(`bench-stream: input kept at ${input}`);
+  } else await measure(input, facts);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function measure(input: string, facts: { bytes: number; notes: number }): Promise<void> {
   const r = await stream(input, dir);
   if (r.audit.notes.done !== facts.notes) throw new Error(`bench-stream: ${r.audit.notes.done} of ${facts.notes} notes came out`);
   const row = {
@@ -118,6 +128,4 @@ try {
         `peak RSS ${row.peakRssMb} MB (${row.rssFrom}), ${row.wallSeconds} s wall, ${row.spans} spans`,
     );
   }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }
