@@ -79,7 +79,7 @@ function scowl(levels: readonly number[]): Set<string> {
   return out;
 }
 
-function medicalTerms(): Set<string> {
+function medicalTerms(): { all: Set<string>; lower: Set<string> } {
   const dir = dirname(packageFile('@cspell/dict-medicalterms/cspell-ext.json'));
   const file = join(dir, 'dict', 'medicalterms-en.txt.gz');
   let text: string;
@@ -88,9 +88,13 @@ function medicalTerms(): Set<string> {
   } catch (err) {
     throw new DictionaryDataError('E027', `cannot read medical terms ${file} (${(err as NodeJS.ErrnoException).code ?? 'EIO'})`);
   }
-  const out = new Set<string>();
-  for (const l of lines(text)) addKey(out, l);
-  return out;
+  const all = new Set<string>();
+  const lower = new Set<string>();
+  for (const l of lines(text)) {
+    addKey(all, l);
+    if (l === l.toLowerCase()) addKey(lower, l);
+  }
+  return { all, lower };
 }
 
 type FakerDefs = Record<string, { person?: { first_name?: unknown; last_name?: unknown }; location?: { city_name?: unknown } }>;
@@ -152,6 +156,7 @@ export async function buildDictionaries(cueDir: string = bundledDictionaryDir())
   addNames(names, lines(readText(packageFile('humannames/list.txt'), 'name list')));
   for (const c of lines(readText(packageFile('cities-list/list.txt'), 'city list'))) addKey(cities, c);
 
+  const medical = medicalTerms();
   const data: DictionaryData = {
     firstNames,
     knownNames,
@@ -159,7 +164,8 @@ export async function buildDictionaries(cueDir: string = bundledDictionaryDir())
     common: scowl(COMMON_LEVELS),
     veryCommon: scowl([10]),
     vocabulary: scowl(VOCABULARY_LEVELS),
-    medical: medicalTerms(),
+    medical: medical.all,
+    medicalWords: medical.lower,
     cities,
     nameCues,
     placeCues,

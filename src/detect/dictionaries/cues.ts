@@ -31,6 +31,7 @@ export const PlaceCuesSchema = z
     placeCues: list,
     unitCues: list,
     facilityAbbreviations: list,
+    clinicalAcronyms: list,
     usStates: list,
     usStateCodes: list,
     notPlaces: list,
@@ -60,6 +61,8 @@ export interface PlaceCues {
   readonly placeCues: readonly Phrase[];
   readonly unitCues: readonly Phrase[];
   readonly facilityAbbreviations: ReadonlySet<string>;
+  /** Upper-case clinical abbreviations that follow movement words (to CT, from OR): never a facility. */
+  readonly clinicalAcronyms: ReadonlySet<string>;
   /** Full state names, as phrases ("new york" → ["new", "york"]). */
   readonly usStates: readonly Phrase[];
   readonly usStateCodes: ReadonlySet<string>;
@@ -124,6 +127,7 @@ export function parsePlaceCues(raw: unknown, where = 'places cues'): PlaceCues {
     placeCues: phrases(c.placeCues),
     unitCues: phrases(c.unitCues),
     facilityAbbreviations: words(c.facilityAbbreviations),
+    clinicalAcronyms: words(c.clinicalAcronyms),
     usStates: phrases(c.usStates),
     usStateCodes: words(c.usStateCodes),
     notPlaces: words(c.notPlaces),

@@ -18,8 +18,11 @@ export interface DictionaryData {
   readonly veryCommon: ReadonlySet<string>;
   /** A wider English vocabulary (SCOWL up to 50): bare list hits must not be in it. */
   readonly vocabulary: ReadonlySet<string>;
-  /** Medical terms (@cspell/dict-medicalterms), eponyms included. */
+  /** Medical terms (@cspell/dict-medicalterms), eponyms and brands included (Foley, Lasix). */
   readonly medical: ReadonlySet<string>;
+  /** The medical terms the dictionary writes in lower case: without eponyms, brands and the
+   *  place names it also holds (Hampton, Baltimore), so place rules can use it. */
+  readonly medicalWords: ReadonlySet<string>;
   /** City names, one or more words joined by single spaces. */
   readonly cities: ReadonlySet<string>;
   readonly nameCues: NameCues;

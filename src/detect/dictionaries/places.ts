@@ -8,9 +8,11 @@ import { gapBefore, isInitial, isInitialGap, isSpaceGap, phraseEndingAt, phraseS
  *              "Frederick Memorial" → both words; the generic word itself is not PHI)
  *   saint      St./Saint + a name ("St. Agnes", "ST. MARY"; not "ST elevation")
  *   city       a listed city after a place cue ("lives in", "transferred from") or before a state
- *   state      a US state name after a place cue, a postal code after "City,"
+ *              (US states are recognised there but not reported: Safe Harbor keeps them)
  *   unit       a care unit named for a building, after a movement cue ("to Farr 5")
  *   abbrev     a facility abbreviation (VA, VAMC) after a place cue
+ *   acronym    a capitalised acronym after a movement cue ("transferred to MGH"), unless it is a
+ *              clinical abbreviation (ICU, CT, OR)
  */
 
 interface Found {
@@ -27,11 +29,11 @@ const CUE_GAP = /^[ \t]*(?:[,(@]|:[ \t]*(?:\r?\n)?)?[ \t]*$/;
 /** A word that can name a place: capitalised in prose; in single-case notes, no English or medical word. */
 function distinctive(v: NoteView, i: number): boolean {
   const t = v.tokens[i]!;
-  const { common, medical, placeCues, nameCues } = v.data;
+  const { common, medicalWords, placeCues, nameCues } = v.data;
   const k = t.key;
   if (k.length < 2 || placeCues.notFacilityNames.has(k) || nameCues.stopWords.has(k) || nameCues.notNames.has(k)) return false;
-  if (v.mode === 'mixed') return t.shape === 'cap' || (t.shape === 'upper' && !medical.has(k));
-  return !common.has(k) && !medical.has(k);
+  if (v.mode === 'mixed') return t.shape === 'cap' || (t.shape === 'upper' && !medicalWords.has(k));
+  return !common.has(k) && !medicalWords.has(k);
 }
 
 function facilityWord(v: NoteView, i: number): boolean {
@@ -56,19 +58,23 @@ function namingWordsBefore(v: NoteView, last: number): number {
   return -1;
 }
 
+const NOT_AFTER_HOUSE = new Set(['staff', 'officer', 'officers', 'diet', 'call', 'calls', 'keeping', 'md', 'mds']);
+
 function facilityFinds(v: NoteView, out: Found[]): void {
   const { tokens, data } = v;
   for (let h = 1; h < tokens.length; h++) {
     const head = phraseStartingAt(v, h, data.placeCues.facilityHeads);
     const naming = head === 0 && data.placeCues.namingHeads.has(tokens[h]!.key);
     if (head === 0 && !naming) continue;
+    // house staff, house officer, House diet: not a facility.
+    if (head === 1 && tokens[h]!.key === 'house' && h + 1 < tokens.length && NOT_AFTER_HOUSE.has(tokens[h + 1]!.key)) continue;
     if (!(isSpaceGap(gapBefore(v, h)) || gapBefore(v, h) === '-')) continue;
     const first = namingWordsBefore(v, h - 1);
     if (first === -1) continue;
-    // A naming head alone ("Memorial") needs a distinctive word before it.
+    // A naming head ("Memorial") needs a distinctive or naming word before it (Union Memorial).
     if (naming) {
       let any = false;
-      for (let i = first; i < h; i++) if (distinctive(v, i)) any = true;
+      for (let i = first; i < h; i++) if (distinctive(v, i) || data.placeCues.facilityNameWords.has(tokens[i]!.key)) any = true;
       if (!any) continue;
     }
     out.push({ first, last: naming ? h : h - 1, rule: 'facility', score: 0.8, subtype: 'HOSPITAL', explanation: 'before a facility word' });
@@ -80,13 +86,16 @@ function saintFinds(v: NoteView, out: Found[]): void {
   for (let i = 0; i + 1 < tokens.length; i++) {
     const k = tokens[i]!.key;
     if (k !== 'st' && k !== 'saint') continue;
+    // In prose "St"/"Saint" is capitalised; "ST." and "st." are sinus tachycardia.
+    if (v.mode === 'mixed' && tokens[i]!.shape !== 'cap') continue;
     const gap = gapBefore(v, i + 1);
     if (!(isInitialGap(gap) || isSpaceGap(gap))) continue;
     const n = tokens[i + 1]!;
+    const known = data.knownNames.has(n.key) || (data.names.has(n.key) && !data.common.has(n.key));
     const ok =
       v.mode === 'mixed'
-        ? n.shape === 'cap' || (isInitial(n) && n.shape === 'upper')
-        : data.names.has(n.key) && !data.common.has(n.key) && !data.medical.has(n.key) && !data.nameCues.stopWords.has(n.key);
+        ? (n.shape === 'cap' && known) || (isInitial(n) && n.shape === 'upper')
+        : n.key.length >= 2 && known && !data.medicalWords.has(n.key) && !data.nameCues.stopWords.has(n.key) && !data.nameCues.notNames.has(n.key);
     if (!ok) continue;
     let last = i + 1;
     while (last + 1 < tokens.length && last - i < 3 && isSpaceGap(gapBefore(v, last + 1)) && v.mode === 'mixed' && distinctive(v, last + 1)) last++;
@@ -106,18 +115,41 @@ function cityAt(v: NoteView, j: number): number {
       key += ' ' + tokens[j + k]!.key;
     }
     if (!ok || !data.cities.has(key)) continue;
+    // In prose a city is capitalised, or at least an uncommon word of 4+ letters (from baltimore rehab).
     for (let k = 0; k < n; k++) {
       const t = tokens[j + k]!;
-      if (v.mode === 'mixed' && t.shape !== 'cap' && !(n > 1 && (t.key === 'de' || t.key === 'la' || t.key === 'of'))) ok = false;
+      if (v.mode !== 'mixed' || t.shape === 'cap' || (n > 1 && (t.key === 'de' || t.key === 'la' || t.key === 'of'))) continue;
+      if (t.key.length < 4 || data.common.has(t.key)) ok = false;
     }
     if (!ok) continue;
     if (n === 1) {
       const k = tokens[j]!.key;
-      if (k.length < 3 || data.common.has(k) || data.medical.has(k) || data.placeCues.notPlaces.has(k) || data.nameCues.stopWords.has(k) || data.nameCues.notNames.has(k)) continue;
+      if (k.length < 3 || data.common.has(k) || data.medicalWords.has(k) || data.placeCues.notPlaces.has(k) || data.nameCues.stopWords.has(k) || data.nameCues.notNames.has(k)) continue;
     }
     return n;
   }
   return 0;
+}
+
+const ACRONYM = /^[A-Z]{2,5}$/;
+
+/** "transferred to MGH", "admitted to the GBMC": an acronym after a movement phrase of two or more words. */
+function acronymFinds(v: NoteView, out: Found[]): void {
+  const { tokens, data } = v;
+  for (let j = 2; j < tokens.length; j++) {
+    const t = tokens[j]!;
+    if (!ACRONYM.test(t.text)) continue;
+    const k = t.key;
+    if (data.placeCues.notPlaces.has(k) || data.nameCues.notNames.has(k) || data.nameCues.stopWords.has(k) || data.placeCues.facilityAbbreviations.has(k)) continue;
+    if (data.placeCues.notFacilityNames.has(k) || data.placeCues.clinicalAcronyms.has(k) || data.placeCues.usStateCodes.has(k)) continue;
+    if (v.mode === 'upper' && (data.common.has(k) || data.medicalWords.has(k))) continue;
+    if (!isSpaceGap(gapBefore(v, j))) continue;
+    let cueEnd = j - 1;
+    if (tokens[cueEnd]!.key === 'the' && isSpaceGap(gapBefore(v, cueEnd))) cueEnd--;
+    const len = phraseEndingAt(v, cueEnd, data.placeCues.placeCues);
+    if (len < 2) continue;
+    out.push({ first: j, last: j, rule: 'acronym', score: 0.6, subtype: 'HOSPITAL', explanation: 'acronym after a movement phrase' });
+  }
 }
 
 function stateAt(v: NoteView, j: number): number {
@@ -133,11 +165,8 @@ function cueFinds(v: NoteView, out: Found[]): void {
     if (!CUE_GAP.test(gapBefore(v, j))) continue;
     const cued = gapBefore(v, j).includes('@') || phraseEndingAt(v, j - 1, data.placeCues.placeCues) > 0;
     if (!cued) continue;
-    const state = stateAt(v, j);
-    if (state > 0) {
-      out.push({ first: j, last: j + state - 1, rule: 'state', score: 0.8, subtype: 'STATE', explanation: 'state name after a place cue' });
-      continue;
-    }
+    // States are not Safe Harbor identifiers (nor annotated in PhysioNet notes): found, not reported.
+    if (stateAt(v, j) > 0) continue;
     const city = cityAt(v, j);
     if (city > 0) {
       out.push({ first: j, last: j + city - 1, rule: 'city', score: 0.75, subtype: 'CITY', explanation: 'listed city after a place cue' });
@@ -164,19 +193,19 @@ function cityStateFinds(v: NoteView, out: Found[]): void {
       const j = s - n;
       if (j < 0 || cityAt(v, j) !== n) continue;
       out.push({ first: j, last: s - 1, rule: 'city-state', score: 0.8, subtype: 'CITY', explanation: 'listed city before a state' });
-      out.push({ first: s, last: code ? s : s + name - 1, rule: 'city-state', score: 0.8, subtype: 'STATE', explanation: 'state after a listed city' });
       break;
     }
   }
 }
 
-const UNIT_NUMBER = /^[ \t]{1,2}\d{1,2}(?![\d.,:/]|[ \t]*(?:mg|mcg|ml|cc|l|units?|u|%|mm|cm|hours?|hrs?|h|min|mins|x|am|pm|liters?|lpm|ppm)\b)/i;
+/** A unit number ends the phrase: end of line or sentence, or a word that cannot be a unit of measure. */
+const UNIT_NUMBER = /^[ \t]{1,2}\d{1,3}(?=[ \t]*(?:$|[\r\n,;:)\-]|\.(?!\d)|(?:today|tomorrow|tonight|when|if|or|and|with|w|once|for|rn|team|bed|on|in|at|after|before|this|per|is|as|pending|later|soon)\b))/i;
 
 function unitFinds(v: NoteView, out: Found[]): void {
   const { tokens, data } = v;
   for (let j = 1; j < tokens.length; j++) {
     const t = tokens[j]!;
-    if (t.key.length < 4 || !distinctive(v, j) || data.placeCues.notPlaces.has(t.key) || data.medical.has(t.key)) continue;
+    if (t.key.length < 4 || !/^\p{L}+$/u.test(t.text) || !distinctive(v, j) || data.placeCues.notPlaces.has(t.key) || data.medical.has(t.key)) continue;
     if (v.mode === 'mixed' && data.common.has(t.key)) continue;
     if (!UNIT_NUMBER.test(v.text.slice(t.end))) continue;
     if (!isSpaceGap(gapBefore(v, j)) || phraseEndingAt(v, j - 1, data.placeCues.unitCues) === 0) continue;
@@ -191,6 +220,7 @@ export function placeSpans(v: NoteView): Span[] {
   cueFinds(v, found);
   cityStateFinds(v, found);
   unitFinds(v, found);
+  acronymFinds(v, found);
   return found.map((f) => ({
     start: v.tokens[f.first]!.start,
     end: v.tokens[f.last]!.end,
