@@ -42,7 +42,8 @@ export async function run(argv: readonly string[], io: CliIO): Promise<CliResult
 export function safeErrorSummary(err: unknown): string {
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
-    const ours = /^E\d{3} /.test(err.message) ? err.message : undefined;
+    // Our coded messages are PHI-free on their first line; anything after it is not ours to vouch for.
+    const ours = /^E\d{3} /.test(err.message) ? err.message.split('\n')[0] : undefined;
     return ours ?? `${err.name}${typeof code === 'string' ? ` ${code}` : ''}`;
   }
   return 'unknown error';
