@@ -39,6 +39,10 @@ export interface RunnerResult {
   readonly notes: number;
   readonly chars: number;
   readonly loadMs: number;
+  /** The untimed first pass whose output is scored. */
+  readonly warmupMs: number;
+  /** Repetitions of the whole set in each timed pass (figures in `passes` are per repetition). */
+  readonly repsPerPass: number;
   readonly passes: readonly RunnerPass[];
   /** process.resourceUsage().maxRSS after the timed passes, in KiB. */
   readonly maxRssKiB: number;

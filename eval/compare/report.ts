@@ -59,6 +59,7 @@ interface NotScored {
   readonly reason: string;
 }
 interface SpeedJson {
+  readonly repsPerPass: number;
   readonly notesPerSecCpu: number;
   readonly notesPerSecWall: number;
   readonly passes: number;
@@ -82,6 +83,7 @@ export interface CompareReport {
   readonly rounds: number;
   readonly passesPerRow: number;
   readonly budgetSecondsPerRow: number;
+  readonly minPassMs: number;
   readonly skipped: readonly string[];
   readonly reproducible: boolean;
   readonly reproducibilityProblems: readonly string[];
@@ -208,18 +210,21 @@ export function renderMarkdown(r: CompareReport): string {
 
   out.push('', '## Speed and memory', '');
   out.push(
-    'notes/s is the median over the passes of one process (each pass redacts every note once), by the process\'s CPU time ' +
+    'notes/s is the median over the timed passes of one process, by the process\'s CPU time ' +
       '(user + system; the machine is shared, so CPU time is the steadier figure) and by wall clock. ' +
       'The ratio is the row\'s CPU notes/s divided by phi-redact (rules) CPU notes/s in the same round; one column per round. ' +
       'Peak RSS is process.resourceUsage().maxRSS after the timed passes (Node and the harness included: see the harness-only row). ' +
-      'Load is the one-off library or model load, not in notes/s.',
+      'Load is the one-off library or model load, not in notes/s. Before the timed passes one untimed pass over the set ' +
+      'gives the predictions that are scored (and warms up the JIT); each timed pass repeats the set until it lasts ' +
+      `${r.minPassMs} ms (reps), so that fast libraries on small sets are not timed at clock resolution; at most ` +
+      `${r.passesPerRow} timed passes, fewer once a row's passes took ${r.budgetSecondsPerRow} s.`,
   );
   for (const set of r.sets) {
     out.push('', `### ${set.title} (${set.notes} notes)`, '');
     const ratioCols = Array.from({ length: r.rounds }, (_, k) => `× rules, round ${k + 1}`);
     out.push(
       mdTable(
-        ['row', 'notes/s (CPU)', ...ratioCols, 'notes/s (wall)', 'peak RSS MiB', 'load ms', 'passes'],
+        ['row', 'notes/s (CPU)', ...ratioCols, 'notes/s (wall)', 'peak RSS MiB', 'load ms', 'passes × reps'],
         r.rows.map((row) => {
           const rs = row.sets[set.name] as RowSetJson | undefined;
           const sp = rs?.speed?.[0];
@@ -232,7 +237,7 @@ export function renderMarkdown(r: CompareReport): string {
             sp.notesPerSecWall.toFixed(0),
             sp.peakRssMiB.toFixed(0),
             sp.loadMs.toFixed(0),
-            String(sp.passes),
+            `${sp.passes} × ${sp.repsPerPass}`,
           ];
         }),
       ),

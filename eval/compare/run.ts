@@ -3,7 +3,7 @@
  * libraries people already use, on the same notes, with the same scorer (src/eval), on the same
  * machine, in one run. Each row runs in its own child process (eval/compare/runner.ts).
  *
- *   npx tsx eval/compare/run.ts [--rounds 2] [--passes 5] [--budget-s 40] [--out eval/results]
+ *   npx tsx eval/compare/run.ts [--rounds 2] [--passes 5] [--budget-s 40] [--min-pass-ms 500] [--out eval/results]
  *                               [--libs a,b] [--gold ../shared/gold/physionet-deid-dev.jsonl]
  *
  * Sets: (a) the PhysioNet dev gold, read at run time from ../shared/gold (skipped with a message
@@ -35,6 +35,7 @@ const opt = (name: string, dflt: string): string => {
 const rounds = Number(opt('--rounds', '2'));
 const passes = opt('--passes', '5');
 const budget = opt('--budget-s', '40');
+const minPassMs = opt('--min-pass-ms', '500');
 const outDir = resolve(REPO, opt('--out', 'eval/results'));
 const goldPath = resolve(REPO, opt('--gold', '../shared/gold/physionet-deid-dev.jsonl'));
 const libs = (opt('--libs', LIBS.join(',')).split(',') as LibName[]).filter((l) => LIBS.includes(l));
@@ -110,7 +111,7 @@ function runRow(lib: LibName, set: SetSpec): RowStatus {
   if (lib === 'phi-redact-hybrid' && !modelPresent()) return { status: 'absent', reason: 'model absent (models/phi-ner has no model file yet)' };
   const child = spawnSync(
     process.execPath,
-    ['--import', 'tsx', join(REPO, 'eval', 'compare', 'runner.ts'), '--lib', lib, '--set', set.path, '--passes', passes, '--budget-s', budget],
+    ['--import', 'tsx', join(REPO, 'eval', 'compare', 'runner.ts'), '--lib', lib, '--set', set.path, '--passes', passes, '--budget-s', budget, '--min-pass-ms', minPassMs],
     { cwd: REPO, maxBuffer: 512 * 1024 * 1024, encoding: 'utf8' },
   );
   if (child.status !== 0) {
@@ -156,6 +157,7 @@ function score(set: SetSpec, ids: ReadonlySet<string> | undefined, r: RunnerResu
 }
 
 interface Speed {
+  readonly repsPerPass: number;
   readonly notesPerSecCpu: number;
   readonly notesPerSecWall: number;
   readonly passes: number;
@@ -165,6 +167,7 @@ interface Speed {
 
 function speedOf(r: RunnerResult): Speed {
   return {
+    repsPerPass: r.repsPerPass,
     notesPerSecCpu: r.notes / (median(r.passes.map((p) => p.cpuMs)) / 1000),
     notesPerSecWall: r.notes / (median(r.passes.map((p) => p.wallMs)) / 1000),
     passes: r.passes.length,
@@ -273,6 +276,7 @@ async function main(): Promise<void> {
     rounds,
     passesPerRow: Number(passes),
     budgetSecondsPerRow: Number(budget),
+    minPassMs: Number(minPassMs),
     skipped,
     reproducible: reproducible.length === 0,
     reproducibilityProblems: reproducible,
