@@ -142,6 +142,7 @@ export async function buildDictionaries(cueDir: string = bundledDictionaryDir())
 
   const faker = (await import('@faker-js/faker')) as unknown as FakerDefs;
   const firstNames = new Set<string>();
+  const englishNames = new Set<string>();
   const names = new Set<string>();
   const cities = new Set<string>();
   for (const locale of FAKER_LOCALES) {
@@ -149,17 +150,23 @@ export async function buildDictionaries(cueDir: string = bundledDictionaryDir())
     if (defs === undefined) continue;
     addNames(firstNames, flatStrings(defs.person?.first_name));
     addNames(names, flatStrings(defs.person?.last_name));
+    // Only English-locale names vouch for a word that is also English (Grace, Miller); other
+    // locales hold names such as "Has" and "Line" that are ordinary English words.
+    if (locale === 'en' || locale.startsWith('en_')) {
+      addNames(englishNames, flatStrings(defs.person?.first_name));
+      addNames(englishNames, flatStrings(defs.person?.last_name));
+    }
     for (const c of flatStrings(defs.location?.city_name)) addKey(cities, c);
   }
   for (const n of firstNames) names.add(n);
-  const knownNames = new Set(names);
+
   addNames(names, lines(readText(packageFile('humannames/list.txt'), 'name list')));
   for (const c of lines(readText(packageFile('cities-list/list.txt'), 'city list'))) addKey(cities, c);
 
   const medical = medicalTerms();
   const data: DictionaryData = {
     firstNames,
-    knownNames,
+    knownNames: englishNames,
     names,
     common: scowl(COMMON_LEVELS),
     veryCommon: scowl([10]),

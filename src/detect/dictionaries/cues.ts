@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WORD_SOURCE } from './tokens.js';
 
 /**
  * Cue words for the dictionaries detector, as data (rules/dictionaries/*.yaml). Parsing is
@@ -81,7 +82,7 @@ export class DictionaryDataError extends Error {
 
 /** Splits a cue into the word tokens the detector sees (same tokenizer rule: letters, inner ' and -). */
 export function toPhrase(cue: string): Phrase {
-  return cue.toLowerCase().match(/[\p{L}\p{M}][\p{L}\p{M}'’]*(?:-[\p{L}\p{M}]+)*/gu) ?? [];
+  return cue.toLowerCase().match(new RegExp(WORD_SOURCE, 'gu')) ?? [];
 }
 
 function words(values: readonly string[]): Set<string> {

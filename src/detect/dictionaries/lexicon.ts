@@ -8,7 +8,7 @@ import type { CaseMode, WordToken } from './tokens.js';
 export interface DictionaryData {
   /** Given names (faker locales). */
   readonly firstNames: ReadonlySet<string>;
-  /** Given and family names from the curated lists only (faker locales): trusted even when they are English words. */
+  /** Given and family names from the curated English-locale lists (faker en, en_*): trusted even when they are English words. */
   readonly knownNames: ReadonlySet<string>;
   /** Every name the lists know, given or family (faker locales, humannames). */
   readonly names: ReadonlySet<string>;

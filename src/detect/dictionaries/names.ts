@@ -166,7 +166,8 @@ function credentialGroups(v: NoteView, out: Group[]): void {
     if (!/^,?[ \t]{1,3}$/.test(gap)) continue;
     const first = extendBackward(v, c - 1);
     if (first === -1) continue;
-    const lineEnd = /^[ \t.,;)]*(?:\r?\n|$)/.test(gapAfter(v, c));
+    // gapAfter ends in a line break at the end of the note.
+    const lineEnd = /^[ \t.,;)]*\r?\n/.test(gapAfter(v, c));
     // PA line, NP cough: a credential word mid-sentence is usually something else.
     const next = tokens[c + 1];
     const thenStop = next !== undefined && isSpaceGap(gapAfter(v, c)) && data.nameCues.stopWords.has(next.key);

@@ -185,7 +185,10 @@ function cityStateFinds(v: NoteView, out: Found[]): void {
   for (let s = 1; s < tokens.length; s++) {
     const st = tokens[s]!;
     const code =
-      st.text.length === 2 && st.shape === 'upper' && data.placeCues.usStateCodes.has(st.key) && /^(?:[ \t]*[,.;)]|[ \t]+\d{5}|[ \t]*\r?\n|$)/.test(v.text.slice(st.end, st.end + 8));
+      st.text.length === 2 &&
+      st.shape === 'upper' &&
+      data.placeCues.usStateCodes.has(st.key) &&
+      /^(?:[ \t]*[,.;)]|[ \t]+\d{5}|[ \t]*\r?\n)/.test(v.text.slice(st.end, st.end + 8) + (st.end + 8 >= v.text.length ? '\n' : ''));
     const name = code ? 0 : stateAt(v, s);
     if (!code && name === 0) continue;
     if (!/^,[ \t]{0,2}$|^[ \t]{1,2}$/.test(gapBefore(v, s))) continue;

@@ -16,7 +16,9 @@ export interface WordToken {
   readonly shape: Shape;
 }
 
-const WORD = /[\p{L}\p{M}][\p{L}\p{M}'’]*(?:-[\p{L}\p{M}]+)*/gu;
+/** A word: letters, inner apostrophes, hyphenated parts (O'Brien-Smith's). Shared with cue parsing. */
+export const WORD_SOURCE = "[\\p{L}\\p{M}][\\p{L}\\p{M}'’]*(?:-[\\p{L}\\p{M}][\\p{L}\\p{M}'’]*)*";
+const WORD = new RegExp(WORD_SOURCE, 'gu');
 const POSSESSIVE = /['’]s$/;
 
 export function shapeOf(word: string): Shape {

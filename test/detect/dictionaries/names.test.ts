@@ -1,0 +1,106 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { DictionaryData } from '../../../src/detect/dictionaries/index.js';
+import { detect, dictionaryData, flaggedAs, flaggedText } from './helpers.js';
+
+// Invented people only: nothing here comes from annotated notes.
+let data: DictionaryData;
+beforeAll(async () => {
+  data = await dictionaryData();
+});
+
+describe('dictionaries: names with a cue', () => {
+  it.each([
+    // titles, in every case style, with words that are also English words
+    ['Dr. Okafor aware of K 3.1, repleted.', ['Okafor']],
+    ['K 3.1. DR OKAFOR NOTIFIED AND KCL GIVEN.', ['OKAFOR']],
+    ['k 3.1. dr okafor notified and kcl given.', ['okafor']],
+    ['Seen by Dr. Hannah Whitfield this morning.', ['Hannah Whitfield']],
+    ['Mild stridor noted, Dr. Green aware.', ['Green']],
+    ['Dr.Brennan at bedside for the procedure.', ['Brennan']],
+    ['Pronounced by Dr. L. Brennan at 10:20.', ['L. Brennan']],
+    ['Drs Patel and Okafor aware of the labs.', ['Patel', 'Okafor']],
+    ['Mrs. Kowalski resting comfortably in bed.', ['Kowalski']],
+    ['Telephone update to mr kowalski overnight.', ['kowalski']],
+    // relatives and clinicians
+    ['Social: wife Brenda at bedside most of the day.', ['Brenda']],
+    ['SOCIAL: WIFE BRENDA AT BEDSIDE MOST OF THE DAY.', ['BRENDA']],
+    ['social: dtr brenda called and was updated.', ['brenda']],
+    ['His daughter, Lorraine Fitzgerald, called twice.', ['Lorraine Fitzgerald']],
+    ['Family in: Gerald Hobbs (son) updated by phone.', ['Gerald Hobbs']],
+    ['Case discussed with attending Ramirez at the bedside.', ['Ramirez']],
+    ['Insulin changed per NP Delgado this evening.', ['Delgado']],
+    // signatures before a credential
+    ['Tolerating feeds at goal.\nKaren Lutz, RN\n', ['Karen Lutz']],
+    ['ALL IS WELL AT THIS TIME.\nT. NGUYEN RRT\n', ['T. NGUYEN']],
+    ['all is well at this time.\nmaureen o. dwyer rn\n', ['maureen o. dwyer']],
+    // initials and bare given names
+    ['Z. Okafor in to strip the chest tubes.', ['Z. Okafor']],
+    ['Family meeting held with Natalie and the team today.', ['Natalie']],
+  ])('flags the name in %j', (text, expected) => {
+    expect(flaggedAs('NAME', text, data)).toEqual(expected);
+  });
+});
+
+describe('dictionaries: no name where there is none', () => {
+  it.each([
+    // eponyms, devices and drugs
+    'Foley catheter draining clear yellow urine.',
+    'FOLEY TO GRAVITY, DRAINING WELL.',
+    'foley draining clear yellow urine.',
+    'Swan Ganz catheter removed this morning.',
+    'PMH: Parkinson disease, CHF.',
+    'Dilaudid 1 mg IV given for pain with good effect.',
+    'Bair Hugger removed, temp 98.6.',
+    'Passy Muir valve not attempted today.',
+    // English words that are also given names, in ordinary use
+    'Will continue to monitor closely.',
+    'WILL CONTINUE TO MONITOR CLOSELY.',
+    'will continue to monitor closely.',
+    'May need reintubation if sats drop.',
+    'Hope to wean the vent tomorrow.',
+    'Bill sent to the insurer.',
+    'Mark the site with a skin marker.',
+    'Jack up the head of the bed.',
+    'Grace period for the morning meds.',
+    // clinical abbreviations in every case style
+    'PT SEEN BY MD, AWARE OF LABS.',
+    'RIGHT IJ PA LINE INTACT.',
+    'Sats 95% on 4L NP, PA line removed.',
+    'A&O x3, MAE, follows commands.',
+    'SaO2 98% on FM. Tol PSV well overnight.',
+    'Soc: family in to visit this evening.',
+    'Pos BS, no stool. Sm amt of drainage.',
+    'Neo titrated to 2 mcg, Levo off.',
+    // role words with no name after them
+    'Wife at bedside, son called for an update.',
+    'DAUGHTER CALLED AND WAS UPDATED BY RN.',
+    'daughter has called, will visit tomorrow.',
+    'Spoke with house staff regarding the plan.',
+    'Attending aware of the events overnight.',
+    'p.o. meds given at 9 a.m. as ordered.',
+    'HR in the 90s. He remains afebrile.',
+  ])('flags no name in %j', (text) => {
+    expect(flaggedAs('NAME', text, data)).toEqual([]);
+  });
+});
+
+describe('dictionaries: span facts', () => {
+  it('gives each span a dict/ source, a subtype from the cue and an explanation without note text', () => {
+    const text = 'Dr. Okafor aware. Wife Brenda updated.\nKaren Lutz, RN\n';
+    const spans = detect(text, data);
+    expect(spans.map((s) => [text.slice(s.start, s.end), s.source, s.subtype])).toEqual([
+      ['Okafor', 'dict/name-title', 'DOCTOR'],
+      ['Brenda', 'dict/name-relative', 'RELATIVE'],
+      ['Karen Lutz', 'dict/name-credential', 'DOCTOR'],
+    ]);
+    for (const s of spans) {
+      expect(s.explanation).toBeTruthy();
+      expect(s.explanation!.toLowerCase()).not.toContain(text.slice(s.start, s.end).toLowerCase());
+    }
+  });
+
+  it('finds nothing in text without words', () => {
+    expect(flaggedText('', data)).toEqual([]);
+    expect(flaggedText('120/80 98.6 4L 3+ ---', data)).toEqual([]);
+  });
+});

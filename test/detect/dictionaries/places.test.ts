@@ -1,0 +1,64 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { DictionaryData } from '../../../src/detect/dictionaries/index.js';
+import { detect, dictionaryData, flaggedAs } from './helpers.js';
+
+// Invented facilities and ordinary cities only: nothing here comes from annotated notes.
+let data: DictionaryData;
+beforeAll(async () => {
+  data = await dictionaryData();
+});
+
+describe('dictionaries: places', () => {
+  it.each([
+    // facility names: the naming words, not the generic word
+    ['Transferred from Riverside Hospital for cath.', ['Riverside']],
+    ['TRANSFERRED FROM RIVERSIDE HOSPITAL FOR CATH.', ['RIVERSIDE']],
+    ['pt presented to oakhurst hospital with cp.', ['oakhurst']],
+    ['Accepted at Sacred Heart Memorial for rehab.', ['Sacred Heart Memorial']],
+    ['FAMILY REPORTS THAT AT UNION MEMORIAL HER SKIN WAS FINE.', ['UNION MEMORIAL']],
+    ['Will go to Pinecrest Nursing Home on Monday.', ['Pinecrest']],
+    ['CARE RECEIVED AT BALTIMORE VA.', ['BALTIMORE']],
+    ['Had a bed at St. Agatha\'s but it was given away.', ["St. Agatha's"]],
+    ['TO GO TO ST. JOSEPH ON TUESDAY.', ['ST. JOSEPH']],
+    // cities after a place cue or before a state
+    ['Lives in Worcester with her husband.', ['Worcester']],
+    ['LIVES IN WORCESTER WITH HER HUSBAND.', ['WORCESTER']],
+    ['Old records from Springfield, MA reviewed.', ['Springfield']],
+    // care units and hospital acronyms after a movement phrase
+    ['Ready for transfer to Farrington 4 today.', ['Farrington']],
+    ['Transferred to MGH for emergent cath.', ['MGH']],
+  ])('flags the place in %j', (text, expected) => {
+    expect(flaggedAs('LOCATION', text, data)).toEqual(expected);
+  });
+
+  it.each([
+    'Pt from home with VNA services.',
+    'Lives in an apartment with her husband.',
+    'Went to the hospital by ambulance.',
+    'Outside hospital records reviewed.',
+    'Transferred to floor in stable condition.',
+    'TRANSFERRED TO THE MICU FROM THE ED.',
+    'Pt to CT, then back to MICU.',
+    'Sent to IR for a PICC.',
+    'ST ELEVATION IN V2-V4, CARDS AWARE.',
+    'HR 110s sinus tach. ST. Stable BP.',
+    'nsr->st. hr 80-110s.',
+    'Titrated to Levo 5 mcg, Neo 2.',
+    'Increased to PS 10, PEEP 5.',
+    'Foley to gravity. House staff aware of K.',
+    'Regular House diet ordered.',
+    'Understands and can converse in English.',
+    'Went back to California on Sunday.',
+    'RETURNED TO AV PACED 75.',
+    'Titrate insulin gtt to goal-BS 100-120.',
+    'Rehab screening today, may go to rehab tomorrow.',
+  ])('flags no place in %j', (text) => {
+    expect(flaggedAs('LOCATION', text, data)).toEqual([]);
+  });
+
+  it('reports US states after a city as context only (Safe Harbor keeps states)', () => {
+    const text = 'Home address Springfield, MA. Lives in Ohio.';
+    const spans = detect(text, data).filter((s) => s.label === 'LOCATION');
+    expect(spans.map((s) => [text.slice(s.start, s.end), s.subtype, s.source])).toEqual([['Springfield', 'CITY', 'dict/place-city-state']]);
+  });
+});
