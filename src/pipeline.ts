@@ -2,7 +2,8 @@ import type { Config } from './core/config.js';
 import { mergeSpans } from './core/merge.js';
 import { assertValidSpan, type Span } from './core/span.js';
 import type { DetectContext, Detector } from './detect/types.js';
-import { applyOperators, BUILTIN_OPERATORS } from './transform/apply.js';
+import { applyOperators, BUILTIN_OPERATORS, operatorFor } from './transform/apply.js';
+import { referenceYearOf } from './transform/dates.js';
 import type { Operator, OperatorName, TransformContext, TransformResult } from './transform/types.js';
 
 export interface Analysis {
@@ -75,7 +76,12 @@ export class Pipeline {
   }
 
   transform(text: string, analysis: Analysis, ctx: TransformContext = {}): Redaction {
-    const result = applyOperators(text, analysis.spans, this.config.policy, ctx, this.operators);
+    // Year-less dates are shifted in the note's own year, so their intervals to dated entries hold.
+    const dateCtx =
+      operatorFor({ label: 'DATE' } as Span, this.config.policy) === 'surrogate' && ctx.referenceYear === undefined
+        ? { ...ctx, referenceYear: referenceYearOf(text, analysis.spans) }
+        : ctx;
+    const result = applyOperators(text, analysis.spans, this.config.policy, dateCtx, this.operators);
     return { ...result, analysis };
   }
 

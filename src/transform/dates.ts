@@ -307,8 +307,29 @@ export class DateShifter {
     return patientOffsetDays(this.key, scope, this.options);
   }
 
-  /** The shifted rendering, or undefined when the text must be tagged instead. */
-  shift(text: string, scope: string, subtype?: string): string | undefined {
-    return shiftDateText(text, this.offsetDays(scope), this.options, subtype);
+  /**
+   * The shifted rendering, or undefined when the text must be tagged instead. `referenceYear`
+   * (the note's own year, see `referenceYearOf`) places year-less dates so their intervals to the
+   * note's dated entries survive the shift exactly, across 29 February too.
+   */
+  shift(text: string, scope: string, subtype?: string, referenceYear?: number): string | undefined {
+    const options = referenceYear === undefined ? this.options : { ...this.options, referenceYear };
+    return shiftDateText(text, this.offsetDays(scope), options, subtype);
   }
+}
+
+/**
+ * The year of the first fully dated DATE span of a note (3/4/2021, 2021-03-04), or undefined.
+ * Year-less dates in the same note ("March 18th", "8/23") are read in that year.
+ */
+export function referenceYearOf(
+  text: string,
+  spans: readonly { readonly start: number; readonly end: number; readonly label: string; readonly subtype?: string }[],
+): number | undefined {
+  for (const s of spans) {
+    if (s.label !== 'DATE') continue;
+    const p = parseDateText(text.slice(s.start, s.end), s.subtype);
+    if (p && p.precision === 'day' && p.year !== undefined) return p.year;
+  }
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DateShifter, DEFAULT_DATE_SHIFT, parseDateText, patientOffsetDays, shiftDateText } from '../../src/transform/dates.js';
+import { DateShifter, DEFAULT_DATE_SHIFT, parseDateText, patientOffsetDays, referenceYearOf, shiftDateText } from '../../src/transform/dates.js';
 
 const KEY = Buffer.from('0123456789abcdef0123456789abcdef');
 const DAY = 86_400_000;
@@ -201,6 +201,48 @@ describe('properties', () => {
         const text = FORMATS[f]!(d);
         expect(shiftDateText(text, offset)?.toLowerCase()).not.toBe(text.toLowerCase());
       }),
+    );
+  });
+});
+
+describe('year-less dates are read in the note’s own year (referenceYearOf)', () => {
+  const span = (text: string, sub: string, label = 'DATE') => {
+    const start = NOTE.indexOf(sub);
+    return { start, end: start + sub.length, label, subtype: 'DATE' };
+  };
+  const NOTE = 'Seen 3/4/2021, follow-up March 18th, labs 8/23.';
+
+  it('takes the year of the first fully dated span and ignores year-less ones', () => {
+    expect(referenceYearOf(NOTE, [span(NOTE, 'March 18th'), span(NOTE, '3/4/2021')])).toBe(2021);
+    expect(referenceYearOf(NOTE, [span(NOTE, 'March 18th'), span(NOTE, '8/23')])).toBeUndefined();
+    expect(referenceYearOf(NOTE, [span(NOTE, '3/4/2021', 'NAME')])).toBeUndefined();
+  });
+
+  it('keeps the exact interval between a dated entry and a year-less one, across 29 February', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1990, max: 2030 }),
+        fc.integer({ min: 0, max: 364 }),
+        fc.integer({ min: 0, max: 364 }),
+        fc.string({ minLength: 1, maxLength: 12 }),
+        (year, dayA, dayB, scope) => {
+          const a = new Date(Date.UTC(year, 0, 1) + dayA * DAY);
+          const b = new Date(Date.UTC(year, 0, 1) + dayB * DAY);
+          if (a.getUTCFullYear() !== year || b.getUTCFullYear() !== year) return;
+          const full = `${a.getUTCMonth() + 1}/${a.getUTCDate()}/${year}`;
+          const yearless = `${MONTHS[b.getUTCMonth()]} ${b.getUTCDate()}`;
+          const shifter = new DateShifter(KEY);
+          const shiftedFull = shifter.shift(full, scope, 'DATE', year);
+          const shiftedYearless = shifter.shift(yearless, scope, 'DATE', year);
+          if (shiftedFull === undefined || shiftedYearless === undefined) return;
+          const pf = parseDateText(shiftedFull)!;
+          const offset = Date.UTC(pf.year!, pf.month - 1, pf.day) - a.getTime();
+          const py = parseDateText(shiftedYearless, 'DATE', year)!;
+          // The year-less date lands in the year the shift implies for it.
+          const candidates = [year - 2, year - 1, year].map((y) => Date.UTC(y, py.month - 1, py.day) - b.getTime());
+          expect(candidates).toContain(offset);
+        },
+      ),
     );
   });
 });

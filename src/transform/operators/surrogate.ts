@@ -84,6 +84,7 @@ export function surrogateFor(
   scope: string,
   options: SurrogateOptions,
   dates: DateShifter,
+  referenceYear?: number,
 ): { text: string; mayEqual: boolean } | undefined {
   const sub = span.subtype?.toUpperCase();
   switch (span.label) {
@@ -91,7 +92,7 @@ export function surrogateFor(
       return { text: nameSurrogate(key, scope, original), mayEqual: false };
     case 'DATE': {
       if (sub === 'TIME' || sub === 'HOLIDAY') return undefined;
-      const shifted = dates.shift(original, scope, span.subtype);
+      const shifted = dates.shift(original, scope, span.subtype, referenceYear);
       return shifted === undefined ? undefined : { text: shifted, mayEqual: options.dateShift.yearOnly };
     }
     case 'AGE': {
@@ -129,7 +130,8 @@ export function createSurrogateOperator(key: SecretKey, input: SurrogateOptionsI
   const dates = new DateShifter(key, options.dateShift);
   return (span, original, ctx) => {
     const scope = scopeOf(ctx, options);
-    const result = surrogateFor(key, span, original, scope, options, dates);
+    const referenceYear = typeof ctx.referenceYear === 'number' ? ctx.referenceYear : undefined;
+    const result = surrogateFor(key, span, original, scope, options, dates, referenceYear);
     if (result === undefined) return tag(span, original, ctx);
     if (!result.mayEqual && sameIgnoringCase(result.text, original)) return tag(span, original, ctx);
     return result.text;
