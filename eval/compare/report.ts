@@ -277,3 +277,53 @@ function statusOf(row: CompareReport['rows'][number], r: CompareReport): string 
   }
   return undefined;
 }
+
+/** The short table for the project README: headline quality on each set, false alarms, speed and memory. */
+export function renderSummary(r: CompareReport): string {
+  const gold = r.sets.find((s) => s.name === 'physionet-dev');
+  const goldSub = gold?.subsets[0];
+  const structured = r.sets.find((s) => s.name === 'structured-pii');
+  const speedSet = gold ?? structured;
+  const header = [
+    'row',
+    ...(gold && goldSub ? [`dev gold, ${goldSub.notes} held-out notes: token R / P / F1`] : []),
+    ...(structured ? ['structured-PII set: token R / P / F1', `negatives flagged (of ${negativesOf(r, structured.name)})`] : []),
+    ...(speedSet ? [`notes/s (CPU), × rules per round`, 'peak RSS MiB'] : []),
+  ];
+  const rows = r.rows
+    .filter((row) => row.lib !== 'harness-only')
+    .map((row) => {
+      const cells = [row.name];
+      const rs = (name: string): RowSetJson | undefined => row.sets[name] as RowSetJson | undefined;
+      const prf = (setName: string, sub: string): string => {
+        const q = rs(setName)?.quality?.[sub];
+        if (!isQuality(q)) return rs(setName)?.reason ?? (q && 'reason' in q ? q.reason : 'not run');
+        return `${f3(q.tokenRecall)} / ${f3(q.tokenPrecision)} / ${f3(q.tokenF1)}`;
+      };
+      if (gold && goldSub) cells.push(prf(gold.name, goldSub.name));
+      if (structured) {
+        cells.push(prf(structured.name, 'all'));
+        const q = rs(structured.name)?.quality?.all;
+        const all = isQuality(q) ? q.falseAlarms?.find((k) => k.kind === 'all') : undefined;
+        cells.push(all ? String(all.flagged) : '');
+      }
+      if (speedSet) {
+        const x = rs(speedSet.name);
+        const sp = x?.speed?.[0];
+        const ratios = r.speedRatioVsRulesCpu[speedSet.name]?.[row.lib] ?? [];
+        cells.push(sp ? `${sp.notesPerSecCpu.toFixed(0)} (${ratios.map((v) => (v == null ? '-' : v.toFixed(2))).join(' / ')})` : '');
+        cells.push(sp ? sp.peakRssMiB.toFixed(0) : '');
+      }
+      return cells;
+    });
+  return mdTable(header, rows) + '\n';
+}
+
+function negativesOf(r: CompareReport, setName: string): number {
+  for (const row of r.rows) {
+    const q = (row.sets[setName] as RowSetJson | undefined)?.quality?.all;
+    const all = isQuality(q) ? q.falseAlarms?.find((k) => k.kind === 'all') : undefined;
+    if (all) return all.negatives;
+  }
+  return 0;
+}

@@ -291,9 +291,10 @@ async function main(): Promise<void> {
   };
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'compare.json'), JSON.stringify(report, null, 2) + '\n');
-  const { renderMarkdown } = await import('./report.js');
+  const { renderMarkdown, renderSummary } = await import('./report.js');
   writeFileSync(join(outDir, 'compare.md'), renderMarkdown(report));
-  console.log(`wrote ${relative(REPO, join(outDir, 'compare.md'))} and compare.json`);
+  writeFileSync(join(outDir, 'compare-summary.md'), renderSummary(report));
+  console.log(`wrote ${relative(REPO, join(outDir, 'compare.md'))}, compare-summary.md (the README table) and compare.json`);
   if (reproducible.length > 0) {
     console.error(`quality differs between rounds:\n  ${reproducible.join('\n  ')}`);
     process.exit(1);
