@@ -4,7 +4,7 @@
  * machine, in one run. Each row runs in its own child process (eval/compare/runner.ts).
  *
  *   npx tsx eval/compare/run.ts [--rounds 2] [--passes 5] [--budget-s 40] [--min-pass-ms 500] [--out eval/results]
- *                               [--libs a,b] [--gold ../shared/gold/physionet-deid-dev.jsonl]
+ *                               [--libs a,b] [--gold ../shared/gold/physionet-deid-dev.jsonl] [--model-dir models/phi-ner]
  *
  * Sets: (a) the PhysioNet dev gold, read at run time from ../shared/gold (skipped with a message
  * when absent), scored on all notes and on the 199 notes of models/phi-ner/split.json that the NER
@@ -39,12 +39,13 @@ const minPassMs = opt('--min-pass-ms', '500');
 const outDir = resolve(REPO, opt('--out', 'eval/results'));
 const goldPath = resolve(REPO, opt('--gold', '../shared/gold/physionet-deid-dev.jsonl'));
 const libs = (opt('--libs', LIBS.join(',')).split(',') as LibName[]).filter((l) => LIBS.includes(l));
+const modelDir = resolve(REPO, opt('--model-dir', 'models/phi-ner'));
 const SPLIT = join(REPO, 'models', 'phi-ner', 'split.json');
 const STRUCTURED = join(REPO, 'test', 'fixtures', 'structured-pii.jsonl');
 
 /** The hybrid row needs a complete model folder; without one it is reported as "model absent". */
 function modelPresent(): boolean {
-  const dir = join(REPO, 'models', 'phi-ner');
+  const dir = modelDir;
   const config = join(dir, 'config.json');
   if (!existsSync(config)) return false;
   try {
@@ -108,10 +109,10 @@ async function loadSets(): Promise<{ sets: SetSpec[]; skipped: string[] }> {
 type RowStatus = { readonly status: 'ok'; readonly result: RunnerResult } | { readonly status: 'absent' | 'failed'; readonly reason: string };
 
 function runRow(lib: LibName, set: SetSpec): RowStatus {
-  if (lib === 'phi-redact-hybrid' && !modelPresent()) return { status: 'absent', reason: 'model absent (models/phi-ner has no model file yet)' };
+  if (lib === 'phi-redact-hybrid' && !modelPresent()) return { status: 'absent', reason: `model absent (${relative(REPO, modelDir)} has no model file)` };
   const child = spawnSync(
     process.execPath,
-    ['--import', 'tsx', join(REPO, 'eval', 'compare', 'runner.ts'), '--lib', lib, '--set', set.path, '--passes', passes, '--budget-s', budget, '--min-pass-ms', minPassMs],
+    ['--import', 'tsx', join(REPO, 'eval', 'compare', 'runner.ts'), '--lib', lib, '--set', set.path, '--passes', passes, '--budget-s', budget, '--min-pass-ms', minPassMs, '--model-dir', modelDir],
     { cwd: REPO, maxBuffer: 512 * 1024 * 1024, encoding: 'utf8' },
   );
   if (child.status !== 0) {

@@ -53,7 +53,8 @@ async function main(): Promise<void> {
 
   const { adapter } = (await import(`./libs/${lib}.js`)) as { adapter: LibAdapter };
   const l0 = performance.now();
-  const redactor = await adapter.load();
+  const modelDir = process.argv.includes('--model-dir') ? resolve(arg('--model-dir')) : undefined;
+  const redactor = await adapter.load(modelDir !== undefined ? { modelDir } : {});
   const loadMs = performance.now() - l0;
 
   // A warm-up pass (JIT, lazy tables) gives the predictions; timed passes follow. A timed pass

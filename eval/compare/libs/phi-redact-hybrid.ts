@@ -1,3 +1,4 @@
+import { parseConfig } from '../../../src/core/config.js';
 import { loadPipeline } from '../../../src/io/loadPipeline.js';
 import type { LibAdapter } from './types.js';
 
@@ -5,8 +6,9 @@ export const adapter: LibAdapter = {
   name: 'phi-redact (hybrid)',
   pkg: 'phi-redact',
   config: "loadPipeline({ detectors: ['rules', 'ner'] }), default config and models/phi-ner; pipeline.redact(text), spans from analysis.spans",
-  async load() {
-    const pipeline = await loadPipeline({ detectors: ['rules', 'ner'] });
+  async load({ modelDir }) {
+    const config = modelDir !== undefined ? parseConfig({ ner: { modelDir } }) : undefined;
+    const pipeline = await loadPipeline({ detectors: ['rules', 'ner'], ...(config ? { config } : {}) });
     return {
       kind: 'spans',
       async detect(text) {

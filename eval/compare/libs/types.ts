@@ -24,6 +24,11 @@ export type Redactor =
       detect(text: string): readonly PredSpan[] | Promise<readonly PredSpan[]>;
     };
 
+export interface LoadOptions {
+  /** NER model folder for the hybrid row (default: models/phi-ner). */
+  readonly modelDir?: string;
+}
+
 export interface LibAdapter {
   /** Row name in the table. */
   readonly name: string;
@@ -31,5 +36,5 @@ export interface LibAdapter {
   readonly pkg: string;
   /** The configuration used, in one line, for the table's notes. */
   readonly config: string;
-  load(): Promise<Redactor>;
+  load(options: LoadOptions): Promise<Redactor>;
 }
