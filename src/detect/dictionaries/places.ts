@@ -208,6 +208,9 @@ function unitFinds(v: NoteView, out: Found[]): void {
   const { tokens, data } = v;
   for (let j = 1; j < tokens.length; j++) {
     const t = tokens[j]!;
+    // Cheap test first: a blank and a digit right after the word.
+    const c1 = v.text.charCodeAt(t.end);
+    if (c1 !== 32 && c1 !== 9) continue;
     if (t.key.length < 4 || !/^\p{L}+$/u.test(t.text) || !distinctive(v, j) || data.placeCues.notPlaces.has(t.key) || data.medical.has(t.key)) continue;
     if (v.mode === 'mixed' && data.common.has(t.key)) continue;
     if (!UNIT_NUMBER.test(v.text.slice(t.end))) continue;

@@ -21,17 +21,16 @@ export const WORD_SOURCE = "[\\p{L}\\p{M}][\\p{L}\\p{M}'’]*(?:-[\\p{L}\\p{M}][
 const WORD = new RegExp(WORD_SOURCE, 'gu');
 const POSSESSIVE = /['’]s$/;
 
+function isUpperLetter(s: string): boolean {
+  return s === s.toUpperCase() && s !== s.toLowerCase();
+}
+
 export function shapeOf(word: string): Shape {
-  const first = word[0] ?? '';
-  const rest = word.slice(1);
-  const isUpper = (s: string): boolean => s === s.toUpperCase() && s !== s.toLowerCase();
-  if (word === word.toLowerCase()) return 'lower';
-  if (word.length > 1 && word === word.toUpperCase()) return 'upper';
-  if (word.length === 1 && isUpper(first)) return 'upper';
-  if (isUpper(first) && rest.replace(POSSESSIVE, '') === rest.replace(POSSESSIVE, '').toLowerCase()) return 'cap';
-  // McDonald, O'Brien, DeGiorgio: an upper-case first letter and some lower case.
-  if (isUpper(first)) return 'cap';
-  return 'other';
+  const lower = word.toLowerCase();
+  if (word === lower) return 'lower';
+  if (word === word.toUpperCase()) return 'upper';
+  // Capitalised, including McDonald, O'Brien, DeGiorgio: an upper-case first letter and some lower case.
+  return isUpperLetter(word[0] ?? '') ? 'cap' : 'other';
 }
 
 export function wordTokens(text: string): WordToken[] {
