@@ -15,7 +15,7 @@ export const PolicySchema = z
 
 export const ConfigSchema = z
   .object({
-    detectors: z.array(z.enum(['rules', 'dictionaries', 'ner'])).min(1).default(['rules', 'ner']),
+    detectors: z.array(z.enum(['rules', 'dictionaries', 'ner'])).min(1).default(['rules', 'dictionaries', 'ner']),
     rules: z
       .object({
         /** Rule pack files or folders; relative paths resolve against the config file (default: the bundled `rules/`). */

@@ -33,7 +33,7 @@ rules:
 describe('loadConfig', () => {
   it('returns the defaults without a file', () => {
     const c = loadConfig();
-    expect(c.detectors).toEqual(['rules', 'ner']);
+    expect(c.detectors).toEqual(['rules', 'dictionaries', 'ner']);
     expect(c.policy.DEFAULT).toBe('tag');
   });
 

@@ -32,7 +32,7 @@ export const registerEval: RegisterCommand = (program: Command, io: CliIO, setEx
     .option('--pred <file>', 'predictions JSONL (what `redact --format jsonl --emit spans` writes) instead of running the pipeline')
     .option('--json', 'print the scores as JSON')
     .option('--report <file>', 'write misses and false alarms with 40 characters of context to this Markdown file (it quotes note text)')
-    .option('--detectors <list>', "comma-separated detectors: rules,ner (default: the config's)")
+    .option('--detectors <list>', "comma-separated detectors: rules,dictionaries,ner (default: the config's)")
     .option('-c, --config <file>', 'YAML or JSON config file')
     .addOption(
       new Option('--offsets <unit>', 'gold offset unit: code points (Python), UTF-16 (JS), or auto').choices(['auto', 'codepoint', 'utf16']).default('auto'),

@@ -47,7 +47,7 @@ export const registerRedact: RegisterCommand = (program: Command, io: CliIO, set
     .option('-o, --out <dir>', 'output folder (required for files and folders)')
     .option('--glob <pattern>', 'which files in folders to redact', DEFAULT_GLOB)
     .option('-c, --config <file>', 'YAML or JSON config file')
-    .option('--detectors <list>', 'comma-separated detectors: rules,ner (default: the config\'s, rules,ner)')
+    .option('--detectors <list>', 'comma-separated detectors: rules,dictionaries,ner (default: the config\'s, rules,dictionaries,ner)')
     .addOption(new Option('--policy <operator>', 'operator for every label the config does not name').choices(['tag', 'mask', 'surrogate']))
     .option('--key-file <file>', 'secret for surrogates and date shifts (else $PHI_REDACT_KEY; else a random key for this run)')
     .option('--vault <file>', 'record original -> surrogate pairs, encrypted under the key, for `phi-redact reidentify`')
