@@ -106,11 +106,19 @@ const FLOOR_MS_PER_KB = 0.25; // below this at 100 KB, timing noise dominates: p
 const slowest = new Map<string, number>();
 let cases = 0;
 
+/** ms/KB at `kb` and at ten times `kb` (best of several runs each; the first run also warms the regex up). */
+function measure(rule: CompiledRule, unit: string, kb: number, runsSmall = 3, runsLarge = 2): { perKbSmall: number; perKbLarge: number } {
+  rule.find(repeatTo(unit, 1024));
+  return {
+    perKbSmall: bestMs(rule, repeatTo(unit, kb * 1024), runsSmall) / kb,
+    perKbLarge: bestMs(rule, repeatTo(unit, 10 * kb * 1024), runsLarge) / (10 * kb),
+  };
+}
+
 function checkLinear(rule: CompiledRule, unit: string, kb = 10): void {
-  const small = repeatTo(unit, kb * 1024);
-  const large = repeatTo(unit, 10 * kb * 1024);
-  const perKbSmall = bestMs(rule, small, 3) / kb;
-  const perKbLarge = bestMs(rule, large, 2) / (10 * kb);
+  let { perKbSmall, perKbLarge } = measure(rule, unit, kb);
+  // One more careful look before calling it superlinear: the box is shared and timing is noisy.
+  if (perKbLarge > FLOOR_MS_PER_KB && perKbLarge / Math.max(perKbSmall, 0.001) >= RATIO_BOUND) ({ perKbSmall, perKbLarge } = measure(rule, unit, kb, 5, 3));
   if (kb === 10) {
     cases += 1;
     slowest.set(rule.source, Math.max(slowest.get(rule.source) ?? 0, perKbLarge));
@@ -132,7 +140,9 @@ describe('ReDoS fuzz: every shipped rule stays linear on adversarial input', () 
 
   it('the check itself fails on a rule that is quadratic (\\d+x over digits, 2 KB vs 20 KB)', () => {
     const quadratic = compileRule(parseRulePack(packWith('\\d+x'), 'rules/t.yaml').rules[0]!);
-    expect(() => checkLinear(quadratic, '1', 2)).toThrow(/rules\/r on "1" repeated/u);
+    const { perKbSmall, perKbLarge } = measure(quadratic, '1', 2, 7, 3);
+    expect(perKbLarge).toBeGreaterThan(FLOOR_MS_PER_KB);
+    expect(perKbLarge / perKbSmall).toBeGreaterThan(RATIO_BOUND);
   }, 60_000);
 
   it('fixed hostile runs (digits, dots, @, spaces, slashes, dashes)', () => {
@@ -148,4 +158,30 @@ describe('ReDoS fuzz: every shipped rule stays linear on adversarial input', () 
       { numRuns: 12, seed: 20261123 },
     );
   }, 300_000);
+});
+
+describe('whole pipeline (rules + dictionaries): detection, merging and replacement stay linear on span-dense text', () => {
+  const DENSE = ['3/14/2023 ', '617-555-0142 ', 'Dr. Smith ', 'a@b.com ', 'MRN 1234567 ', 'Mr. John ', 'New York ', 'PA, ', 'Seen 3/14 by Dr. Grace Miller at 12 Main St, Boston MA 02114. '];
+
+  it.each(DENSE.map((u) => [u]))('%j repeated: ms/KB at 100 KB within the bound of 10 KB', async (unit) => {
+    const { loadPipeline } = await import('../../src/io/loadPipeline.js');
+    const pipeline = await loadPipeline({ detectors: ['rules', 'dictionaries'] });
+    try {
+      const best = async (text: string, n: number): Promise<number> => {
+        let ms = Infinity;
+        for (let k = 0; k < n; k++) {
+          const t0 = performance.now();
+          await pipeline.redact(text);
+          ms = Math.min(ms, performance.now() - t0);
+        }
+        return ms;
+      };
+      const small = (await best(repeatTo(unit, 10 * 1024), 3)) / 10;
+      const large = (await best(repeatTo(unit, 100 * 1024), 2)) / 100;
+      console.log(`pipeline on ${JSON.stringify(unit)}: ${small.toFixed(3)} -> ${large.toFixed(3)} ms/KB (10 KB -> 100 KB)`);
+      if (large > FLOOR_MS_PER_KB) expect(large / Math.max(small, 0.001)).toBeLessThan(RATIO_BOUND);
+    } finally {
+      await pipeline.dispose();
+    }
+  }, 120_000);
 });
