@@ -104,6 +104,17 @@ describe.skipIf(!HAVE_GOLD)('no gold PHI outside the redacted output', () => {
     for (const [path, text] of files) expectClean(path, text);
   }, 300_000);
 
+  it('folder run with every detector that can load here (rules + dictionaries, + the NER model once models/phi-ner ships)', async () => {
+    const model = existsSync(join(ROOT, 'models', 'phi-ner', 'config.json'));
+    if (!model) console.log('noPhiLeak: models/phi-ner not shipped yet: rules + dictionaries only');
+    const detectors = model ? 'rules,dictionaries,ner' : 'rules,dictionaries';
+    const r = await runCli(['redact', 'in', '--out', 'out-all', '--detectors', detectors, '--workers', '2'], tmp);
+    expect(r.code, r.stderr.slice(0, 300)).toBe(1);
+    expectClean('stdout', r.stdout);
+    expectClean('stderr', r.stderr);
+    for (const [path, text] of sideFiles(join(tmp, 'out-all'))) expectClean(path, text);
+  }, 600_000);
+
   it('JSONL stream with malformed lines cut from real notes: stderr and the --audit file (stdout is the redacted output)', async () => {
     const lines = notes.map((n, i) => {
       const line = JSON.stringify({ id: n.id, text: n.text });
