@@ -156,15 +156,40 @@ function titleGroups(v: NoteView, out: Group[]): void {
   }
 }
 
+/** The note seen with the case style of token i's line when that line is all upper or all lower case. */
+function lineView(v: NoteView, i: number): NoteView {
+  if (v.mode !== 'mixed') return v;
+  let a = i;
+  let b = i;
+  while (a > 0 && !/[\r\n]/.test(gapBefore(v, a))) a--;
+  while (b + 1 < v.tokens.length && !/[\r\n]/.test(gapAfter(v, b))) b++;
+  let upper = true;
+  let lower = true;
+  for (let k = a; k <= b; k++) {
+    const s = v.tokens[k]!.shape;
+    if (s !== 'upper') upper = false;
+    if (s !== 'lower') lower = false;
+  }
+  if (!upper && !lower) return v;
+  return { ...v, mode: upper ? 'upper' : 'lower', strengths: new Int8Array(v.tokens.length).fill(-1) };
+}
+
 function credentialGroups(v: NoteView, out: Group[]): void {
   const { tokens, data } = v;
   for (let c = 1; c < tokens.length; c++) {
     const cred = tokens[c]!;
     if (!data.nameCues.credentials.has(cred.text.toLowerCase())) continue;
-    if (v.mode === 'mixed' && cred.shape !== 'upper' && cred.shape !== 'other') continue;
     const gap = gapBefore(v, c);
     if (!/^,?[ \t]{1,3}$/.test(gap)) continue;
-    const first = extendBackward(v, c - 1);
+    // A signature keeps its writer's case: "anita morris rn" in an otherwise mixed-case note.
+    const lv = lineView(v, c);
+    if (lv.mode === 'mixed' && cred.shape !== 'upper' && cred.shape !== 'other') continue;
+    let first = extendBackward(lv, c - 1);
+    // "Q. LANDER RRT": after an initial, any word that is not excluded is the surname.
+    if ((first === -1 || first === c - 1) && c >= 2 && isInitial(tokens[c - 2]!) && isInitialGap(gapBefore(lv, c - 1)) && !excluded(lv, tokens[c - 1]!.key)) {
+      first = c - 2;
+      if (c >= 3 && isSpaceGap(gapBefore(lv, c - 2)) && continues(lv, c - 3)) first = c - 3;
+    }
     if (first === -1) continue;
     // gapAfter ends in a line break at the end of the note.
     const lineEnd = /^[ \t.,;)]*\r?\n/.test(gapAfter(v, c));
@@ -193,10 +218,12 @@ function roleGroups(v: NoteView, out: Group[]): void {
     const weak = cues.weakRoles.has(cue);
     const s = strength(v, j);
     const t = tokens[j]!;
-    // After a weak cue only a curated name, or a listed one capitalised in prose; after a strong
-    // cue a listed name, or in prose any capitalised word that is no common word.
+    // After a weak cue (with, per) only a curated name, a common word only capitalised in prose
+    // (the broad lists hold clinical shorthand); after a strong cue also a curated name that is a common word
+    // (wife Grace), or in prose any capitalised word that is no common word.
+    const curated = data.knownNames.has(t.key) && listedName(v, j);
     const ok = weak
-      ? (data.knownNames.has(t.key) && listedName(v, j)) || (v.mode === 'mixed' && s === 3 && t.shape === 'cap')
+      ? curated && (!data.common.has(t.key) || (v.mode === 'mixed' && t.shape === 'cap'))
       : listedName(v, j) || s === 3 || (v.mode === 'mixed' && s === 2);
     if (!ok) continue;
     const last = extendForward(v, j, j);
@@ -223,6 +250,9 @@ function roleAfterGroups(v: NoteView, out: Group[]): void {
   }
 }
 
+/** Words that follow a person's name in reports of who was told ("J. Ortiz aware"). */
+const POST_NAME = new Set(['aware', 'notified', 'paged', 'informed', 'updated', 'ordered', 'made']);
+
 function initialGroups(v: NoteView, out: Group[]): void {
   const { tokens } = v;
   for (let i = 0; i + 1 < tokens.length; i++) {
@@ -230,9 +260,12 @@ function initialGroups(v: NoteView, out: Group[]): void {
     if (!isInitial(t) || (v.mode === 'mixed' && t.shape !== 'upper')) continue;
     if (!/^\.[ \t]{1,2}$/.test(gapAfter(v, i))) continue;
     // A standalone letter only: not p.o., a.m., 90's., A&O.
-    if (i > 0 && !/^[ \t\r\n(,;:-]+$/.test(gapBefore(v, i))) continue;
+    if (i > 0 && !/[ \t\r\n(]/.test(v.text[t.start - 1]!)) continue;
     const s = strength(v, i + 1);
-    const surname = s === 3 || (v.mode === 'mixed' && s === 2) || (listedName(v, i + 1) && !v.data.medical.has(tokens[i + 1]!.key));
+    const next = tokens[i + 2];
+    // "E. WELSH AWARE": a word after an initial and before aware/notified is a surname.
+    const reported = next !== undefined && POST_NAME.has(next.key) && isSpaceGap(gapBefore(v, i + 2)) && !excluded(v, tokens[i + 1]!.key);
+    const surname = s === 3 || (v.mode === 'mixed' && s === 2) || (listedName(v, i + 1) && !v.data.medicalWords.has(tokens[i + 1]!.key)) || reported;
     if (!surname) continue;
     const last = extendForward(v, i + 1, i + 1);
     out.push({ first: i, last, rule: 'initial', score: 0.8, explanation: 'initial and surname' });
@@ -255,6 +288,28 @@ function listGroups(v: NoteView, out: Group[]): void {
   }
 }
 
+/** "Sons Smokey, Morris and Roger": further names joined to a found one by a comma, and, &. */
+function joinedGroups(v: NoteView, groups: Group[]): void {
+  const n = groups.length;
+  for (let g = 0; g < n; g++) {
+    let last = groups[g]!.last;
+    for (let k = 0; k < 3; k++) {
+      const joint = last + 1;
+      let next = joint;
+      if (joint < v.tokens.length && CONJUNCTIONS.has(v.tokens[joint]!.key) && isSpaceGap(gapBefore(v, joint))) next = joint + 1;
+      else if (!/^,[ \t]{1,2}$/.test(gapAfter(v, last))) break;
+      if (next >= v.tokens.length) break;
+      const gap = gapBefore(v, next);
+      if (!(isSpaceGap(gap) || /^,[ \t]{1,2}$/.test(gap))) break;
+      if (next === joint + 1 ? !isSpaceGap(gap) : false) break;
+      // A joined word must look like a name on its own: listed, or capitalised and uncommon in prose.
+      if (!(strength(v, next) === 3 || listedName(v, next) || (v.mode === 'mixed' && strength(v, next) === 2))) break;
+      last = extendForward(v, next, next);
+      groups.push({ ...groups[g]!, first: next, last, score: Math.min(groups[g]!.score, 0.75), explanation: 'joined to a name' });
+    }
+  }
+}
+
 export function nameSpans(v: NoteView): Span[] {
   const groups: Group[] = [];
   titleGroups(v, groups);
@@ -263,6 +318,7 @@ export function nameSpans(v: NoteView): Span[] {
   roleAfterGroups(v, groups);
   initialGroups(v, groups);
   listGroups(v, groups);
+  joinedGroups(v, groups);
   return groups.map((g) => ({
     start: v.tokens[g.first]!.start,
     end: v.tokens[g.last]!.end,

@@ -33,8 +33,13 @@ describe('dictionaries: names with a cue', () => {
     ['Tolerating feeds at goal.\nKaren Lutz, RN\n', ['Karen Lutz']],
     ['ALL IS WELL AT THIS TIME.\nT. NGUYEN RRT\n', ['T. NGUYEN']],
     ['all is well at this time.\nmaureen o. dwyer rn\n', ['maureen o. dwyer']],
+    ['Tolerating feeds at goal.\n\nbrenda lutz rn\n', ['brenda lutz']],
     // initials and bare given names
     ['Z. Okafor in to strip the chest tubes.', ['Z. Okafor']],
+    ['INR 6.0. E. OKAFOR AWARE, FFP GIVEN.', ['E. OKAFOR']],
+    // names joined to a found one, weak cues with curated names
+    ['Sons Gerald, Morris and Roger in to visit.', ['Gerald', 'Morris', 'Roger']],
+    ['Plan reviewed with Thomas and the team.', ['Thomas']],
     ['Family meeting held with Natalie and the team today.', ['Natalie']],
   ])('flags the name in %j', (text, expected) => {
     expect(flaggedAs('NAME', text, data)).toEqual(expected);
@@ -79,6 +84,13 @@ describe('dictionaries: no name where there is none', () => {
     'Attending aware of the events overnight.',
     'p.o. meds given at 9 a.m. as ordered.',
     'HR in the 90s. He remains afebrile.',
+    // weak cues before ordinary words and shorthand
+    'NS bolus given with little effect.',
+    'NS BOLUS GIVEN WITH LITTLE EFFECT.',
+    'ogt to lws with brown drainage.',
+    'NSR with PACs, with inc in HR overnight.',
+    'Breath sounds clear with bil rhonchi.',
+    'Spoke to med team at length.',
   ])('flags no name in %j', (text) => {
     expect(flaggedAs('NAME', text, data)).toEqual([]);
   });
