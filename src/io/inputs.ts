@@ -92,6 +92,9 @@ export async function collectInputs(
       await walk(abs, '', (rel, filePath) => {
         files.push({ path: filePath, display: displayPath(filePath, options.cwd), output: prefix + rel });
       }, problems, options.cwd, outDir, matches);
+    } else if (!info.isFile()) {
+      // A FIFO would block the run forever and /dev/zero never ends: only regular files are notes.
+      problems.push({ display, error: new InputError('E044', 'cannot read (not a regular file: FIFO, device or socket)') });
     } else {
       files.push({ path: abs, display, output: basename(abs) });
     }
@@ -151,6 +154,8 @@ async function walk(
           error: code === 'ENOENT' ? new InputError('E040', 'no such file or folder (dangling symlink)') : new InputError('E044', `cannot read (${code})`),
         });
       }
+    } else if (!entry.isDirectory() && !entry.isSymbolicLink() && matches(toPosix(childRel))) {
+      problems.push({ display: displayPath(path, cwd), error: new InputError('E044', 'cannot read (not a regular file: FIFO, device or socket)') });
     }
   }
 }

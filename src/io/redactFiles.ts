@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pipeline, Redaction } from '../pipeline.js';
@@ -100,9 +101,13 @@ export async function loadFile(file: InputFile): Promise<Loaded> {
   let size: number;
   let mtimeMs: number;
   try {
-    const handle = await open(file.path, 'r');
+    // O_NONBLOCK: a path swapped for a FIFO after listing must not hang the open; stat refuses it below.
+    const handle = await open(file.path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
     try {
       const info = await handle.stat();
+      if (!info.isFile()) {
+        return { file, size: null, mtimeMs: null, sha256: null, error: new InputError('E044', 'cannot read (not a regular file: FIFO, device or socket)').message };
+      }
       size = info.size;
       mtimeMs = info.mtimeMs;
       if (size > MAX_NOTE_BYTES) {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -193,3 +194,57 @@ describe('output permissions', () => {
 function statMode(path: string): number {
   return statSync(path).mode & 0o777;
 }
+
+describe('folder mode: FIFOs and devices never hang the run', () => {
+  const NOT_REGULAR = 'E044 cannot read (not a regular file: FIFO, device or socket)';
+
+  it('a FIFO in the folder, a FIFO named explicitly and /dev/zero are each refused with one line; the good note is written', async (ctx) => {
+    const dir = mkdtempSync(join(tmpdir(), 'phi-hard-fifo-'));
+    try {
+      put(dir, 'in/good.txt', GOOD);
+      if (spawnSync('mkfifo', [join(dir, 'in', 'pipe.txt')]).status !== 0 || spawnSync('mkfifo', [join(dir, 'named.fifo')]).status !== 0) {
+        console.log('FIFO test skipped: mkfifo is not available');
+        ctx.skip();
+        return;
+      }
+      const f = fakeIO({ cwd: dir });
+      const r = await run(['redact', 'in', 'named.fifo', '/dev/zero', '--out', 'out', '--detectors', 'rules'], f.io);
+      expect(r.exitCode).toBe(1);
+      expect(f.stderr().trimEnd().split('\n').sort()).toEqual([
+        `phi-redact: /dev/zero: ${NOT_REGULAR}`,
+        `phi-redact: in/pipe.txt: ${NOT_REGULAR}`,
+        `phi-redact: named.fifo: ${NOT_REGULAR}`,
+      ]);
+      expect(f.stdout()).toContain('1 note redacted, 3 failed');
+      expect(existsSync(join(dir, 'out', 'in', 'good.txt'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('a note swapped for a FIFO after listing is refused at read time (no blocking open)', async (ctx) => {
+    const dir = mkdtempSync(join(tmpdir(), 'phi-hard-swap-'));
+    try {
+      for (const n of ['a', 'b']) put(dir, `in/${n}.txt`, GOOD);
+      const outDir = join(dir, 'out');
+      const { files } = await collectInputs(['in'], { cwd: dir, outDir });
+      unlinkSync(join(dir, 'in', 'b.txt'));
+      if (spawnSync('mkfifo', [join(dir, 'in', 'b.txt')]).status !== 0) {
+        ctx.skip();
+        return;
+      }
+      const engine = await createEngine({ load: { detectors: ['rules'] }, workers: 1 });
+      const problems: string[] = [];
+      try {
+        const audit = new AuditCollector('folder', engine.fingerprints, engine.detectorIds);
+        const summary = await runFolder({ files, outDir, engine, audit, onProblem: (d, m) => problems.push(`${d}: ${m}`) });
+        expect(summary).toMatchObject({ done: 1, failed: 1 });
+      } finally {
+        await engine.close();
+      }
+      expect(problems).toEqual([`in/b.txt: ${NOT_REGULAR}`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
