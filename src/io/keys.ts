@@ -37,7 +37,12 @@ function checked(key: Buffer, where: string): Buffer {
 /** A key others can read protects nothing: refuse it rather than warn (warnings scroll away). */
 function refuseShared(path: string): void {
   if (process.platform === 'win32') return;
-  const mode = statSync(path).mode & 0o777;
+  let mode: number;
+  try {
+    mode = statSync(path).mode & 0o777;
+  } catch {
+    return; // unreadable: the read below says so (E110)
+  }
   if ((mode & 0o077) !== 0) {
     throw new ConfigError('E118', `key file ${path} is readable by group or others (mode ${mode.toString(8).padStart(4, '0')}): chmod 600 it`);
   }
@@ -52,13 +57,14 @@ export function loadSecretKey(options: { keyFile?: string; env?: Readonly<Record
   let source: LoadedKey['source'];
   if (options.keyFile !== undefined) {
     let bytes: Buffer;
+    // Before reading: a shared key is refused unread (and /dev/zero, mode 0666, is never read).
+    refuseShared(options.keyFile);
     try {
       bytes = readFileSync(options.keyFile);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
       throw new ConfigError('E110', `cannot read key file ${options.keyFile} (${code})`);
     }
-    refuseShared(options.keyFile);
     const end = bytes.at(-1) === 0x0a ? (bytes.at(-2) === 0x0d ? bytes.length - 2 : bytes.length - 1) : bytes.length;
     key = checked(bytes.subarray(0, end), `key file ${options.keyFile}`);
     source = 'file';
