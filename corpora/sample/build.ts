@@ -3,6 +3,8 @@
  * with each PHI stretch written as `{LABEL/SUBTYPE|text}`. Writes `<id>.txt` (the plain note)
  * and `gold.jsonl` (`{id, text, spans:[{start,end,label,subtype,text}]}`, offsets computed here,
  * never by hand). Every name, date, number and address in these notes is invented.
+ * Conventions follow the PhysioNet/i2b2 gold and HIPAA Safe Harbor: ages are PHI only over 89,
+ * states are not annotated, titles (Dr., Mr.) are outside NAME spans.
  *
  *   npx tsx corpora/sample/build.ts          # rewrite the .txt files and gold.jsonl
  *   npx tsx corpora/sample/build.ts --check  # exit 1 if they are out of date
