@@ -14,7 +14,7 @@ export const NameCuesSchema = z
   .object({
     notes: z.string().optional(),
     titles: z.array(entry).min(1),
-    roles: z.object({ relative: list, clinician: list }).strict(),
+    roles: z.object({ relative: list, clinician: list, patient: list }).strict(),
     weakRoles: list,
     credentials: list,
     stopWords: list,
@@ -46,6 +46,8 @@ export interface NameCues {
   readonly titles: ReadonlySet<string>;
   readonly relativeRoles: readonly Phrase[];
   readonly clinicianRoles: readonly Phrase[];
+  /** Form labels and phrases before the patient's own name (Name:, maiden name is). */
+  readonly patientRoles: readonly Phrase[];
   readonly weakRoles: ReadonlySet<string>;
   readonly credentials: ReadonlySet<string>;
   readonly stopWords: ReadonlySet<string>;
@@ -110,6 +112,7 @@ export function parseNameCues(raw: unknown, where = 'names cues'): NameCues {
     titles: words(c.titles),
     relativeRoles: phrases(c.roles.relative),
     clinicianRoles: phrases(c.roles.clinician),
+    patientRoles: phrases(c.roles.patient),
     weakRoles: words(c.weakRoles),
     credentials: words(c.credentials),
     stopWords: words(c.stopWords),

@@ -209,10 +209,12 @@ function roleGroups(v: NoteView, out: Group[]): void {
     let cueEnd = j - 1;
     if (FILLERS.has(tokens[cueEnd]!.key) && cueEnd > 0 && isSpaceGap(gapBefore(v, cueEnd))) cueEnd--;
     const rel = phraseEndingAt(v, cueEnd, cues.relativeRoles);
-    const clin = rel > 0 ? 0 : phraseEndingAt(v, cueEnd, cues.clinicianRoles);
-    if (rel === 0 && clin === 0) continue;
+    const pat = rel > 0 ? 0 : phraseEndingAt(v, cueEnd, cues.patientRoles);
+    const clin = rel > 0 || pat > 0 ? 0 : phraseEndingAt(v, cueEnd, cues.clinicianRoles);
+    if (rel === 0 && pat === 0 && clin === 0) continue;
+    const kind = rel > 0 ? 'relative' : pat > 0 ? 'patient' : 'clinician';
     const cue = tokens
-      .slice(cueEnd - (rel || clin) + 1, cueEnd + 1)
+      .slice(cueEnd - (rel || pat || clin) + 1, cueEnd + 1)
       .map((t) => t.key)
       .join(' ');
     const weak = cues.weakRoles.has(cue);
@@ -222,18 +224,20 @@ function roleGroups(v: NoteView, out: Group[]): void {
     // (the broad lists hold clinical shorthand); after a strong cue also a curated name that is a common word
     // (wife Grace), or in prose any capitalised word that is no common word.
     const curated = data.knownNames.has(t.key) && listedName(v, j);
+    // A form label with a colon (NAME: ...) vouches for any word that is not excluded, in any case.
+    const formField = kind === 'patient' && gapBefore(v, j).includes(':') && s >= 1;
     const ok = weak
       ? curated && (!data.common.has(t.key) || (v.mode === 'mixed' && t.shape === 'cap'))
-      : listedName(v, j) || s === 3 || (v.mode === 'mixed' && s === 2);
+      : listedName(v, j) || s === 3 || (v.mode === 'mixed' && s === 2) || formField;
     if (!ok) continue;
     const last = extendForward(v, j, j);
     out.push({
       first: j,
       last,
-      rule: rel > 0 ? 'relative' : 'clinician',
+      rule: kind,
       score: weak ? 0.75 : 0.85,
-      subtype: rel > 0 ? 'RELATIVE' : 'DOCTOR',
-      explanation: rel > 0 ? 'after a relative word' : weak ? 'after a weak role cue' : 'after a clinician word',
+      subtype: kind === 'relative' ? 'RELATIVE' : kind === 'patient' ? 'PATIENT' : 'DOCTOR',
+      explanation: kind === 'relative' ? 'after a relative word' : kind === 'patient' ? 'after a name label' : weak ? 'after a weak role cue' : 'after a clinician word',
     });
   }
 }
@@ -269,6 +273,25 @@ function initialGroups(v: NoteView, out: Group[]): void {
     if (!surname) continue;
     const last = extendForward(v, i + 1, i + 1);
     out.push({ first: i, last, rule: 'initial', score: 0.8, explanation: 'initial and surname' });
+  }
+}
+
+/**
+ * "Ewan Richards": a given name from the curated lists and a capitalised listed surname, in
+ * prose. The pair is evidence enough even at a sentence start or when the given name is an
+ * English word (Mark Twain), but not when either word is excluded (Jackson Pratt drain).
+ */
+function pairGroups(v: NoteView, out: Group[]): void {
+  if (v.mode !== 'mixed') return;
+  const { tokens, data } = v;
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const a = tokens[i]!;
+    const b = tokens[i + 1]!;
+    if (a.shape !== 'cap' || b.shape !== 'cap' || !data.firstNames.has(a.key) || excluded(v, a.key) || excluded(v, b.key)) continue;
+    // Eponym surnames count here (Mark Richards); only the lower-case medical words veto the surname.
+    if (!isSpaceGap(gapBefore(v, i + 1)) || data.medicalWords.has(b.key)) continue;
+    if (!(data.knownNames.has(b.key) || (data.names.has(b.key) && !data.common.has(b.key)))) continue;
+    out.push({ first: i, last: extendForward(v, i, i + 1), rule: 'pair', score: 0.7, explanation: 'given name and surname from the lists' });
   }
 }
 
@@ -318,6 +341,7 @@ export function nameSpans(v: NoteView): Span[] {
   roleAfterGroups(v, groups);
   initialGroups(v, groups);
   listGroups(v, groups);
+  pairGroups(v, groups);
   joinedGroups(v, groups);
   return groups.map((g) => ({
     start: v.tokens[g.first]!.start,

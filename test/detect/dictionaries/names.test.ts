@@ -40,6 +40,11 @@ describe('dictionaries: names with a cue', () => {
     // names joined to a found one, weak cues with curated names
     ['Sons Gerald, Morris and Roger in to visit.', ['Gerald', 'Morris', 'Roger']],
     ['Plan reviewed with Thomas and the team.', ['Thomas']],
+    // a form label, and a given name with a surname
+    ['NAME: OKAFOR, BRENDA\nDOB: see chart', ['OKAFOR', 'BRENDA']],
+    ['Her maiden name is Kowalski.', ['Kowalski']],
+    ['Mark Okafor called about the visit.', ['Mark Okafor']],
+    ['Message left for Brenda Richards about the visit.', ['Brenda Richards']],
     ['Family meeting held with Natalie and the team today.', ['Natalie']],
   ])('flags the name in %j', (text, expected) => {
     expect(flaggedAs('NAME', text, data)).toEqual(expected);
@@ -91,6 +96,10 @@ describe('dictionaries: no name where there is none', () => {
     'NSR with PACs, with inc in HR overnight.',
     'Breath sounds clear with bil rhonchi.',
     'Spoke to med team at length.',
+    // capitalised pairs that are devices or eponyms
+    'Jackson Pratt drain to bulb suction.',
+    'Name of the medication was unclear.',
+    'Patient name band checked.',
   ])('flags no name in %j', (text) => {
     expect(flaggedAs('NAME', text, data)).toEqual([]);
   });
