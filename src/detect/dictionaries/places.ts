@@ -147,6 +147,8 @@ function acronymFinds(v: NoteView, out: Found[]): void {
     let cueEnd = j - 1;
     if (tokens[cueEnd]!.key === 'the' && isSpaceGap(gapBefore(v, cueEnd))) cueEnd--;
     const len = phraseEndingAt(v, cueEnd, data.placeCues.placeCues);
+    // Only a movement phrase (transferred to, admitted to): after in/at/from acronyms are
+    // mostly rhythms, lung fields and lines (in AF, in LLL, from SVG).
     if (len < 2) continue;
     out.push({ first: j, last: j, rule: 'acronym', score: 0.6, subtype: 'HOSPITAL', explanation: 'acronym after a movement phrase' });
   }
