@@ -14,6 +14,7 @@ export const NameCuesSchema = z
   .object({
     notes: z.string().optional(),
     titles: z.array(entry).min(1),
+    ambiguousTitles: list,
     roles: z.object({ relative: list, clinician: list, patient: list }).strict(),
     weakRoles: list,
     credentials: list,
@@ -44,6 +45,8 @@ export type Phrase = readonly string[];
 
 export interface NameCues {
   readonly titles: ReadonlySet<string>;
+  /** Titles that are also clinical abbreviations (MS): a title only when capitalised, or before a listed name. */
+  readonly ambiguousTitles: ReadonlySet<string>;
   readonly relativeRoles: readonly Phrase[];
   readonly clinicianRoles: readonly Phrase[];
   /** Form labels and phrases before the patient's own name (Name:, maiden name is). */
@@ -69,6 +72,8 @@ export interface PlaceCues {
   /** Full state names, as phrases ("new york" → ["new", "york"]). */
   readonly usStates: readonly Phrase[];
   readonly usStateCodes: ReadonlySet<string>;
+  /** One-word state names (Illinois, Florida): never read as a person's name. */
+  readonly usStateWords: ReadonlySet<string>;
   readonly notPlaces: ReadonlySet<string>;
 }
 
@@ -110,6 +115,7 @@ export function parseNameCues(raw: unknown, where = 'names cues'): NameCues {
   const c = check(NameCuesSchema, raw, where);
   return {
     titles: words(c.titles),
+    ambiguousTitles: words(c.ambiguousTitles),
     relativeRoles: phrases(c.roles.relative),
     clinicianRoles: phrases(c.roles.clinician),
     patientRoles: phrases(c.roles.patient),
@@ -134,6 +140,7 @@ export function parsePlaceCues(raw: unknown, where = 'places cues'): PlaceCues {
     clinicalAcronyms: words(c.clinicalAcronyms),
     usStates: phrases(c.usStates),
     usStateCodes: words(c.usStateCodes),
+    usStateWords: new Set(c.usStates.map(toPhrase).filter((p) => p.length === 1).map((p) => p[0]!)),
     notPlaces: words(c.notPlaces),
   };
 }

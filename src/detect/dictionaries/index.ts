@@ -28,13 +28,19 @@ export function createDictionaryDetector(data: DictionaryData, fingerprint?: str
   } satisfies Detector;
 }
 
+/** Name rules without a cue word: a place rule over the same words wins. */
+const CUELESS = new Set(['dict/name-list', 'dict/name-pair']);
+
 /** Sorted, de-duplicated spans (one per extent and label, the best score kept). */
 export function detectNamesAndPlaces(text: string, data: DictionaryData): Span[] {
   const tokens = wordTokens(text);
   if (tokens.length === 0) return [];
   const view: NoteView = { text, tokens, mode: caseMode(tokens), data, strengths: new Int8Array(tokens.length).fill(-1) };
+  const places = placeSpans(view);
+  // A bare list hit that a place rule explains (from Springfield, Pinecrest Nursing Home) is the place.
+  const names = nameSpans(view).filter((n) => !(CUELESS.has(n.source) && places.some((p) => p.start < n.end && n.start < p.end)));
   const best = new Map<string, Span>();
-  for (const s of [...nameSpans(view), ...placeSpans(view)]) {
+  for (const s of [...names, ...places]) {
     const key = `${s.start}:${s.end}:${s.label}`;
     const prev = best.get(key);
     if (prev === undefined || s.score > prev.score || (s.score === prev.score && s.source < prev.source)) best.set(key, s);

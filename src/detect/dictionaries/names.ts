@@ -30,12 +30,17 @@ export function strength(v: NoteView, i: number): Strength {
 /** Never a name, whatever the lists say: stop words, clinical shorthand, titles, role words, and the most frequent English words unless a curated list has them. */
 function excluded(v: NoteView, k: string): boolean {
   const c = v.data.nameCues;
-  if (k.length < 2 || c.stopWords.has(k) || c.notNames.has(k) || c.titles.has(k) || c.roleWords.has(k)) return true;
+  if (k.length < 2 || c.stopWords.has(k) || c.notNames.has(k) || c.titles.has(k) || c.roleWords.has(k) || c.credentials.has(k)) return true;
+  if (v.data.placeCues.usStateWords.has(k)) return true;
+  // Hyphenated words name people only when no part is an ordinary word (called-pt, Rockwood-thinking).
+  if (k.includes('-') && k.split('-').some((part) => v.data.common.has(part) || c.stopWords.has(part))) return true;
   return v.data.veryCommon.has(k) && !v.data.knownNames.has(k);
 }
 
 function computeStrength(v: NoteView, i: number): Strength {
   const t = v.tokens[i]!;
+  // A word glued to a number is a measurement (SpO2, SaO2).
+  if (/[\d]/.test(v.text[t.end] ?? '')) return 0;
   const { names, common, medical } = v.data;
   const k = t.key;
   if (excluded(v, k)) return 0;
@@ -102,6 +107,9 @@ function extendForward(v: NoteView, first: number, last: number): number {
       continue;
     }
     if (!continues(v, next)) break;
+    // In single-case notes an unknown word after a name is as often a typo or a verb
+    // (DR X NOTIFED): there only a listed word extends a name, or any word a given name (LEONA X).
+    if (v.mode !== 'mixed' && !v.data.names.has(t.key) && !listedName(v, next) && !v.data.firstNames.has(v.tokens[end]!.key)) break;
     end = next;
   }
   return end;
@@ -140,6 +148,9 @@ function titleGroups(v: NoteView, out: Group[]): void {
     if (!TITLE_GAP.test(gap) || (gap === '' && title.key.length < 2)) continue;
     const c = tokens[i + 1]!;
     const k = c.key;
+    // MS is also mental status, morphine, multiple sclerosis: as a title only written Ms, or
+    // before a listed name.
+    if (data.nameCues.ambiguousTitles.has(title.key) && title.shape !== 'cap' && !(strength(v, i + 1) === 3 || listedName(v, i + 1))) continue;
     // Dr. L. Ruuska: an initial first, vouched for by the surname after it.
     const initialFirst =
       isInitial(c) && (c.shape === 'upper' || v.mode !== 'mixed') && isInitialGap(gapAfter(v, i + 1)) && i + 2 < tokens.length && continues(v, i + 2);
@@ -295,6 +306,11 @@ function pairGroups(v: NoteView, out: Group[]): void {
   }
 }
 
+/** A given name trusted alone: an English-locale one, or one of 5+ letters from any locale (short ones collide with shorthand: maes, nore). */
+function givenName(v: NoteView, k: string): boolean {
+  return v.data.firstNames.has(k) && (v.data.knownNames.has(k) || k.length >= 5);
+}
+
 function listGroups(v: NoteView, out: Group[]): void {
   const { tokens, data } = v;
   for (let i = 0; i < tokens.length; i++) {
@@ -303,9 +319,10 @@ function listGroups(v: NoteView, out: Group[]): void {
     if (/^[\d/]/.test(v.text.slice(t.end, t.end + 1))) continue; // SaO2, Sa/O
     if (v.mode === 'mixed') {
       if (t.shape !== 'cap') continue;
-      // A capital at a sentence start says nothing: there only the curated given names count.
-      if (/(?:^|[.!?:;\n])[ \t"'(*-]*$/.test(gapBefore(v, i)) && !data.firstNames.has(t.key)) continue;
-    } else if (!data.firstNames.has(t.key)) continue;
+      // A capital at a sentence start says nothing: there only the curated English given names count.
+      // (gapBefore starts with a line break at the note start.)
+      if (/[.!?:;\n][ \t"'(*-]*$/.test(gapBefore(v, i)) && !givenName(v, t.key)) continue;
+    } else if (!givenName(v, t.key)) continue;
     const last = extendForward(v, i, i);
     out.push({ first: i, last, rule: 'list', score: v.mode === 'mixed' ? 0.6 : 0.5, explanation: 'name list, not an English or medical word' });
   }
@@ -345,7 +362,8 @@ export function nameSpans(v: NoteView): Span[] {
   joinedGroups(v, groups);
   return groups.map((g) => ({
     start: v.tokens[g.first]!.start,
-    end: v.tokens[g.last]!.end,
+    // The name without a possessive ending (Mrs. Kowalski's speech): the surrogate keeps the 's.
+    end: v.tokens[g.last]!.end - (/['’]s$/i.test(v.tokens[g.last]!.text) && v.tokens[g.last]!.text.length > 3 ? 2 : 0),
     label: 'NAME' as const,
     source: `dict/name-${g.rule}`,
     score: g.score,

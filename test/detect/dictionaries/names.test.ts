@@ -44,6 +44,10 @@ describe('dictionaries: names with a cue', () => {
     ['NAME: OKAFOR, BRENDA\nDOB: see chart', ['OKAFOR', 'BRENDA']],
     ['Her maiden name is Kowalski.', ['Kowalski']],
     ['Mark Okafor called about the visit.', ['Mark Okafor']],
+    // possessive left outside the span, MS as a title only before a name, hyphenated verbs stop a name
+    ["Ms. Kowalski's speech is still garbled.", ['Kowalski']],
+    ['MS. OKAFOR IN TO SEE PT.', ['OKAFOR']],
+    ['PAIN INCREASED. DR. OKAFOR CALLED-PT GIVEN MSO4.', ['OKAFOR']],
     ['Message left for Brenda Richards about the visit.', ['Brenda Richards']],
     ['Family meeting held with Natalie and the team today.', ['Natalie']],
   ])('flags the name in %j', (text, expected) => {
@@ -96,6 +100,11 @@ describe('dictionaries: no name where there is none', () => {
     'NSR with PACs, with inc in HR overnight.',
     'Breath sounds clear with bil rhonchi.',
     'Spoke to med team at length.',
+    // MS as mental status, states as places
+    'SKIN: MS INCISION WITH DSD CDI.',
+    'A/P: MS STILL FAR FROM BASELINE.',
+    'Neuro: MS waxing and waning.',
+    'A sister in Illinois was called and updated.',
     // capitalised pairs that are devices or eponyms
     'Jackson Pratt drain to bulb suction.',
     'Name of the medication was unclear.',
