@@ -45,5 +45,51 @@ export function detectNamesAndPlaces(text: string, data: DictionaryData): Span[]
     const prev = best.get(key);
     if (prev === undefined || s.score > prev.score || (s.score === prev.score && s.source < prev.source)) best.set(key, s);
   }
+  for (const s of repeats(view, [...best.values()])) best.set(`${s.start}:${s.end}:${s.label}`, s);
   return [...best.values()].sort((a, b) => a.start - b.start || b.end - a.end || a.label.localeCompare(b.label));
+}
+
+/**
+ * Later (and earlier) mentions of a word a cue already proved to be a name or place in this
+ * note ("Dr. Marder aware" ... "Marder at bedside"; "transferred to MGH" ... "at MGH").
+ * Only words that cannot be anything else repeat: no English, medical or cue word, at least
+ * three letters, or an upper-case acronym seen upper case again. Bare list hits never repeat.
+ */
+function repeats(v: NoteView, spans: readonly Span[]): Span[] {
+  const { tokens, data } = v;
+  const found = new Map<string, Span>();
+  for (const s of spans) {
+    if (CUELESS.has(s.source)) continue;
+    for (const t of tokens) {
+      if (t.start < s.start || t.end > s.end || found.has(t.key)) continue;
+      const acronym = t.shape === 'upper' && t.text.length >= 2 && s.source === 'dict/place-acronym';
+      if (!acronym && (t.key.length < 3 || t.text.length < 3)) continue;
+      // Eponyms (Foley) must not repeat as names; places may share a capitalised medical entry (MGH).
+      const medical = s.label === 'NAME' ? data.medical : data.medicalWords;
+      if (data.common.has(t.key) || data.vocabulary.has(t.key) || medical.has(t.key)) continue;
+      const c = data.nameCues;
+      if (c.stopWords.has(t.key) || c.notNames.has(t.key) || c.titles.has(t.key) || c.roleWords.has(t.key) || c.credentials.has(t.key)) continue;
+      if (data.placeCues.notPlaces.has(t.key) || data.placeCues.clinicalAcronyms.has(t.key) || data.placeCues.facilityNameWords.has(t.key)) continue;
+      found.set(t.key, s);
+    }
+  }
+  if (found.size === 0) return [];
+  const out: Span[] = [];
+  for (const t of tokens) {
+    const s = found.get(t.key);
+    if (s === undefined || spans.some((x) => x.start < t.end && t.start < x.end)) continue;
+    if (s.source === 'dict/place-acronym' && t.shape !== 'upper') continue;
+    if (/[\d]/.test(v.text[t.end] ?? '')) continue;
+    const kind = s.label === 'NAME' ? 'name' : 'place';
+    out.push({
+      start: t.start,
+      end: t.end,
+      label: s.label,
+      source: `dict/${kind}-repeat`,
+      score: 0.7,
+      explanation: `repeats a ${kind} found by a cue in this note`,
+      ...(s.subtype !== undefined ? { subtype: s.subtype } : {}),
+    });
+  }
+  return out;
 }

@@ -204,7 +204,9 @@ function cityStateFinds(v: NoteView, out: Found[]): void {
 }
 
 /** A unit number ends the phrase: end of line or sentence, or a word that cannot be a unit of measure. */
-const UNIT_NUMBER = /^[ \t]{1,2}\d{1,3}(?=[ \t]*(?:$|[\r\n,;:)\-]|\.(?!\d)|(?:today|tomorrow|tonight|when|if|or|and|with|w|once|for|rn|team|bed|on|in|at|after|before|this|per|is|as|pending|later|soon)\b))/i;
+const UNIT_NUMBER = /^[ \t]{1,2}\d{1,3}(?=[ \t]*(?:$|[\r\n,;:)\-]|\.(?!\d)|\d{1,2}:\d\d|(?:today|tomorrow|tonight|when|if|or|and|with|w|once|for|rn|team|bed|on|in|at|after|before|this|per|is|as|pending|later|soon|to)\b))/i;
+/** After a movement phrase of two or more words the number may be followed by anything but a unit of measure. */
+const UNIT_NUMBER_LOOSE = /^[ \t]{1,2}\d{1,3}(?![\d.,:/]\d|[ \t]*(?:mg|mcg|ml|cc|l|units?|u|%|mm|cm|hours?|hrs?|h|min|mins|x|liters?|lpm|ppm|kg|g|gm|meq|mmol|mmhg|bpm|breaths|beats|times|days?|weeks?|months?|years?|yrs?|y|yo|pm|am)\b|[\d%/])/i;
 
 function unitFinds(v: NoteView, out: Found[]): void {
   const { tokens, data } = v;
@@ -213,10 +215,14 @@ function unitFinds(v: NoteView, out: Found[]): void {
     // Cheap test first: a blank and a digit right after the word.
     const c1 = v.text.charCodeAt(t.end);
     if (c1 !== 32 && c1 !== 9) continue;
-    if (t.key.length < 4 || !/^\p{L}+$/u.test(t.text) || !distinctive(v, j) || data.placeCues.notPlaces.has(t.key) || data.medical.has(t.key)) continue;
-    if (v.mode === 'mixed' && data.common.has(t.key)) continue;
-    if (!UNIT_NUMBER.test(v.text.slice(t.end))) continue;
-    if (!isSpaceGap(gapBefore(v, j)) || phraseEndingAt(v, j - 1, data.placeCues.unitCues) === 0) continue;
+    if (t.key.length < 4 || !/^\p{L}+$/u.test(t.text) || data.placeCues.notPlaces.has(t.key) || data.medical.has(t.key)) continue;
+    if (data.common.has(t.key) || data.nameCues.notNames.has(t.key) || data.nameCues.stopWords.has(t.key)) continue;
+    if (!isSpaceGap(gapBefore(v, j))) continue;
+    const cue = phraseEndingAt(v, j - 1, data.placeCues.unitCues);
+    if (cue === 0) continue;
+    // In prose a unit name is capitalised, unless a movement phrase of two words vouches for it.
+    if (v.mode === 'mixed' && t.shape !== 'cap' && cue < 2) continue;
+    if (!(cue >= 2 ? UNIT_NUMBER_LOOSE : UNIT_NUMBER).test(v.text.slice(t.end))) continue;
     out.push({ first: j, last: j, rule: 'unit', score: 0.6, subtype: 'LOCATION', explanation: 'numbered unit after a movement cue' });
   }
 }

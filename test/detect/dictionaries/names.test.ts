@@ -48,6 +48,9 @@ describe('dictionaries: names with a cue', () => {
     ["Ms. Kowalski's speech is still garbled.", ['Kowalski']],
     ['MS. OKAFOR IN TO SEE PT.', ['OKAFOR']],
     ['PAIN INCREASED. DR. OKAFOR CALLED-PT GIVEN MSO4.', ['OKAFOR']],
+    // a later mention of a name a cue found; a common word found after a title does not repeat
+    ['Dr. Okafor aware. Plan per Okafor: diurese.', ['Okafor', 'Okafor']],
+    ['Dr. Green aware. Green sputum suctioned.', ['Green']],
     ['Message left for Brenda Richards about the visit.', ['Brenda Richards']],
     ['Family meeting held with Natalie and the team today.', ['Natalie']],
   ])('flags the name in %j', (text, expected) => {

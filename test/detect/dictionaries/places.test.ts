@@ -27,6 +27,11 @@ describe('dictionaries: places', () => {
     // care units and hospital acronyms after a movement phrase
     ['Ready for transfer to Farrington 4 today.', ['Farrington']],
     ['Transferred to MGH for emergent cath.', ['MGH']],
+    ['SENT TO FARRINGTON 2 CV STEP DOWN THIS AFTERNOON.', ['FARRINGTON']],
+    ['Per Farrington 3 RN, UO only 20cc.', ['Farrington']],
+    ['Plan: transfer to farrington 2 today w sitter.', ['farrington']],
+    // a later mention of a place a cue found
+    ['Transferred to MGH for cath. At MGH EW he remained intubated.', ['MGH', 'MGH']],
   ])('flags the place in %j', (text, expected) => {
     expect(flaggedAs('LOCATION', text, data)).toEqual(expected);
   });
@@ -52,6 +57,10 @@ describe('dictionaries: places', () => {
     'RETURNED TO AV PACED 75.',
     'Titrate insulin gtt to goal-BS 100-120.',
     'Rehab screening today, may go to rehab tomorrow.',
+    'Weaned to Cpap 5 overnight.',
+    'Transferred to Vancomycin 1 g q12h.',
+    'Sent to Radiology 2 hours ago.',
+    'Pt in AF at 0200, then MGH-like rhythm.',
   ])('flags no place in %j', (text) => {
     expect(flaggedAs('LOCATION', text, data)).toEqual([]);
   });
