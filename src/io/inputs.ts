@@ -54,7 +54,12 @@ export function globMatcher(glob: string): (relPath: string) => boolean {
 
 export function displayPath(abs: string, cwd: string): string {
   const rel = relative(cwd, abs);
-  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
+  return printable(rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? abs : rel);
+}
+
+/** Control characters in a file name (newline, ESC) are escaped, so each problem stays one line and cannot drive the terminal. */
+function printable(name: string): string {
+  return name.replace(/[\u0000-\u001f\u007f-\u009f]/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 function toPosix(p: string): string {

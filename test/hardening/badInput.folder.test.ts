@@ -248,3 +248,24 @@ describe('folder mode: FIFOs and devices never hang the run', () => {
     }
   }, 30_000);
 });
+
+describe('folder mode: file names with control characters', () => {
+  it('a newline or ESC in a bad file name is escaped: still one line per problem, no terminal control', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'phi-hard-names-'));
+    try {
+      put(dir, 'in/line\nbreak.txt', Buffer.from([0, 1, 2]));
+      put(dir, 'in/\u001b[31mred.txt', '');
+      put(dir, 'in/good.txt', GOOD);
+      const f = fakeIO({ cwd: dir });
+      const r = await run(['redact', 'in', '--out', 'out', '--detectors', 'rules'], f.io);
+      expect(r.exitCode).toBe(1);
+      expect(f.stderr().trimEnd().split('\n').sort()).toEqual([
+        'phi-redact: in/\\x1b[31mred.txt: E041 empty file',
+        'phi-redact: in/line\\x0abreak.txt: E042 binary file (NUL byte at byte 0), not a text note',
+      ]);
+      expect(f.stderr()).not.toContain('\u001b');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
