@@ -31,7 +31,6 @@ export function strength(v: NoteView, i: number): Strength {
 function excluded(v: NoteView, k: string): boolean {
   const c = v.data.nameCues;
   if (k.length < 2 || c.stopWords.has(k) || c.notNames.has(k) || c.titles.has(k) || c.roleWords.has(k) || c.credentials.has(k)) return true;
-  if (v.data.placeCues.usStateWords.has(k)) return true;
   // Hyphenated words name people only when no part is an ordinary word (called-pt, Rockwood-thinking).
   if (k.includes('-') && k.split('-').some((part) => v.data.common.has(part) || c.stopWords.has(part))) return true;
   return v.data.veryCommon.has(k) && !v.data.knownNames.has(k);
@@ -154,7 +153,11 @@ function titleGroups(v: NoteView, out: Group[]): void {
     // Dr. L. Ruuska: an initial first, vouched for by the surname after it.
     const initialFirst =
       isInitial(c) && (c.shape === 'upper' || v.mode !== 'mixed') && isInitialGap(gapAfter(v, i + 1)) && i + 2 < tokens.length && continues(v, i + 2);
-    if (!initialFirst) {
+    // Dr Will Cole: a capitalised given name that is also a stop word, before a capitalised surname.
+    const after = tokens[i + 2];
+    const givenThenSurname =
+      v.mode === 'mixed' && c.shape === 'cap' && data.knownNames.has(k) && data.firstNames.has(k) && after !== undefined && after.shape === 'cap' && isSpaceGap(gapBefore(v, i + 2)) && listedName(v, i + 2);
+    if (!initialFirst && !givenThenSurname) {
       if (k.length < 2 || data.nameCues.stopWords.has(k) || data.nameCues.titles.has(k)) continue;
       if (data.veryCommon.has(k) && !data.names.has(k)) continue;
     }
@@ -196,6 +199,7 @@ function credentialGroups(v: NoteView, out: Group[]): void {
     const lv = lineView(v, c);
     if (lv.mode === 'mixed' && cred.shape !== 'upper' && cred.shape !== 'other') continue;
     let first = extendBackward(lv, c - 1);
+    const last2 = (f: number): boolean => c - f >= 2;
     // "Q. LANDER RRT": after an initial, any word that is not excluded is the surname.
     if ((first === -1 || first === c - 1) && c >= 2 && isInitial(tokens[c - 2]!) && isInitialGap(gapBefore(lv, c - 1)) && !excluded(lv, tokens[c - 1]!.key)) {
       first = c - 2;
@@ -207,7 +211,9 @@ function credentialGroups(v: NoteView, out: Group[]): void {
     // PA line, NP cough: a credential word mid-sentence is usually something else.
     const next = tokens[c + 1];
     const thenStop = next !== undefined && isSpaceGap(gapAfter(v, c)) && data.nameCues.stopWords.has(next.key);
-    if (!(gap.startsWith(',') || lineEnd || thenStop)) continue;
+    // per WARREN X NP: a clinician cue before the signature-like group also vouches for it.
+    const cued = first > 0 && last2(first) && phraseEndingAt(lv, first - 1, data.nameCues.clinicianRoles) > 0;
+    if (!(gap.startsWith(',') || lineEnd || thenStop || cued)) continue;
     out.push({ first, last: c - 1, rule: 'credential', score: 0.85, subtype: 'DOCTOR', explanation: 'before a credential' });
   }
 }
@@ -273,13 +279,15 @@ function initialGroups(v: NoteView, out: Group[]): void {
   for (let i = 0; i + 1 < tokens.length; i++) {
     const t = tokens[i]!;
     if (!isInitial(t) || (v.mode === 'mixed' && t.shape !== 'upper')) continue;
-    if (!/^\.[ \t]{1,2}$/.test(gapAfter(v, i))) continue;
+    const dotted = /^\.[ \t]{1,2}$/.test(gapAfter(v, i));
+    if (!dotted && !(t.shape === 'upper' && /^[ \t]$/.test(gapAfter(v, i)))) continue;
     // A standalone letter only: not p.o., a.m., 90's., A&O.
     if (i > 0 && !/[ \t\r\n(]/.test(v.text[t.start - 1]!)) continue;
     const s = strength(v, i + 1);
     const next = tokens[i + 2];
-    // "E. WELSH AWARE": a word after an initial and before aware/notified is a surname.
+    // "E. WELSH AWARE", "J SMITH ORDERED": a word after an initial and before aware/notified is a surname.
     const reported = next !== undefined && POST_NAME.has(next.key) && isSpaceGap(gapBefore(v, i + 2)) && !excluded(v, tokens[i + 1]!.key);
+    if (!dotted && !reported) continue;
     const surname = s === 3 || (v.mode === 'mixed' && s === 2) || (listedName(v, i + 1) && !v.data.medicalWords.has(tokens[i + 1]!.key)) || reported;
     if (!surname) continue;
     const last = extendForward(v, i + 1, i + 1);
@@ -316,6 +324,8 @@ function listGroups(v: NoteView, out: Group[]): void {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.key.length < 4 || strength(v, i) !== 3 || data.vocabulary.has(t.key)) continue;
+    // Alone, Virginia and Georgia are states; after a cue they stay names (nurse Virginia).
+    if (data.placeCues.usStateWords.has(t.key)) continue;
     if (/^[\d/]/.test(v.text.slice(t.end, t.end + 1))) continue; // SaO2, Sa/O
     if (v.mode === 'mixed') {
       if (t.shape !== 'cap') continue;
@@ -325,6 +335,23 @@ function listGroups(v: NoteView, out: Group[]): void {
     } else if (!givenName(v, t.key)) continue;
     const last = extendForward(v, i, i);
     out.push({ first: i, last, rule: 'list', score: v.mode === 'mixed' ? 0.6 : 0.5, explanation: 'name list, not an English or medical word' });
+  }
+}
+
+/**
+ * "grace dudak aware", "BEA TURA AWARE": a given name and an uncommon word right before
+ * aware/notified/paged. Teams and services before those words are common or medical words.
+ */
+function reportedGroups(v: NoteView, out: Group[]): void {
+  const { tokens, data } = v;
+  for (let k = 1; k + 1 < tokens.length; k++) {
+    if (!POST_NAME.has(tokens[k + 1]!.key) || !isSpaceGap(gapBefore(v, k + 1)) || !isSpaceGap(gapBefore(v, k))) continue;
+    const given = tokens[k - 1]!;
+    const surname = tokens[k]!;
+    if (!data.firstNames.has(given.key) || excluded(v, given.key) || excluded(v, surname.key)) continue;
+    if (data.common.has(surname.key) || data.medical.has(surname.key) || surname.key.length < 3) continue;
+    if (v.mode === 'mixed' && given.shape !== surname.shape) continue;
+    out.push({ first: k - 1, last: k, rule: 'reported', score: 0.75, explanation: 'given name and surname before aware/notified' });
   }
 }
 
@@ -359,6 +386,7 @@ export function nameSpans(v: NoteView): Span[] {
   initialGroups(v, groups);
   listGroups(v, groups);
   pairGroups(v, groups);
+  reportedGroups(v, groups);
   joinedGroups(v, groups);
   return groups.map((g) => ({
     start: v.tokens[g.first]!.start,

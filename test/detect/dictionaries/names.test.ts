@@ -48,6 +48,12 @@ describe('dictionaries: names with a cue', () => {
     ["Ms. Kowalski's speech is still garbled.", ['Kowalski']],
     ['MS. OKAFOR IN TO SEE PT.', ['OKAFOR']],
     ['PAIN INCREASED. DR. OKAFOR CALLED-PT GIVEN MSO4.', ['OKAFOR']],
+    // names next to cues that vouch together: nurse + state-like given name, per + signature, initial + ordered
+    ['IV NURSE VIRGINIA OKAFOR CALLED.', ['VIRGINIA OKAFOR']],
+    ['Explained to family by Dr Will Okafor (attending).', ['Will Okafor']],
+    ['LINE OK TO USE PER WARREN OKAFOR NP PATENT.', ['WARREN OKAFOR']],
+    ['UOP DROPPED, J OKAFOR ORDERED EPI.', ['J OKAFOR']],
+    ['cap refill < 3 sec. brenda zelinski aware.', ['brenda zelinski']],
     // a later mention of a name a cue found; a common word found after a title does not repeat
     ['Dr. Okafor aware. Plan per Okafor: diurese.', ['Okafor', 'Okafor']],
     ['Dr. Green aware. Green sputum suctioned.', ['Green']],
@@ -103,6 +109,12 @@ describe('dictionaries: no name where there is none', () => {
     'NSR with PACs, with inc in HR overnight.',
     'Breath sounds clear with bil rhonchi.',
     'Spoke to med team at length.',
+    // services before aware/notified, tubes after a letter
+    'TEAM AWARE OF LABS.',
+    'Cardiology aware, plan to cath.',
+    'Renal notified of K 6.1.',
+    'Neuro aware of the change.',
+    'J TUBE TO GRAVITY, G TUBE CLAMPED.',
     // MS as mental status, states as places
     'SKIN: MS INCISION WITH DSD CDI.',
     'A/P: MS STILL FAR FROM BASELINE.',
