@@ -8,6 +8,7 @@
  *   E044 cannot read (permissions, ...) E045 cannot write the output
  *   E046 a detector failed on the note (nothing is written for it: fail closed)
  *   E047 the manifest or audit report cannot be written (disk full): the folder run stops
+ *   E048 the out folder is in use by another run (usage error, io/runLock.ts)
  *   E050 JSONL line is not valid JSON   E051 JSONL line is not an object with a string `text`
  *   E052 JSONL line is not valid UTF-8
  *   E053 a file, JSONL line or text note larger than 64 MB (refused unread)

@@ -141,3 +141,26 @@ describe('disk full', () => {
     }
   }, 120_000);
 });
+
+describe('one run per out folder', () => {
+  it('a second run into a folder a live run is writing is refused (E048, exit 2) and the first finishes intact; a stale lock (dead pid) is taken over', async () => {
+    const out = 'locked';
+    const { child, done } = startCli(['redact', 'notes', '--out', out, ...RULES, '--workers', '1'], tmp);
+    child.stdin!.end();
+    await waitForLines(out, 50, child);
+    const second = await runCli(['redact', 'notes', '--out', out, ...RULES, '--workers', '1'], tmp);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(new RegExp(`^phi-redact: E048 locked is in use by another phi-redact run \\(pid ${child.pid}\\)`, 'u'));
+    const first = await done;
+    expect(first.code).toBe(0);
+    expect(hashTree(join(tmp, out), notOurs)).toEqual(reference);
+    expect(existsSync(join(tmp, out, '.phi-redact', 'run.lock'))).toBe(false);
+
+    // A lock left by a killed run: its pid no longer exists.
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    writeFileSync(join(tmp, out, '.phi-redact', 'run.lock'), `${gone}\n`);
+    const again = await runCli(['redact', 'notes', '--out', out, ...RULES, '--resume'], tmp);
+    expect(again.code, again.stderr).toBe(0);
+    expect(existsSync(join(tmp, out, '.phi-redact', 'run.lock'))).toBe(false);
+  }, 300_000);
+});

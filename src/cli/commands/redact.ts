@@ -6,6 +6,7 @@ import { collectInputs, DEFAULT_GLOB, displayPath } from '../../io/inputs.js';
 import { AuditCollector, formatSummary, writeAudit, writeAuditFile } from '../../io/audit.js';
 import { createEngine, workersFor } from '../../io/pool/engine.js';
 import { runFolder } from '../../io/pool/folderRun.js';
+import { lockOutDir } from '../../io/runLock.js';
 import { createProgress } from '../../io/pool/progress.js';
 import { loadConfig, type DetectorKind } from '../../io/loadPipeline.js';
 import { loadSecretKey } from '../../io/keys.js';
@@ -164,7 +165,9 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
   const outDir = resolve(io.cwd, options.out!);
   const { files, problems } = await withCodedErrors(() => collectInputs(paths, { cwd: io.cwd, outDir, glob: options.glob }));
   const engine = await withCodedErrors(() => createEngine({ load, workers: requestedWorkers ?? workersFor(files.length) }));
+  let unlock: (() => Promise<void>) | undefined;
   try {
+    unlock = await withCodedErrors(() => lockOutDir(outDir, options.out!));
     for (const p of problems) onProblem(p.display, p.error.message);
     const audit = new AuditCollector('folder', engine.fingerprints, engine.detectorIds);
     audit.workers = engine.workers;
@@ -207,6 +210,7 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
     }
     return failed > 0 ? EXIT.SOME_FAILED : EXIT.OK;
   } finally {
+    await unlock?.();
     await engine.close();
     closeVault();
   }
