@@ -6,11 +6,17 @@ import { gapAfter, gapBefore, isInitial, isInitialGap, isSpaceGap, phraseEndingA
  *
  *   title       Dr./Mr./Mrs. + the next words ("Dr. green aware": any non-stop word after a title)
  *   credential  a signature before a credential ("V. Finn, RRT", "Q. LANDER RRT")
- *   role        a relative or clinician word before the name ("wife HELEN", "discussed with Dr...")
- *   role-after  a relative word in brackets after the name ("Hank P. (son)")
- *   initial     an initial and a surname ("J. Smith")
+ *   relative, clinician, patient
+ *               a role word or form label before the name ("wife HELEN", "per NP X", "Name: X")
+ *   relative-after  a relative word in brackets after the name ("Hank P. (son)")
+ *   initial     an initial and a surname ("J. Smith", "E. X AWARE")
  *   list        a name-list word that is no English or medical word, alone (capitalised in prose)
+ *   pair        a curated given name and a capitalised listed surname in prose ("Mark Okafor")
+ *   reported    a given name and an uncommon word before aware/notified ("bea tura aware")
+ *   joined      further names after a found one, joined by a comma, and, & (reported under the
+ *               found name's rule)
  *
+ * Later mentions of a word a cue proved (index.ts `repeats`) are found as `dict/name-repeat`.
  * How much a word must look like a name depends on the evidence and on the note's case style
  * (see `strength`). Rules return token ranges; `nameSpans` turns them into spans.
  */
