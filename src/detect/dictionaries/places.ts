@@ -33,7 +33,8 @@ function distinctive(v: NoteView, i: number): boolean {
   const k = t.key;
   if (k.length < 2 || placeCues.notFacilityNames.has(k) || nameCues.stopWords.has(k) || nameCues.notNames.has(k)) return false;
   if (v.mode === 'mixed') return t.shape === 'cap' || (t.shape === 'upper' && !medicalWords.has(k));
-  return !common.has(k) && !medicalWords.has(k);
+  // The medical list also holds surnames and places (keeley): a listed name or city still counts.
+  return !common.has(k) && (!medicalWords.has(k) || v.data.names.has(k) || v.data.cities.has(k));
 }
 
 function facilityWord(v: NoteView, i: number): boolean {

@@ -30,6 +30,8 @@ describe('dictionaries: places', () => {
     ['SENT TO FARRINGTON 2 CV STEP DOWN THIS AFTERNOON.', ['FARRINGTON']],
     ['Per Farrington 3 RN, UO only 20cc.', ['Farrington']],
     ['Plan: transfer to farrington 2 today w sitter.', ['farrington']],
+    ['PT RECENTLY ADM TO THE MGH FOR ULCERS.', ['MGH']],
+    ['Tx to MGH for cath.', ['MGH']],
     // a later mention of a place a cue found
     ['Transferred to MGH for cath. At MGH EW he remained intubated.', ['MGH', 'MGH']],
   ])('flags the place in %j', (text, expected) => {
@@ -58,6 +60,9 @@ describe('dictionaries: places', () => {
     'Titrate insulin gtt to goal-BS 100-120.',
     'Rehab screening today, may go to rehab tomorrow.',
     'Weaned to Cpap 5 overnight.',
+    'ADM TO THE MICU FROM THE ED.',
+    'TX TO CT SCAN, THEN BACK TO CCU.',
+    'Will go to the dialysis clinic on Monday.',
     'Transferred to Vancomycin 1 g q12h.',
     'Sent to Radiology 2 hours ago.',
     'Pt in AF at 0200, then MGH-like rhythm.',
