@@ -70,6 +70,26 @@ describe('SIGINT', () => {
   }, 300_000);
 });
 
+describe('SIGINT on a stream', () => {
+  it('stdin JSONL: the notes already read are answered, a half-sent line is not used, exit 130', async () => {
+    const { child, done } = startCli(['redact', '-', '--format', 'jsonl', ...RULES], tmp);
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    for (let i = 0; i < 20; i++) child.stdin!.write(`${JSON.stringify({ id: i, text: `Seen 3/14/2023, call 617-555-01${String(i).padStart(2, '0')}.` })}\n`);
+    while (out.split('\n').length - 1 < 20) await new Promise((r) => setTimeout(r, 10));
+    child.stdin!.write('{"id": 20, "text": "Seen 3/14/2023, call 617-5');
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGINT');
+    const r = await done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('phi-redact: <stdin>: interrupted after 20 notes');
+    const lines = r.stdout.split('\n');
+    expect(lines.at(-1)).toBe('');
+    expect(lines.slice(0, -1).map((l) => (JSON.parse(l) as { id: number }).id)).toEqual([...Array(20).keys()]);
+    expect(r.stdout).not.toContain('617-5');
+  }, 60_000);
+});
+
 describe('SIGKILL at random moments', () => {
   it('never leaves a partial output under a final name; resuming after the last kill completes every note byte for byte', async () => {
     const out = 'killed';

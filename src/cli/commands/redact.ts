@@ -125,8 +125,10 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
       const audit = new AuditCollector('stream', engine.fingerprints, engine.detectorIds);
       audit.workers = engine.workers;
       audit.pipelineLoadMs = engine.loadMs;
+      const stop = stopOnSignals();
       const summary = await runStream({
         input: io.stdin as AsyncIterable<Uint8Array>,
+        signal: stop.signal,
         output: io.stdout,
         format: options.format,
         separator: options.separator,
@@ -140,10 +142,14 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
           const fields = (record as { fields?: unknown } | undefined)?.fields;
           return fields === undefined ? {} : noteScope(config, { record: fields });
         },
-      });
+      }).finally(() => stop.dispose());
       audit.pipelineLoads = engine.pipelineLoads();
       const report = audit.report();
       if (options.audit !== undefined) await writeAuditFile(resolve(io.cwd, options.audit), report);
+      if (summary.interrupted === true) {
+        io.stderr.write(`phi-redact: ${STDIN_NAME}: interrupted after ${summary.done} note${summary.done === 1 ? '' : 's'}: the notes already read were finished and written, no more were read\n`);
+        return EXIT.INTERRUPTED;
+      }
       if (summary.outputClosed !== undefined) {
         io.stderr.write(`phi-redact: <stdout>: output closed early (${summary.outputClosed}) after ${summary.done} note${summary.done === 1 ? '' : 's'}; stopped\n`);
         return EXIT.SOME_FAILED;
@@ -221,7 +227,7 @@ function parseMode(value: string): number {
   return Number.parseInt(value, 8);
 }
 
-/** SIGINT/SIGTERM end a folder run gently (notes in hand finished, manifest written, exit 130); a second one kills. */
+/** SIGINT/SIGTERM end a run gently (notes in hand finished, manifest or stream output written, exit 130); a second one kills. */
 function stopOnSignals(): { readonly signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();

@@ -38,6 +38,8 @@ export interface StreamRunOptions {
   /** Batches in flight; default two per worker (one running, one queued). */
   readonly concurrency?: number;
   readonly maxRecordBytes?: number;
+  /** SIGINT/SIGTERM: no further record is read; the notes already read are finished and written. */
+  readonly signal?: AbortSignal;
 }
 
 export interface StreamRunSummary {
@@ -48,6 +50,8 @@ export interface StreamRunSummary {
   readonly stopped: boolean;
   /** Set when the output closed under us (a reader like `head` went away): its errno code. */
   readonly outputClosed?: string;
+  /** Stopped by `signal` before the input ended. */
+  readonly interrupted?: boolean;
 }
 
 type Outcome = NoteOutcome | undefined;
@@ -82,7 +86,7 @@ export async function runStream(options: StreamRunOptions): Promise<StreamRunSum
     return batch.map((r) => (r.kind === 'note' ? outcomes[k++] : undefined));
   };
 
-  const batches = mapOrdered(records, redact, {
+  const batches = mapOrdered(untilAborted(records, options.signal), redact, {
     batchSize: options.batchSize ?? 32,
     maxBatchWeight: options.maxBatchBytes ?? 4 * 1024 * 1024,
     weight: (r) => r.bytes,
@@ -125,11 +129,38 @@ export async function runStream(options: StreamRunOptions): Promise<StreamRunSum
     stopped = true;
     outputError ??= err as NodeJS.ErrnoException;
   } finally {
-    if (stopped) destroyInput(options.input);
+    if (stopped || options.signal?.aborted) destroyInput(options.input);
     output.off('error', onOutputError);
     if (outputError !== undefined) output.on('error', () => undefined);
   }
-  return { done, failed, malformed, stopped, ...(outputError !== undefined ? { outputClosed: outputError.code ?? 'EIO' } : {}) };
+  return {
+    done,
+    failed,
+    malformed,
+    stopped,
+    ...(outputError !== undefined ? { outputClosed: outputError.code ?? 'EIO' } : {}),
+    ...(options.signal?.aborted ? { interrupted: true } : {}),
+  };
+}
+
+const ABORTED = Symbol('aborted');
+
+/** Ends the source when `signal` fires, at a record boundary (a half-read note is never used). */
+async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
+  if (signal === undefined) {
+    yield* source;
+    return;
+  }
+  const it = source[Symbol.asyncIterator]();
+  const aborted = new Promise<typeof ABORTED>((resolve) => {
+    if (signal.aborted) resolve(ABORTED);
+    else signal.addEventListener('abort', () => resolve(ABORTED), { once: true });
+  });
+  for (;;) {
+    const next = await Promise.race([it.next(), aborted]);
+    if (next === ABORTED || next.done === true) return;
+    yield next.value;
+  }
 }
 
 function isOutputError(err: unknown): boolean {
