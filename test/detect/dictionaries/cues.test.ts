@@ -39,6 +39,20 @@ describe('dictionaries: cue files', () => {
     expect(() => parseNameCues(raw, 'names.yaml')).toThrow(new RegExp(`^E026 names\\.yaml: invalid value at ${path.replace(/[.()]/g, '\\$&')}`));
   });
 
+  it('fingerprints the cue files: an edited cue file changes it, the same content does not', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'dict-cues-'));
+    const names = readFileSync(join(bundledDictionaryDir(), 'names.yaml'), 'utf8');
+    writeFileSync(join(copy, 'names.yaml'), names);
+    writeFileSync(join(copy, 'places.yaml'), readFileSync(join(bundledDictionaryDir(), 'places.yaml'), 'utf8'));
+    const bundled = await buildDictionaries();
+    const same = await buildDictionaries(copy);
+    expect(same.fingerprint).toBe(bundled.fingerprint);
+    writeFileSync(join(copy, 'names.yaml'), names.replace('titles: [dr,', 'titles: [dr, sister,'));
+    const edited = await buildDictionaries(copy);
+    expect(edited.fingerprint).not.toBe(bundled.fingerprint);
+    expect(edited.data.nameCues.titles.has('sister')).toBe(true);
+  });
+
   it('fails closed when a cue file is missing (E027) or is not YAML (E026)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dict-cues-'));
     await expect(buildDictionaries(dir)).rejects.toThrow(/^E027 cannot read cue file/);
