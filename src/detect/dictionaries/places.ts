@@ -221,7 +221,7 @@ function unitFinds(v: NoteView, out: Found[]): void {
     if (!(d >= 48 && d <= 57)) continue;
     if (t.key.length < 4 || !/^\p{L}+$/u.test(t.text) || data.placeCues.notPlaces.has(t.key) || data.medical.has(t.key)) continue;
     if (data.common.has(t.key) || data.nameCues.notNames.has(t.key) || data.nameCues.stopWords.has(t.key)) continue;
-    if (!isSpaceGap(gapBefore(v, j))) continue;
+    if (!/^:?[ \t]{1,3}$/.test(gapBefore(v, j))) continue; // "Plan: Farr 2"
     const cue = phraseEndingAt(v, j - 1, data.placeCues.unitCues);
     if (cue === 0) continue;
     // In prose a unit name is capitalised, unless a movement phrase of two words vouches for it.
