@@ -38,7 +38,7 @@ function excluded(v: NoteView, k: string): boolean {
   const c = v.data.nameCues;
   if (k.length < 2 || c.stopWords.has(k) || c.notNames.has(k) || c.titles.has(k) || c.roleWords.has(k) || c.credentials.has(k)) return true;
   // Hyphenated words name people only when no part is an ordinary word (called-pt, Rockwood-thinking).
-  if (k.includes('-') && k.split('-').some((part) => v.data.common.has(part) || c.stopWords.has(part))) return true;
+  if (k.includes('-') && k.split('-').some((part) => (v.data.common.has(part) || c.stopWords.has(part)) && !v.data.knownNames.has(part))) return true;
   return v.data.veryCommon.has(k) && !v.data.knownNames.has(k);
 }
 
@@ -268,9 +268,12 @@ function roleGroups(v: NoteView, out: Group[]): void {
 function roleAfterGroups(v: NoteView, out: Group[]): void {
   const { tokens, data } = v;
   for (let r = 1; r < tokens.length; r++) {
-    if (!/^[ \t]*[(][ \t]*$/.test(gapBefore(v, r))) continue;
+    // "Hank P. (son)", "Hank P. - son -": a relative word set off right after the name.
+    const bracket = /^[ \t]*[(][ \t]*$/.test(gapBefore(v, r)) && /^[ \t]*\)/.test(gapAfter(v, r));
+    const dash = /^[ \t]+[-–][ \t]+$/.test(gapBefore(v, r)) && /^[ \t]*(?:[-–,;:.)]|\r?\n)/.test(gapAfter(v, r));
+    if (!bracket && !dash) continue;
     const len = phraseEndingAt(v, r, data.nameCues.relativeRoles);
-    if (len !== 1 || !/^[ \t]*\)/.test(gapAfter(v, r))) continue;
+    if (len !== 1) continue;
     const first = extendBackward(v, r - 1);
     if (first === -1) continue;
     out.push({ first, last: r - 1, rule: 'relative-after', score: 0.8, subtype: 'RELATIVE', explanation: 'before a relative word in brackets' });

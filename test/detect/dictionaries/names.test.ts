@@ -27,6 +27,8 @@ describe('dictionaries: names with a cue', () => {
     ['social: dtr brenda called and was updated.', ['brenda']],
     ['His daughter, Lorraine Fitzgerald, called twice.', ['Lorraine Fitzgerald']],
     ['Family in: Gerald Hobbs (son) updated by phone.', ['Gerald Hobbs']],
+    ['Contacts: Gerald Hobbs - son - cell in chart.', ['Gerald Hobbs']],
+    ['Spoke with wife Mary-Jean at length.', ['Mary-Jean']],
     ['Case discussed with attending Ramirez at the bedside.', ['Ramirez']],
     ['Insulin changed per NP Delgado this evening.', ['Delgado']],
     // signatures before a credential
