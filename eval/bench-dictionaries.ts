@@ -4,7 +4,11 @@
  * and per CPU-second: the machine is shared), peak RSS, and per-label token recall/precision of
  * the detector alone and of rules + dictionaries (a token is caught when a merged span overlaps it).
  *
- *   npx tsx eval/bench-dictionaries.ts [--gold FILE.jsonl] [--runs 5]
+ *   npx tsx eval/bench-dictionaries.ts [--gold FILE.jsonl] [--runs 5] [--split models/phi-ner/split.json] [--ner]
+ *
+ * `--split` keeps only the split's validation notes (those the NER model never trained on);
+ * `--ner` adds the hybrids with the model (rules + ner, rules + dictionaries + ner) through
+ * loadPipeline, so the merge is the product's.
  *
  * Other annotated files work too (e.g. ../shared/corpora/presidio-synth.jsonl, to check that the
  * rules generalise beyond nursing notes).
@@ -32,7 +36,13 @@ if (!existsSync(goldPath)) {
   process.exit(0);
 }
 const runs = Math.max(1, Number(opt('--runs', '5')));
-const notes: GoldNote[] = readFileSync(goldPath, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+let notes: GoldNote[] = readFileSync(goldPath, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+const splitPath = opt('--split', '');
+if (splitPath !== '') {
+  const keep = new Set((JSON.parse(readFileSync(resolve(splitPath), 'utf8')) as { validation_note_ids: string[] }).validation_note_ids);
+  notes = notes.filter((n) => keep.has(n.id));
+}
+const withNer = args.includes('--ner');
 
 const t0 = process.hrtime.bigint();
 const dict = await loadDictionaries();
@@ -74,15 +84,30 @@ function score(preds: Span[][]): Map<string, { gold: number; caught: number; pre
 }
 const f = (a: number, b: number): string => (b === 0 ? '    -' : (a / b).toFixed(3));
 
-console.log(`${notes.length} notes from ${goldPath}`);
+console.log(`${notes.length} notes from ${goldPath}${splitPath !== '' ? ` (validation notes of ${splitPath})` : ''}`);
 console.log(`word lists built in ${buildMs.toFixed(0)} ms (${dict.data.names.size} names, ${dict.data.cities.size} cities, ${dict.data.common.size} common words, ${dict.data.medical.size} medical terms)`);
 console.log(`dictionaries detect: median ${median(rates)} notes/s wall (min ${rates[0]!.toFixed(0)}, max ${rates[rates.length - 1]!.toFixed(0)}), median ${median(cpuRates)} notes/s per CPU-second, ${runs} runs`);
-for (const [name, dets] of [['dictionaries', [dictionaries]], ['rules', rules], ['rules+dictionaries', [...rules, dictionaries]]] as const) {
-  const per = score(predict(dets));
+function print(name: string, preds: Span[][]): void {
+  const per = score(preds);
   console.log(`\n${name}: label  goldTok  recall  predTok  precision`);
   for (const l of ['ALL', 'NAME', 'LOCATION']) {
     const x = per.get(l) ?? { gold: 0, caught: 0, pred: 0, hit: 0 };
     console.log(`  ${l.padEnd(9)} ${String(x.gold).padStart(7)}  ${f(x.caught, x.gold)}  ${String(x.pred).padStart(7)}  ${f(x.hit, x.pred)}`);
+  }
+}
+for (const [name, dets] of [['dictionaries', [dictionaries]], ['rules', rules], ['rules+dictionaries', [...rules, dictionaries]]] as const) {
+  print(name, predict(dets));
+}
+if (withNer) {
+  const { loadPipeline } = await import('../src/io/loadPipeline.js');
+  for (const kinds of [['rules', 'ner'], ['rules', 'dictionaries', 'ner']] as const) {
+    const pipeline = await loadPipeline({ detectors: kinds });
+    try {
+      const analyses = await pipeline.analyzeBatch(notes.map((n) => n.text));
+      print(kinds.join('+'), analyses.map((a) => [...a.spans]));
+    } finally {
+      await pipeline.dispose();
+    }
   }
 }
 console.log(`\npeak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
