@@ -55,12 +55,26 @@ export function detectNamesAndPlaces(text: string, data: DictionaryData): Span[]
  * Only words that cannot be anything else repeat: no English, medical or cue word, at least
  * three letters, or an upper-case acronym seen upper case again. Bare list hits never repeat.
  */
+/** Index of the first token that ends after `pos` (tokens are in text order and do not overlap). */
+function firstTokenEndingAfter(tokens: readonly { readonly end: number }[], pos: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (tokens[mid]!.end > pos) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 function repeats(v: NoteView, spans: readonly Span[]): Span[] {
   const { tokens, data } = v;
   const found = new Map<string, Span>();
   for (const s of spans) {
     if (CUELESS.has(s.source)) continue;
-    for (const t of tokens) {
+    // Only the tokens under the span (tokens are in text order): all tokens per span made long notes quadratic.
+    for (let i = firstTokenEndingAfter(tokens, s.start); i < tokens.length && tokens[i]!.start < s.end; i++) {
+      const t = tokens[i]!;
       if (t.start < s.start || t.end > s.end || found.has(t.key)) continue;
       const acronym = t.shape === 'upper' && t.text.length >= 2 && s.source === 'dict/place-acronym';
       if (!acronym && (t.key.length < 3 || t.text.length < 3)) continue;
@@ -74,10 +88,14 @@ function repeats(v: NoteView, spans: readonly Span[]): Span[] {
     }
   }
   if (found.size === 0) return [];
+  const covered = new Uint8Array(tokens.length);
+  for (const x of spans) {
+    for (let i = firstTokenEndingAfter(tokens, x.start); i < tokens.length && tokens[i]!.start < x.end; i++) covered[i] = 1;
+  }
   const out: Span[] = [];
-  for (const t of tokens) {
+  for (const [i, t] of tokens.entries()) {
     const s = found.get(t.key);
-    if (s === undefined || spans.some((x) => x.start < t.end && t.start < x.end)) continue;
+    if (s === undefined || covered[i] === 1) continue;
     if (s.source === 'dict/place-acronym' && t.shape !== 'upper') continue;
     if (/[\d]/.test(v.text[t.end] ?? '')) continue;
     const kind = s.label === 'NAME' ? 'name' : 'place';

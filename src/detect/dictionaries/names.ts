@@ -207,7 +207,17 @@ function credentialGroups(v: NoteView, out: Group[]): void {
     let first = extendBackward(lv, c - 1);
     const last2 = (f: number): boolean => c - f >= 2;
     // "Q. LANDER RRT": after an initial, any word that is not excluded is the surname.
-    if ((first === -1 || first === c - 1) && c >= 2 && isInitial(tokens[c - 2]!) && isInitialGap(gapBefore(lv, c - 1)) && !excluded(lv, tokens[c - 1]!.key)) {
+    const word = tokens[c - 1]!;
+    const initial = c >= 2 ? tokens[c - 2]! : undefined;
+    const initialThenWord =
+      initial !== undefined &&
+      isInitial(initial) &&
+      (initial.shape === 'upper' || lv.mode !== 'mixed') &&
+      isInitialGap(gapBefore(lv, c - 1)) &&
+      (lv.mode !== 'mixed' || word.shape === 'cap') &&
+      !excluded(lv, word.key) &&
+      (!data.medicalWords.has(word.key) || data.names.has(word.key));
+    if ((first === -1 || first === c - 1) && initialThenWord) {
       first = c - 2;
       if (c >= 3 && isSpaceGap(gapBefore(lv, c - 2)) && continues(lv, c - 3)) first = c - 3;
     }

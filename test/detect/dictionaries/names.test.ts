@@ -95,6 +95,8 @@ describe('dictionaries: no name where there is none', () => {
     'SaO2 98% on FM. Tol PSV well overnight.',
     'Soc: family in to visit this evening.',
     'Pos BS, no stool. Sm amt of drainage.',
+    'IABP in R groin, PA cath in L groin.',
+    'IABP IN R GROIN, PA CATH IN L GROIN.',
     'Neo titrated to 2 mcg, Levo off.',
     // role words with no name after them
     'Wife at bedside, son called for an update.',
