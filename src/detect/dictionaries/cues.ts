@@ -17,6 +17,7 @@ export const NameCuesSchema = z
     ambiguousTitles: list,
     roles: z.object({ relative: list, clinician: list, patient: list }).strict(),
     weakRoles: list,
+    labelOnly: list,
     credentials: list,
     stopWords: list,
     notNames: list,
@@ -52,6 +53,8 @@ export interface NameCues {
   /** Form labels and phrases before the patient's own name (Name:, maiden name is). */
   readonly patientRoles: readonly Phrase[];
   readonly weakRoles: ReadonlySet<string>;
+  /** Patient cues that count only as a form label before a colon (Patient:, Pt:). */
+  readonly labelOnly: ReadonlySet<string>;
   readonly credentials: ReadonlySet<string>;
   readonly stopWords: ReadonlySet<string>;
   readonly notNames: ReadonlySet<string>;
@@ -120,6 +123,7 @@ export function parseNameCues(raw: unknown, where = 'names cues'): NameCues {
     clinicianRoles: phrases(c.roles.clinician),
     patientRoles: phrases(c.roles.patient),
     weakRoles: words(c.weakRoles),
+    labelOnly: words(c.labelOnly),
     credentials: words(c.credentials),
     stopWords: words(c.stopWords),
     notNames: words(c.notNames),

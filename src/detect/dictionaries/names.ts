@@ -246,6 +246,8 @@ function roleGroups(v: NoteView, out: Group[]): void {
     const clin = rel > 0 || pat > 0 ? 0 : phraseEndingAt(v, cueEnd, cues.clinicianRoles);
     if (rel === 0 && pat === 0 && clin === 0) continue;
     const kind = rel > 0 ? 'relative' : pat > 0 ? 'patient' : 'clinician';
+    // Patient:, Pt: count only as form labels, before a colon (not "patient Grace", "pt will").
+    if (pat === 1 && cues.labelOnly.has(tokens[cueEnd]!.key) && !gapBefore(v, j).includes(':')) continue;
     const cue = tokens
       .slice(cueEnd - (rel || pat || clin) + 1, cueEnd + 1)
       .map((t) => t.key)

@@ -195,12 +195,25 @@ function cityStateFinds(v: NoteView, out: Found[]): void {
     const name = code ? 0 : stateAt(v, s);
     if (!code && name === 0) continue;
     if (!/^,[ \t]{0,2}$|^[ \t]{1,2}$/.test(gapBefore(v, s))) continue;
+    let listed = false;
     for (let n = 3; n >= 1; n--) {
       const j = s - n;
       if (j < 0 || cityAt(v, j) !== n) continue;
       out.push({ first: j, last: s - 1, rule: 'city-state', score: 0.8, subtype: 'CITY', explanation: 'listed city before a state' });
+      listed = true;
       break;
     }
+    // "Brookside, OR 97405": before a state code and a ZIP code any capitalised words on the
+    // line are the city, listed or not.
+    if (listed || !code || !/^,?[ \t]{0,2}$/.test(gapBefore(v, s)) || !gapBefore(v, s).startsWith(',') || !/^[ \t]+\d{5}(?:-\d{4})?(?!\d)/.test(v.text.slice(st.end, st.end + 12))) continue;
+    let j = s;
+    while (j - 1 >= 0 && s - j < 3 && (tokens[j - 1]!.shape === 'cap' || (v.mode !== 'mixed' && tokens[j - 1]!.shape === 'upper'))) {
+      const k = tokens[j - 1]!.key;
+      if (data.nameCues.stopWords.has(k) || data.placeCues.notPlaces.has(k)) break;
+      j--;
+      if (j === 0 || !(isSpaceGap(gapBefore(v, j)) || gapBefore(v, j) === '-')) break;
+    }
+    if (j < s) out.push({ first: j, last: s - 1, rule: 'city-state', score: 0.75, subtype: 'CITY', explanation: 'words before a state code and ZIP code' });
   }
 }
 

@@ -45,6 +45,7 @@ describe('dictionaries: names with a cue', () => {
     // a form label, and a given name with a surname
     ['NAME: OKAFOR, BRENDA\nDOB: see chart', ['OKAFOR', 'BRENDA']],
     ['Her maiden name is Kowalski.', ['Kowalski']],
+    ['Patient: Okafor, Mary-Jean   DOB: see chart', ['Okafor', 'Mary-Jean']],
     ['Mark Okafor called about the visit.', ['Mark Okafor']],
     // possessive left outside the span, MS as a title only before a name, hyphenated verbs stop a name
     ["Ms. Kowalski's speech is still garbled.", ['Kowalski']],
@@ -128,6 +129,8 @@ describe('dictionaries: no name where there is none', () => {
     'Jackson Pratt drain to bulb suction.',
     'Name of the medication was unclear.',
     'Patient name band checked.',
+    'Patient Grace period for the meds ended.',
+    'Pt Will need rehab screening.',
   ])('flags no name in %j', (text) => {
     expect(flaggedAs('NAME', text, data)).toEqual([]);
   });

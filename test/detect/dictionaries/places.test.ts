@@ -24,6 +24,8 @@ describe('dictionaries: places', () => {
     ['Lives in Worcester with her husband.', ['Worcester']],
     ['LIVES IN WORCESTER WITH HER HUSBAND.', ['WORCESTER']],
     ['Old records from Springfield, MA reviewed.', ['Springfield']],
+    ['Office: 1180 Pemberton Avenue\nBrookside, OR 97405', ['Brookside']],
+    ['Referred by Harborview Family Practice.', ['Harborview']],
     // care units and hospital acronyms after a movement phrase
     ['Ready for transfer to Farrington 4 today.', ['Farrington']],
     ['Transferred to MGH for emergent cath.', ['MGH']],
@@ -63,6 +65,8 @@ describe('dictionaries: places', () => {
     'Rehab screening today, may go to rehab tomorrow.',
     'Weaned to Cpap 5 overnight.',
     'PLAN: WEAN 2 MORE TODAY.',
+    'Right knee washout, OR 2 hours, EBL 50.',
+    'Back from the OR, sats fine.',
     'Plan: Lasix 40 IV when BP allows.',
     'ADM TO THE MICU FROM THE ED.',
     'TX TO CT SCAN, THEN BACK TO CCU.',
