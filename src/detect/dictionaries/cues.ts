@@ -33,6 +33,8 @@ export const PlaceCuesSchema = z
     namingHeads: list,
     placeCues: list,
     unitCues: list,
+    residenceCues: list,
+    streetSuffixes: list,
     facilityAbbreviations: list,
     clinicalAcronyms: list,
     usStates: list,
@@ -69,6 +71,10 @@ export interface PlaceCues {
   readonly namingHeads: ReadonlySet<string>;
   readonly placeCues: readonly Phrase[];
   readonly unitCues: readonly Phrase[];
+  /** Phrases after which capitalised words in prose are a town (lives in, moved to). */
+  readonly residenceCues: readonly Phrase[];
+  /** Street suffixes (USPS Publication 28) that end a street before ", Town". */
+  readonly streetSuffixes: ReadonlySet<string>;
   readonly facilityAbbreviations: ReadonlySet<string>;
   /** Upper-case clinical abbreviations that follow movement words (to CT, from OR): never a facility. */
   readonly clinicalAcronyms: ReadonlySet<string>;
@@ -140,6 +146,8 @@ export function parsePlaceCues(raw: unknown, where = 'places cues'): PlaceCues {
     namingHeads: words(c.namingHeads),
     placeCues: phrases(c.placeCues),
     unitCues: phrases(c.unitCues),
+    residenceCues: phrases(c.residenceCues),
+    streetSuffixes: words(c.streetSuffixes),
     facilityAbbreviations: words(c.facilityAbbreviations),
     clinicalAcronyms: words(c.clinicalAcronyms),
     usStates: phrases(c.usStates),

@@ -1,5 +1,5 @@
 import type { Span } from '../../core/span.js';
-import { gapBefore, isInitial, isInitialGap, isSpaceGap, phraseEndingAt, phraseStartingAt, type NoteView } from './lexicon.js';
+import { gapAfter, gapBefore, isInitial, isInitialGap, isSpaceGap, phraseEndingAt, phraseStartingAt, type NoteView } from './lexicon.js';
 
 /**
  * LOCATION rules:
@@ -178,7 +178,41 @@ function cueFinds(v: NoteView, out: Found[]): void {
     const t = tokens[j]!;
     if (data.placeCues.facilityAbbreviations.has(t.key) && (t.shape === 'upper' || v.mode !== 'mixed')) {
       out.push({ first: j, last: j, rule: 'abbrev', score: 0.7, subtype: 'HOSPITAL', explanation: 'facility abbreviation after a place cue' });
+      continue;
     }
+    // "lives in Konopelskifield": after a residence phrase, capitalised words in prose are the town.
+    if (v.mode === 'mixed' && t.shape === 'cap' && phraseEndingAt(v, j - 1, data.placeCues.residenceCues) >= 2) {
+      let last = j;
+      while (last + 1 < tokens.length && last - j < 2 && tokens[last + 1]!.shape === 'cap' && isSpaceGap(gapBefore(v, last + 1))) last++;
+      const k = t.key;
+      if (!(data.placeCues.notPlaces.has(k) || data.nameCues.stopWords.has(k) || data.placeCues.facilityNameWords.has(k))) {
+        out.push({ first: j, last, rule: 'residence', score: 0.7, subtype: 'CITY', explanation: 'capitalised words after a residence phrase' });
+      }
+    }
+  }
+}
+
+/** "from 12 Oak Street, Lansdowne": capitalised words after a numbered street and a comma are the town. */
+function afterStreetFinds(v: NoteView, out: Found[]): void {
+  const { tokens, data } = v;
+  for (let j = 2; j < tokens.length; j++) {
+    if (!/^\.?,[ \t]{1,2}$/.test(gapBefore(v, j))) continue;
+    const suffix = tokens[j - 1]!;
+    if (!data.placeCues.streetSuffixes.has(suffix.key)) continue;
+    // A house number earlier on the same line, within a few words.
+    let numbered = false;
+    for (let i = j - 2; i >= 0 && i >= j - 6; i--) {
+      if (/[\r\n]/.test(gapAfter(v, i))) break;
+      if (/(?:^|[\s,])\d{1,6}[A-Za-z]?[ \t]+$/.test(gapBefore(v, i))) numbered = true;
+    }
+    if (!numbered) continue;
+    const t = tokens[j]!;
+    if (v.mode === 'mixed' ? t.shape !== 'cap' : data.common.has(t.key) || data.medicalWords.has(t.key)) continue;
+    if (data.placeCues.notPlaces.has(t.key) || data.nameCues.stopWords.has(t.key) || data.placeCues.usStateWords.has(t.key)) continue;
+    if (/^(?:apt|apartment|suite|ste|unit|fl|floor)$/.test(t.key)) continue;
+    let last = j;
+    while (last + 1 < tokens.length && last - j < 2 && isSpaceGap(gapBefore(v, last + 1)) && (v.mode === 'mixed' ? tokens[last + 1]!.shape === 'cap' : !data.common.has(tokens[last + 1]!.key))) last++;
+    out.push({ first: j, last, rule: 'after-street', score: 0.7, subtype: 'CITY', explanation: 'town after a numbered street' });
   }
 }
 
@@ -250,6 +284,7 @@ export function placeSpans(v: NoteView): Span[] {
   saintFinds(v, found);
   cueFinds(v, found);
   cityStateFinds(v, found);
+  afterStreetFinds(v, found);
   unitFinds(v, found);
   acronymFinds(v, found);
   return found.map((f) => ({
