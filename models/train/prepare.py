@@ -108,6 +108,7 @@ def main():
     ap.add_argument("--vocab-size", type=int, default=8000)
     ap.add_argument("--max-len", type=int, default=256)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--keep-vocab", action="store_true", help="reuse models/phi-ner/tokenizer.json")
     a = ap.parse_args()
     rng = random.Random(a.seed)
 
@@ -123,14 +124,18 @@ def main():
     print(f"resurrogated {len(res)}  synthetic {len(syn)}  aux docs {len(aux)}", flush=True)
 
     # Vocabulary from PHI-free text only: re-surrogated notes, synthetic notes, aux corpora.
-    counts = collections.Counter()
-    for d in res[::3] + syn + [x for _, x in aux]:
+    if a.keep_vocab:
+        vocab_map = json.load(open(os.path.join(a.out, "tokenizer.json")))["model"]["vocab"]
+        vocab = sorted(vocab_map, key=vocab_map.get)
+    counts = collections.Counter() if not a.keep_vocab else None
+    for d in ([] if a.keep_vocab else res[::3] + syn + [x for _, x in aux]):
         t = d["text"]
         for s, e in words(t):
             for tok in pre_tokenize(normalize(t[s:e])):
                 counts[tok] += 1
-    print(f"distinct pre-tokens {len(counts)}", flush=True)
-    vocab = train_wordpiece(counts, a.vocab_size)
+    if not a.keep_vocab:
+        print(f"distinct pre-tokens {len(counts)}", flush=True)
+        vocab = train_wordpiece(counts, a.vocab_size)
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, "tokenizer.json"), "w") as f:
         json.dump(tokenizer_json(vocab), f, ensure_ascii=False)

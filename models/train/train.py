@@ -37,7 +37,7 @@ def batches(wins, bs, rng):
     return out
 
 
-def collate(wins, ids):
+def collate(wins, ids, noise=0.0, vocab=0, gen=None, entity_noise=0.0):
     L = max(len(wins[i][0]) for i in ids)
     x = torch.zeros(len(ids), L, dtype=torch.long)
     m = torch.zeros(len(ids), L, dtype=torch.long)
@@ -45,6 +45,18 @@ def collate(wins, ids):
     for r, i in enumerate(ids):
         a, b = wins[i]
         x[r, :len(a)] = torch.tensor(a); m[r, :len(a)] = 1; y[r, :len(b)] = torch.tensor(b)
+    if noise > 0:
+        # Context-word noise: first pieces of non-PHI words are swapped for random vocabulary
+        # ids, so the model cannot memorise the few real note texts it sees many times
+        # (re-surrogated copies share their context) and must rely on general cues.
+        hit = (y == 0) & (torch.rand(y.shape, generator=gen) < noise)
+        x[hit] = torch.randint(5, vocab, (int(hit.sum()),), generator=gen)
+    if entity_noise > 0:
+        # Value noise: the first piece of a PHI word is sometimes a random vocabulary id, so
+        # common words used as names ("Smith", "Mary") must be found from their context and
+        # the model cannot learn "rare, many-piece word = PHI" from public-list surrogates.
+        hit = (y > 0) & (torch.rand(y.shape, generator=gen) < entity_noise)
+        x[hit] = torch.randint(5, vocab, (int(hit.sum()),), generator=gen)
     return x, m, y
 
 
@@ -78,6 +90,10 @@ def main():
     ap.add_argument("--entity-weight", type=float, default=2.5)
     ap.add_argument("--aux-fraction", type=float, default=1.0, help="share of aux windows used per epoch")
     ap.add_argument("--max-minutes", type=float, default=50)
+    ap.add_argument("--warmup", type=int, default=100)
+    ap.add_argument("--context-noise", type=float, default=0.12)
+    ap.add_argument("--entity-noise", type=float, default=0.0)
+    ap.add_argument("--init", default=None, help="start from this checkpoint (fine-tuning stage)")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
@@ -85,6 +101,7 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed); random.seed(a.seed)
     rng = random.Random(a.seed)
+    gen = torch.Generator().manual_seed(a.seed)
     data = torch.load(os.path.join(a.work, "windows.pt"))
     labels, max_len = data["labels"], data["max_len"]
     wins = []
@@ -100,6 +117,9 @@ def main():
     held = [json.loads(l) for l in open(a.heldout)] if os.path.exists(a.heldout) else []
 
     model = PhiNer(data["vocab_size"], len(labels), a.hidden, a.layers, a.heads, 4 * a.hidden, max_len)
+    if a.init:
+        model.load_state_dict(torch.load(a.init)["state"])
+        print(f"initialised from {a.init}", flush=True)
     nparams = sum(p.numel() for p in model.parameters())
     print(f"model {a.layers}x{a.hidden} params {nparams}", flush=True)
     decay = [p for n, p in model.named_parameters() if p.dim() > 1]
@@ -107,7 +127,7 @@ def main():
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}], lr=a.lr)
     steps_per_epoch = math.ceil(len(wins) / a.batch)
     total = int(steps_per_epoch * a.epochs)
-    warm = max(1, min(400, total // 10))
+    warm = max(1, min(a.warmup, total // 10))
     t0 = time.time()
 
     def lr_factor(s):
@@ -127,7 +147,7 @@ def main():
         epoch += 1
         run = 0.0
         for bi, ids in enumerate(batches(wins, a.batch, rng)):
-            x, m, y = collate(wins, ids)
+            x, m, y = collate(wins, ids, a.context_noise, data["vocab_size"], gen, a.entity_noise)
             loss = lossf(model(x, m).reshape(-1, len(labels)), y.reshape(-1))
             opt.zero_grad(); loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
