@@ -18,6 +18,7 @@ export const NameCuesSchema = z
     roles: z.object({ relative: list, clinician: list, patient: list }).strict(),
     weakRoles: list,
     labelOnly: list,
+    signoffs: list,
     credentials: list,
     stopWords: list,
     notNames: list,
@@ -57,6 +58,8 @@ export interface NameCues {
   readonly weakRoles: ReadonlySet<string>;
   /** Patient cues that count only as a form label before a colon (Patient:, Pt:). */
   readonly labelOnly: ReadonlySet<string>;
+  /** Letter sign-offs; the name follows on the next line (Best regards,). */
+  readonly signoffs: readonly Phrase[];
   readonly credentials: ReadonlySet<string>;
   readonly stopWords: ReadonlySet<string>;
   readonly notNames: ReadonlySet<string>;
@@ -130,6 +133,7 @@ export function parseNameCues(raw: unknown, where = 'names cues'): NameCues {
     patientRoles: phrases(c.roles.patient),
     weakRoles: words(c.weakRoles),
     labelOnly: words(c.labelOnly),
+    signoffs: phrases(c.signoffs),
     credentials: words(c.credentials),
     stopWords: words(c.stopWords),
     notNames: words(c.notNames),

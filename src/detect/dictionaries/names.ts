@@ -49,7 +49,8 @@ function computeStrength(v: NoteView, i: number): Strength {
   const { names, common, medical } = v.data;
   const k = t.key;
   if (excluded(v, k)) return 0;
-  const listed = names.has(k);
+  // A double-barrelled name is listed when each part is (Hackett-Stehr).
+  const listed = names.has(k) || (k.includes('-') && k.split('-').every((p) => p.length > 1 && names.has(p)));
   const ordinary = common.has(k) || medical.has(k);
   // Two-letter list entries are mostly abbreviations (IJ, NG) unless a curated list has them.
   if (listed && !ordinary && (k.length > 2 || v.data.knownNames.has(k))) return 3;
@@ -203,7 +204,9 @@ function credentialGroups(v: NoteView, out: Group[]): void {
     if (!/^,?[ \t]{1,3}$/.test(gap)) continue;
     // A signature keeps its writer's case: "anita morris rn" in an otherwise mixed-case note.
     const lv = lineView(v, c);
-    if (lv.mode === 'mixed' && cred.shape !== 'upper' && cred.shape !== 'other') continue;
+    // In prose a credential is written in capitals (RN, PhD); lower case only after a comma is too vague.
+    if (lv.mode === 'mixed' && cred.shape === 'lower') continue;
+    if (lv.mode === 'mixed' && cred.shape === 'cap' && !gap.startsWith(',')) continue;
     let first = extendBackward(lv, c - 1);
     const last2 = (f: number): boolean => c - f >= 2;
     // "Q. LANDER RRT": after an initial, any word that is not excluded is the surname.
@@ -223,7 +226,7 @@ function credentialGroups(v: NoteView, out: Group[]): void {
     }
     if (first === -1) continue;
     // gapAfter ends in a line break at the end of the note.
-    const lineEnd = /^[ \t.,;)]*\r?\n/.test(gapAfter(v, c));
+    const lineEnd = /^(?:-?\d{0,2})[ \t.,;)]*\r?\n/.test(gapAfter(v, c)); // PGY-2 at a line end
     // PA line, NP cough: a credential word mid-sentence is usually something else.
     const next = tokens[c + 1];
     const thenStop = next !== undefined && isSpaceGap(gapAfter(v, c)) && data.nameCues.stopWords.has(next.key);
@@ -374,6 +377,26 @@ function reportedGroups(v: NoteView, out: Group[]): void {
     if (v.mode === 'mixed' && given.shape !== surname.shape) continue;
     out.push({ first: k - 1, last: k, rule: 'reported', score: 0.75, explanation: 'given name and surname before aware/notified' });
   }
+  // One word: "JENKINS NOTIFIED OF K 3.1" — a listed surname, no common, medical or cue word
+  // (services and teams before aware are: Renal, Cardiology, Team, Resident).
+  for (let k = 0; k + 1 < tokens.length; k++) {
+    if (!POST_NAME.has(tokens[k + 1]!.key) || !isSpaceGap(gapBefore(v, k + 1))) continue;
+    const t = tokens[k]!;
+    if (strength(v, k) !== 3 || t.key.length < 3) continue;
+    if (!(data.knownNames.has(t.key) || data.firstNames.has(t.key) || (v.mode === 'mixed' && t.shape === 'cap'))) continue;
+    out.push({ first: k, last: k, rule: 'reported', score: 0.7, explanation: 'listed surname before aware/notified' });
+  }
+}
+
+/** "Best regards,\nX", "Sincerely,\nX": the name on the line after a sign-off. */
+function signoffGroups(v: NoteView, out: Group[]): void {
+  const { tokens, data } = v;
+  for (let j = 1; j < tokens.length; j++) {
+    if (!/^,?[ \t]*\r?\n[ \t]*$/.test(gapBefore(v, j))) continue;
+    if (phraseEndingAt(v, j - 1, data.nameCues.signoffs) === 0) continue;
+    if (!(strength(v, j) >= 1 || listedName(v, j))) continue;
+    out.push({ first: j, last: extendForward(v, j, j), rule: 'signoff', score: 0.8, explanation: 'after a sign-off' });
+  }
 }
 
 /** "Sons Smokey, Morris and Roger": further names joined to a found one by a comma, and, &. */
@@ -408,6 +431,7 @@ export function nameSpans(v: NoteView): Span[] {
   listGroups(v, groups);
   pairGroups(v, groups);
   reportedGroups(v, groups);
+  signoffGroups(v, groups);
   joinedGroups(v, groups);
   return groups.map((g) => ({
     start: v.tokens[g.first]!.start,

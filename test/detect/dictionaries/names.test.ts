@@ -57,6 +57,12 @@ describe('dictionaries: names with a cue', () => {
     ['LINE OK TO USE PER WARREN OKAFOR NP PATENT.', ['WARREN OKAFOR']],
     ['UOP DROPPED, J OKAFOR ORDERED EPI.', ['J OKAFOR']],
     ['cap refill < 3 sec. brenda zelinski aware.', ['brenda zelinski']],
+    // one listed surname before notified, letters (Re:, sign-offs), residents, double-barrelled names
+    ['VANCO GIVEN. HENDERSON NOTIFIED OF K 3.1.', ['HENDERSON']],
+    ['Re: Okafor, DOB 1/2/1950, MRN on file', ['Okafor']],
+    ['Please call with questions.\n\nBest regards,\nBrenda Okafor\n', ['Brenda Okafor']],
+    ['Labs sent.\n-- Okafor, PGY-2\n', ['Okafor']],
+    ['SON OKAFOR-LUTZ IS HCP.', ['OKAFOR-LUTZ']],
     // a later mention of a name a cue found; a common word found after a title does not repeat
     ['Dr. Okafor aware. Plan per Okafor: diurese.', ['Okafor', 'Okafor']],
     ['Dr. Green aware. Green sputum suctioned.', ['Green']],
@@ -114,7 +120,11 @@ describe('dictionaries: no name where there is none', () => {
     'NSR with PACs, with inc in HR overnight.',
     'Breath sounds clear with bil rhonchi.',
     'Spoke to med team at length.',
-    // services before aware/notified, tubes after a letter
+    // services before aware/notified, letters without names, tubes after a letter
+    'Pharmacy notified of the dose change.',
+    'Re: plan for tomorrow, see below.',
+    'Call with questions.\n\nBest regards,\nthe ICU team\n',
+    'Thanks,\nNursing\n',
     'TEAM AWARE OF LABS.',
     'Cardiology aware, plan to cath.',
     'Renal notified of K 6.1.',
