@@ -58,7 +58,7 @@ describe('dictionaries: names with a cue', () => {
     ['UOP DROPPED, J OKAFOR ORDERED EPI.', ['J OKAFOR']],
     ['cap refill < 3 sec. brenda zelinski aware.', ['brenda zelinski']],
     // one listed surname before notified, letters (Re:, sign-offs), residents, double-barrelled names
-    ['VANCO GIVEN. HENDERSON NOTIFIED OF K 3.1.', ['HENDERSON']],
+    ['VANCO GIVEN. SCHOWALTER NOTIFIED OF K 3.1.', ['SCHOWALTER']],
     ['Re: Okafor, DOB 1/2/1950, MRN on file', ['Okafor']],
     ['Please call with questions.\n\nBest regards,\nBrenda Okafor\n', ['Brenda Okafor']],
     ['Labs sent.\n-- Okafor, PGY-2\n', ['Okafor']],
