@@ -178,21 +178,46 @@ function titleGroups(v: NoteView, out: Group[]): void {
 }
 
 /** The note seen with the case style of token i's line when that line is all upper or all lower case. */
+/**
+ * Per note: each token's line, each line's case mode, and one view per single-case mode. Scanning
+ * the line and allocating a strengths array per credential made long notes quadratic; strengths
+ * depend only on the mode, so one view per mode gives the same answers.
+ */
+const lineViews = new WeakMap<NoteView, { lineOf: Int32Array; modes: Map<number, NoteView['mode']>; views: Map<NoteView['mode'], NoteView> }>();
+
 function lineView(v: NoteView, i: number): NoteView {
   if (v.mode !== 'mixed') return v;
-  let a = i;
-  let b = i;
-  while (a > 0 && !/[\r\n]/.test(gapBefore(v, a))) a--;
-  while (b + 1 < v.tokens.length && !/[\r\n]/.test(gapAfter(v, b))) b++;
-  let upper = true;
-  let lower = true;
-  for (let k = a; k <= b; k++) {
-    const s = v.tokens[k]!.shape;
-    if (s !== 'upper') upper = false;
-    if (s !== 'lower') lower = false;
+  let cache = lineViews.get(v);
+  if (cache === undefined) {
+    const lineOf = new Int32Array(v.tokens.length);
+    for (let k = 1; k < v.tokens.length; k++) lineOf[k] = lineOf[k - 1]! + (/[\r\n]/.test(gapBefore(v, k)) ? 1 : 0);
+    cache = { lineOf, modes: new Map(), views: new Map() };
+    lineViews.set(v, cache);
   }
-  if (!upper && !lower) return v;
-  return { ...v, mode: upper ? 'upper' : 'lower', strengths: new Int8Array(v.tokens.length).fill(-1) };
+  const line = cache.lineOf[i]!;
+  let mode = cache.modes.get(line);
+  if (mode === undefined) {
+    let a = i;
+    let b = i;
+    while (a > 0 && cache.lineOf[a - 1] === line) a--;
+    while (b + 1 < v.tokens.length && cache.lineOf[b + 1] === line) b++;
+    let upper = true;
+    let lower = true;
+    for (let k = a; k <= b; k++) {
+      const s = v.tokens[k]!.shape;
+      if (s !== 'upper') upper = false;
+      if (s !== 'lower') lower = false;
+    }
+    mode = upper ? 'upper' : lower ? 'lower' : 'mixed';
+    cache.modes.set(line, mode);
+  }
+  if (mode === 'mixed') return v;
+  let view = cache.views.get(mode);
+  if (view === undefined) {
+    view = { ...v, mode, strengths: new Int8Array(v.tokens.length).fill(-1) };
+    cache.views.set(mode, view);
+  }
+  return view;
 }
 
 function credentialGroups(v: NoteView, out: Group[]): void {
