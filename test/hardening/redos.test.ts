@@ -185,3 +185,45 @@ describe('whole pipeline (rules + dictionaries): detection, merging and replacem
     }
   }, 120_000);
 });
+
+describe('dictionaries detector alone: name- and place-dense hostile text stays linear (fast-check mixes)', () => {
+  const NAMEISH = ['Dr. ', 'Smith ', 'and ', 'Mr. John ', 'New York ', 'St. ', 'PA, ', 'per ', 'A. ', 'Grace ', 'MGH ', 'transferred to ', 'Boston, MA ', 'lives in ', 'Rehab ', 'Nursing Home ', 'FARR 2 ', 'Name: ', "O'Brien ", 'Mc', '\n', 'DR X '];
+
+  it('10 KB vs 100 KB, ms/KB within the bound', async () => {
+    const { loadPipeline } = await import('../../src/io/loadPipeline.js');
+    const pipeline = await loadPipeline({ detectors: ['dictionaries'] });
+    const detector = pipeline.detectors[0]!;
+    const time = (text: string, n: number): number => {
+      let ms = Infinity;
+      for (let k = 0; k < n; k++) {
+        const t0 = performance.now();
+        detector.detect(text, {});
+        ms = Math.min(ms, performance.now() - t0);
+      }
+      return ms;
+    };
+    let worst = 0;
+    let runs = 0;
+    try {
+      fc.assert(
+        fc.property(fc.array(fc.constantFrom(...NAMEISH), { minLength: 1, maxLength: 5 }), (parts) => {
+          const unit = parts.join('');
+          time(repeatTo(unit, 1024), 1);
+          let small = time(repeatTo(unit, 10 * 1024), 3) / 10;
+          let large = time(repeatTo(unit, 100 * 1024), 2) / 100;
+          if (large > FLOOR_MS_PER_KB && large / Math.max(small, 0.001) >= RATIO_BOUND) {
+            small = time(repeatTo(unit, 10 * 1024), 5) / 10;
+            large = time(repeatTo(unit, 100 * 1024), 3) / 100;
+          }
+          runs += 1;
+          worst = Math.max(worst, large);
+          if (large > FLOOR_MS_PER_KB) expect(large / Math.max(small, 0.001), JSON.stringify(unit)).toBeLessThan(RATIO_BOUND);
+        }),
+        { numRuns: 15, seed: 20261123 },
+      );
+    } finally {
+      await pipeline.dispose();
+    }
+    console.log(`dictionaries fuzz: ${runs} cases, slowest ${worst.toFixed(3)} ms/KB at 100 KB`);
+  }, 300_000);
+});
