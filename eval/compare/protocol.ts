@@ -3,6 +3,7 @@ import type { AlignMethod } from './align.js';
 
 export const LIBS = [
   'phi-redact-rules',
+  'phi-redact-dictionaries',
   'phi-redact-hybrid',
   'arcjet',
   'redact-pii',
@@ -16,7 +17,8 @@ export type LibName = (typeof LIBS)[number];
 /** Row names, also for rows that could not run (the runner reports the same name when it runs). */
 export const ROW_NAMES: Readonly<Record<LibName, string>> = {
   'phi-redact-rules': 'phi-redact (rules)',
-  'phi-redact-hybrid': 'phi-redact (hybrid)',
+  'phi-redact-dictionaries': 'phi-redact (rules + dictionaries)',
+  'phi-redact-hybrid': 'phi-redact (hybrid: rules + dictionaries + NER)',
   arcjet: '@arcjet/redact',
   'redact-pii': 'redact-pii',
   'redactpii-node': '@redactpii/node',

@@ -1,5 +1,5 @@
 /**
- * Side-by-side benchmark: phi-redact (rules only, and hybrid rules + NER) against the npm PII
+ * Side-by-side benchmark: phi-redact (rules only; rules + dictionaries; hybrid rules + dictionaries + NER) against the npm PII
  * libraries people already use, on the same notes, with the same scorer (src/eval), on the same
  * machine, in one run. Each row runs in its own child process (eval/compare/runner.ts).
  *

@@ -3,12 +3,12 @@ import { loadPipeline } from '../../../src/io/loadPipeline.js';
 import type { LibAdapter } from './types.js';
 
 export const adapter: LibAdapter = {
-  name: 'phi-redact (hybrid)',
+  name: 'phi-redact (hybrid: rules + dictionaries + NER)',
   pkg: 'phi-redact',
-  config: "loadPipeline({ detectors: ['rules', 'ner'] }), default config and models/phi-ner; pipeline.redact(text), spans from analysis.spans",
+  config: "loadPipeline({ detectors: ['rules', 'dictionaries', 'ner'] }) (the default), default config and models/phi-ner; pipeline.redact(text), spans from analysis.spans",
   async load({ modelDir }) {
     const config = modelDir !== undefined ? parseConfig({ ner: { modelDir } }) : undefined;
-    const pipeline = await loadPipeline({ detectors: ['rules', 'ner'], ...(config ? { config } : {}) });
+    const pipeline = await loadPipeline({ detectors: ['rules', 'dictionaries', 'ner'], ...(config ? { config } : {}) });
     return {
       kind: 'spans',
       async detect(text) {
