@@ -80,7 +80,8 @@ export function listedName(v: NoteView, i: number): boolean {
   if (excluded(v, k)) return false;
   // The broad lists hold ordinary words (line, has, need); a common word counts only from the curated lists.
   if (!(v.data.knownNames.has(k) || (v.data.names.has(k) && !v.data.common.has(k)))) return false;
-  return v.mode !== 'mixed' || t.shape === 'cap';
+  // Two letters in capitals are abbreviations (AV, IJ); in prose "Al" or "Ed" is still a name.
+  return v.mode !== 'mixed' ? k.length > 2 : t.shape === 'cap';
 }
 
 /** Whether a word may extend (or be vouched for as) a name next to a cue. */
@@ -288,7 +289,7 @@ function roleGroups(v: NoteView, out: Group[]): void {
     // (wife Grace), or in prose any capitalised word that is no common word.
     const curated = data.knownNames.has(t.key) && listedName(v, j);
     // A form label with a colon (NAME: ...) vouches for any word that is not excluded, in any case.
-    const formField = kind === 'patient' && gapBefore(v, j).includes(':') && s >= 1;
+    const formField = kind === 'patient' && gapBefore(v, j).includes(':') && s >= 1 && t.key.length >= 3 && !data.placeCues.clinicalAcronyms.has(t.key);
     const ok = weak
       ? curated && (!data.common.has(t.key) || (v.mode === 'mixed' && t.shape === 'cap'))
       : listedName(v, j) || s === 3 || (v.mode === 'mixed' && s === 2) || formField;

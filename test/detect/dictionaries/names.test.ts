@@ -123,6 +123,8 @@ describe('dictionaries: no name where there is none', () => {
     // services before aware/notified, letters without names, tubes after a letter
     'Pharmacy notified of the dose change.',
     'Re: plan for tomorrow, see below.',
+    '?EP CONSULT RE:AV/AICD PLACEMENT.',
+    'a+o x 3 via daughter,russian speaking daughter interprets.',
     'Call with questions.\n\nBest regards,\nthe ICU team\n',
     'Thanks,\nNursing\n',
     'TEAM AWARE OF LABS.',
