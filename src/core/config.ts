@@ -23,6 +23,13 @@ export const ConfigSchema = z
       })
       .strict()
       .default({}),
+    dictionaries: z
+      .object({
+        /** Folder with names.yaml and places.yaml cue files, relative to the config file (default: the bundled `rules/dictionaries/`). */
+        cues: z.string().optional(),
+      })
+      .strict()
+      .default({}),
     ner: z
       .object({
         modelDir: z.string().optional(),

@@ -87,7 +87,7 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<P
   }
   if (kinds.includes('dictionaries')) {
     // Word lists from installed packages, built once per process (src/io/dictionaries.ts).
-    const dict = await loadDictionaries();
+    const dict = await loadDictionaries(config.dictionaries.cues !== undefined ? resolve(baseDir, config.dictionaries.cues) : undefined);
     detectors.push(createDictionaryDetector(dict.data, dict.fingerprint));
   }
   if (kinds.includes('ner')) detectors.push(await loadNerDetector(config, baseDir));
