@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readSmallTextFile } from './smallFile.js';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLError } from 'yaml';
@@ -39,7 +40,7 @@ export function loadConfig(path?: string): Config {
   if (path === undefined) return parseConfig({});
   let source: string;
   try {
-    source = readFileSync(path, 'utf8');
+    source = readSmallTextFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
     throw new ConfigError('E011', `cannot read config file ${path} (${code})`);

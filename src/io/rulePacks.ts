@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { readSmallTextFile } from './smallFile.js';
 import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseRulePack, RulePackError, type RulePack } from '../detect/rules/pack.js';
@@ -48,7 +49,7 @@ export function loadRulePacks(paths?: readonly string[], baseDir: string = proce
   return files.map((f) => {
     let text: string;
     try {
-      text = readFileSync(f, 'utf8');
+      text = readSmallTextFile(f);
     } catch {
       throw new RulePackError('E025', `${f}: cannot read rule pack`);
     }

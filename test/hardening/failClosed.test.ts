@@ -89,6 +89,24 @@ const CASES: readonly { readonly name: string; readonly setup: () => string[]; r
     error: /E025 /u,
   },
   {
+    name: 'config file is /dev/zero (never ends: refused unread)',
+    setup: () => ['--detectors', 'rules', '--config', '/dev/zero'],
+    error: /^phi-redact: E011 cannot read config file \/dev\/zero \(ENOTREG\)$/mu,
+  },
+  {
+    name: 'rule pack is a device',
+    setup: () => ['--detectors', 'rules', '--config', config('device-pack', { rules: { packs: ['/dev/zero'] } })],
+    error: /^phi-redact: E025 \/dev\/zero: cannot read rule pack$/mu,
+  },
+  {
+    name: 'config file over 8 MB',
+    setup: () => {
+      put(cwd, 'huge-config.yaml', `# ${'x'.repeat(9 * 1024 * 1024)}\n`);
+      return ['--detectors', 'rules', '--config', 'huge-config.yaml'];
+    },
+    error: /E011 cannot read config file .*huge-config\.yaml \(EFBIG\)/u,
+  },
+  {
     name: 'surrogate policy requiring a key, none given',
     setup: () => ['--detectors', 'rules', '--policy', 'surrogate', '--config', config('require-key', { surrogate: { requireKey: true } })],
     error: /^phi-redact: E117 the config requires a fixed key/mu,
