@@ -28,7 +28,9 @@ export function createDictionaryDetector(data: DictionaryData, fingerprint?: str
   } satisfies Detector;
 }
 
-/** Name rules without a cue word: a place rule over the same words wins. */
+/** Name rules without a cue word, or with a weak one (by, with): a place rule over the same words wins. */
+const YIELDS_TO_PLACE = new Set(['dict/name-list', 'dict/name-pair', 'dict/name-weak-cue']);
+/** Name rules without a cue word: their finds never repeat. */
 const CUELESS = new Set(['dict/name-list', 'dict/name-pair']);
 
 /** Sorted, de-duplicated spans (one per extent and label, the best score kept). */
@@ -38,7 +40,13 @@ export function detectNamesAndPlaces(text: string, data: DictionaryData): Span[]
   const view: NoteView = { text, tokens, mode: caseMode(tokens), data, strengths: new Int8Array(tokens.length).fill(-1) };
   const places = placeSpans(view);
   // A bare list hit that a place rule explains (from Springfield, Pinecrest Nursing Home) is the place.
-  const names = nameSpans(view).filter((n) => !(CUELESS.has(n.source) && places.some((p) => p.start < n.end && n.start < p.end)));
+  const inPlace = new Uint8Array(tokens.length);
+  for (const p of places) for (let i = firstTokenEndingAfter(tokens, p.start); i < tokens.length && tokens[i]!.start < p.end; i++) inPlace[i] = 1;
+  const names = nameSpans(view).filter((n) => {
+    if (!YIELDS_TO_PLACE.has(n.source)) return true;
+    for (let i = firstTokenEndingAfter(tokens, n.start); i < tokens.length && tokens[i]!.start < n.end; i++) if (inPlace[i] === 1) return false;
+    return true;
+  });
   const best = new Map<string, Span>();
   for (const s of [...names, ...places]) {
     const key = `${s.start}:${s.end}:${s.label}`;
@@ -49,12 +57,6 @@ export function detectNamesAndPlaces(text: string, data: DictionaryData): Span[]
   return [...best.values()].sort((a, b) => a.start - b.start || b.end - a.end || a.label.localeCompare(b.label));
 }
 
-/**
- * Later (and earlier) mentions of a word a cue already proved to be a name or place in this
- * note ("Dr. Marder aware" ... "Marder at bedside"; "transferred to MGH" ... "at MGH").
- * Only words that cannot be anything else repeat: no English, medical or cue word, at least
- * three letters, or an upper-case acronym seen upper case again. Bare list hits never repeat.
- */
 /** Index of the first token that ends after `pos` (tokens are in text order and do not overlap). */
 function firstTokenEndingAfter(tokens: readonly { readonly end: number }[], pos: number): number {
   let lo = 0;
@@ -67,6 +69,12 @@ function firstTokenEndingAfter(tokens: readonly { readonly end: number }[], pos:
   return lo;
 }
 
+/**
+ * Later (and earlier) mentions of a word a cue already proved to be a name or place in this
+ * note ("Dr. Okafor aware" ... "Okafor at bedside"; "transferred to MGH" ... "at MGH").
+ * Only words that cannot be anything else repeat: no English, medical or cue word, at least
+ * three letters, or an upper-case acronym seen upper case again. Bare list hits never repeat.
+ */
 function repeats(v: NoteView, spans: readonly Span[]): Span[] {
   const { tokens, data } = v;
   const found = new Map<string, Span>();

@@ -21,7 +21,7 @@ export interface DictionaryData {
   /** Medical terms (@cspell/dict-medicalterms), eponyms and brands included (Foley, Lasix). */
   readonly medical: ReadonlySet<string>;
   /** The medical terms the dictionary writes in lower case: without eponyms, brands and the
-   *  place names it also holds (Hampton, Baltimore), so place rules can use it. */
+   *  town names it also holds, so place rules can use it. */
   readonly medicalWords: ReadonlySet<string>;
   /** City names, one or more words joined by single spaces. */
   readonly cities: ReadonlySet<string>;

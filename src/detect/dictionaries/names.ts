@@ -5,14 +5,14 @@ import { gapAfter, gapBefore, isInitial, isInitialGap, isSpaceGap, phraseEndingA
  * NAME rules. Each finds a run of name-like tokens next to evidence, strongest first:
  *
  *   title       Dr./Mr./Mrs. + the next words ("Dr. green aware": any non-stop word after a title)
- *   credential  a signature before a credential ("V. Finn, RRT", "Q. LANDER RRT")
+ *   credential  a signature before a credential ("K. Okafor, RRT", "T. NGUYEN RRT")
  *   relative, clinician, patient
- *               a role word or form label before the name ("wife HELEN", "per NP X", "Name: X")
- *   relative-after  a relative word in brackets after the name ("Hank P. (son)")
+ *               a role word or form label before the name ("wife BRENDA", "per NP X", "Name: X")
+ *   relative-after  a relative word in brackets after the name ("Gerald H. (son)")
  *   initial     an initial and a surname ("J. Smith", "E. X AWARE")
  *   list        a name-list word that is no English or medical word, alone (capitalised in prose)
  *   pair        a curated given name and a capitalised listed surname in prose ("Mark Okafor")
- *   reported    a given name and an uncommon word before aware/notified ("bea tura aware")
+ *   reported    a given name and an uncommon word before aware/notified ("brenda zelinski aware")
  *   joined      further names after a found one, joined by a comma, and, & (reported under the
  *               found name's rule)
  *
@@ -37,7 +37,7 @@ export function strength(v: NoteView, i: number): Strength {
 function excluded(v: NoteView, k: string): boolean {
   const c = v.data.nameCues;
   if (k.length < 2 || c.stopWords.has(k) || c.notNames.has(k) || c.titles.has(k) || c.roleWords.has(k) || c.credentials.has(k)) return true;
-  // Hyphenated words name people only when no part is an ordinary word (called-pt, Rockwood-thinking).
+  // Hyphenated words name people only when no part is an ordinary word (called-pt, Okafor-thinking).
   if (k.includes('-') && k.split('-').some((part) => (v.data.common.has(part) || c.stopWords.has(part)) && !v.data.knownNames.has(part))) return true;
   return v.data.veryCommon.has(k) && !v.data.knownNames.has(k);
 }
@@ -91,7 +91,7 @@ function continues(v: NoteView, i: number): boolean {
 
 const CONJUNCTIONS = new Set(['and', '&']);
 
-/** "Dr. Griffin and Swackhamer": a second name joined to a found one. Returns its token range or undefined. */
+/** "Dr. Patel and Okafor": a second name joined to a found one. Returns its token range or undefined. */
 function conjoined(v: NoteView, last: number): [number, number] | undefined {
   const and = last + 1;
   const next = last + 2;
@@ -115,7 +115,7 @@ function extendForward(v: NoteView, first: number, last: number): number {
     }
     if (!continues(v, next)) break;
     // In single-case notes an unknown word after a name is as often a typo or a verb
-    // (DR X NOTIFED): there only a listed word extends a name, or any word a given name (LEONA X).
+    // (DR X NOTIFED): there only a listed word extends a name, or any word after a given name (BRENDA X).
     if (v.mode !== 'mixed' && !v.data.names.has(t.key) && !listedName(v, next) && !v.data.firstNames.has(v.tokens[end]!.key)) break;
     end = next;
   }
@@ -158,7 +158,7 @@ function titleGroups(v: NoteView, out: Group[]): void {
     // MS is also mental status, morphine, multiple sclerosis: as a title only written Ms, or
     // before a listed name.
     if (data.nameCues.ambiguousTitles.has(title.key) && title.shape !== 'cap' && !(strength(v, i + 1) === 3 || listedName(v, i + 1))) continue;
-    // Dr. L. Ruuska: an initial first, vouched for by the surname after it.
+    // Dr. L. Brennan: an initial first, vouched for by the surname after it.
     const initialFirst =
       isInitial(c) && (c.shape === 'upper' || v.mode !== 'mixed') && isInitialGap(gapAfter(v, i + 1)) && i + 2 < tokens.length && continues(v, i + 2);
     // Dr Will Cole: a capitalised given name that is also a stop word, before a capitalised surname.
@@ -178,8 +178,8 @@ function titleGroups(v: NoteView, out: Group[]): void {
   }
 }
 
-/** The note seen with the case style of token i's line when that line is all upper or all lower case. */
 /**
+ * The note seen with the case style of token i's line when that line is all upper or all lower case.
  * Per note: each token's line, each line's case mode, and one view per single-case mode. Scanning
  * the line and allocating a strengths array per credential made long notes quadratic; strengths
  * depend only on the mode, so one view per mode gives the same answers.
@@ -228,14 +228,14 @@ function credentialGroups(v: NoteView, out: Group[]): void {
     if (!data.nameCues.credentials.has(cred.text.toLowerCase())) continue;
     const gap = gapBefore(v, c);
     if (!/^,?[ \t]{1,3}$/.test(gap)) continue;
-    // A signature keeps its writer's case: "anita morris rn" in an otherwise mixed-case note.
+    // A signature keeps its writer's case: "brenda lutz rn" in an otherwise mixed-case note.
     const lv = lineView(v, c);
     // In prose a credential is written in capitals (RN, PhD); lower case only after a comma is too vague.
     if (lv.mode === 'mixed' && cred.shape === 'lower') continue;
     if (lv.mode === 'mixed' && cred.shape === 'cap' && !gap.startsWith(',')) continue;
     let first = extendBackward(lv, c - 1);
     const last2 = (f: number): boolean => c - f >= 2;
-    // "Q. LANDER RRT": after an initial, any word that is not excluded is the surname.
+    // "T. NGUYEN RRT": after an initial, any word that is not excluded is the surname.
     const word = tokens[c - 1]!;
     const initial = c >= 2 ? tokens[c - 2]! : undefined;
     const initialThenWord =
@@ -256,7 +256,7 @@ function credentialGroups(v: NoteView, out: Group[]): void {
     // PA line, NP cough: a credential word mid-sentence is usually something else.
     const next = tokens[c + 1];
     const thenStop = next !== undefined && isSpaceGap(gapAfter(v, c)) && data.nameCues.stopWords.has(next.key);
-    // per WARREN X NP: a clinician cue before the signature-like group also vouches for it.
+    // per BRENDA X NP: a clinician cue before the signature-like group also vouches for it.
     const cued = first > 0 && last2(first) && phraseEndingAt(lv, first - 1, data.nameCues.clinicianRoles) > 0;
     if (!(gap.startsWith(',') || lineEnd || thenStop || cued)) continue;
     out.push({ first, last: c - 1, rule: 'credential', score: 0.85, subtype: 'DOCTOR', explanation: 'before a credential' });
@@ -298,7 +298,7 @@ function roleGroups(v: NoteView, out: Group[]): void {
     out.push({
       first: j,
       last,
-      rule: kind,
+      rule: weak ? 'weak-cue' : kind,
       score: weak ? 0.75 : 0.85,
       subtype: kind === 'relative' ? 'RELATIVE' : kind === 'patient' ? 'PATIENT' : 'DOCTOR',
       explanation: kind === 'relative' ? 'after a relative word' : kind === 'patient' ? 'after a name label' : weak ? 'after a weak role cue' : 'after a clinician word',
@@ -309,7 +309,7 @@ function roleGroups(v: NoteView, out: Group[]): void {
 function roleAfterGroups(v: NoteView, out: Group[]): void {
   const { tokens, data } = v;
   for (let r = 1; r < tokens.length; r++) {
-    // "Hank P. (son)", "Hank P. - son -": a relative word set off right after the name.
+    // "Gerald H. (son)", "Gerald H. - son -": a relative word set off right after the name.
     const bracket = /^[ \t]*[(][ \t]*$/.test(gapBefore(v, r)) && /^[ \t]*\)/.test(gapAfter(v, r));
     const dash = /^[ \t]+[-–][ \t]+$/.test(gapBefore(v, r)) && /^[ \t]*(?:[-–,;:.)]|\r?\n)/.test(gapAfter(v, r));
     if (!bracket && !dash) continue;
@@ -335,7 +335,7 @@ function initialGroups(v: NoteView, out: Group[]): void {
     if (i > 0 && !/[ \t\r\n(]/.test(v.text[t.start - 1]!)) continue;
     const s = strength(v, i + 1);
     const next = tokens[i + 2];
-    // "E. WELSH AWARE", "J SMITH ORDERED": a word after an initial and before aware/notified is a surname.
+    // "E. OKAFOR AWARE", "J OKAFOR ORDERED": a word after an initial and before aware/notified is a surname.
     const reported = next !== undefined && POST_NAME.has(next.key) && isSpaceGap(gapBefore(v, i + 2)) && !excluded(v, tokens[i + 1]!.key);
     if (!dotted && !reported) continue;
     const surname = s === 3 || (v.mode === 'mixed' && s === 2) || (listedName(v, i + 1) && !v.data.medicalWords.has(tokens[i + 1]!.key)) || reported;
@@ -389,7 +389,7 @@ function listGroups(v: NoteView, out: Group[]): void {
 }
 
 /**
- * "grace dudak aware", "BEA TURA AWARE": a given name and an uncommon word right before
+ * "brenda zelinski aware", "ANA KOVAC AWARE": a given name and an uncommon word right before
  * aware/notified/paged. Teams and services before those words are common or medical words.
  */
 function reportedGroups(v: NoteView, out: Group[]): void {
@@ -425,7 +425,7 @@ function signoffGroups(v: NoteView, out: Group[]): void {
   }
 }
 
-/** "Sons Smokey, Morris and Roger": further names joined to a found one by a comma, and, &. */
+/** "Sons Gerald, Ivan and Paul": further names joined to a found one by a comma, and, &. */
 function joinedGroups(v: NoteView, groups: Group[]): void {
   const n = groups.length;
   for (let g = 0; g < n; g++) {

@@ -4,9 +4,9 @@ import { gapAfter, gapBefore, isInitial, isInitialGap, isSpaceGap, phraseEndingA
 /**
  * LOCATION rules:
  *
- *   facility   the naming words before a facility word ("Holy Cross Hospital" → Holy Cross;
- *              "Frederick Memorial" → both words; the generic word itself is not PHI)
- *   saint      St./Saint + a name ("St. Agnes", "ST. MARY"; not "ST elevation")
+ *   facility   the naming words before a facility word ("Pinecrest Hospital" → Pinecrest;
+ *              "Oakhurst Memorial" → both words; the generic word itself is not PHI)
+ *   saint      St./Saint + a name ("St. Agatha", "ST. JOSEPH"; not "ST elevation")
  *   city       a listed city after a place cue ("lives in", "transferred from") or before a state
  *              (US states are recognised there but not reported: Safe Harbor keeps them)
  *   unit       a care unit named for a building, after a movement cue ("to Farr 5")
@@ -33,7 +33,7 @@ function distinctive(v: NoteView, i: number): boolean {
   const k = t.key;
   if (k.length < 2 || placeCues.notFacilityNames.has(k) || nameCues.stopWords.has(k) || nameCues.notNames.has(k)) return false;
   if (v.mode === 'mixed') return t.shape === 'cap' || (t.shape === 'upper' && !medicalWords.has(k));
-  // The medical list also holds surnames and places (keeley): a listed name or city still counts.
+  // The medical list also holds surnames and places: a listed name or city still counts.
   return !common.has(k) && (!medicalWords.has(k) || v.data.names.has(k) || v.data.cities.has(k));
 }
 
@@ -72,7 +72,7 @@ function facilityFinds(v: NoteView, out: Found[]): void {
     if (!(isSpaceGap(gapBefore(v, h)) || gapBefore(v, h) === '-')) continue;
     const first = namingWordsBefore(v, h - 1);
     if (first === -1) continue;
-    // A naming head ("Memorial") needs a distinctive or naming word before it (Union Memorial).
+    // A naming head ("Memorial") needs a distinctive or naming word before it (Mercy Memorial).
     if (naming) {
       let any = false;
       for (let i = first; i < h; i++) if (distinctive(v, i) || data.placeCues.facilityNameWords.has(tokens[i]!.key)) any = true;
@@ -116,7 +116,7 @@ function cityAt(v: NoteView, j: number): number {
       key += ' ' + tokens[j + k]!.key;
     }
     if (!ok || !data.cities.has(key)) continue;
-    // In prose a city is capitalised, or at least an uncommon word of 4+ letters (from baltimore rehab).
+    // In prose a city is capitalised, or at least an uncommon word of 4+ letters (from worcester rehab).
     for (let k = 0; k < n; k++) {
       const t = tokens[j + k]!;
       if (v.mode !== 'mixed' || t.shape === 'cap' || (n > 1 && (t.key === 'de' || t.key === 'la' || t.key === 'of'))) continue;
@@ -192,7 +192,7 @@ function cueFinds(v: NoteView, out: Found[]): void {
   }
 }
 
-/** "from 12 Oak Street, Lansdowne": capitalised words after a numbered street and a comma are the town. */
+/** "from 12 Oak Street, Fairview": capitalised words after a numbered street and a comma are the town. */
 function afterStreetFinds(v: NoteView, out: Found[]): void {
   const { tokens, data } = v;
   for (let j = 2; j < tokens.length; j++) {

@@ -29,7 +29,7 @@ export function shapeOf(word: string): Shape {
   const lower = word.toLowerCase();
   if (word === lower) return 'lower';
   if (word === word.toUpperCase()) return 'upper';
-  // Capitalised, including McDonald, O'Brien, DeGiorgio: an upper-case first letter and some lower case.
+  // Capitalised, including McDonald, O'Brien, DeLuca: an upper-case first letter and some lower case.
   return isUpperLetter(word[0] ?? '') ? 'cap' : 'other';
 }
 
