@@ -209,6 +209,7 @@ function afterStreetFinds(v: NoteView, out: Found[]): void {
     const t = tokens[j]!;
     if (v.mode === 'mixed' ? t.shape !== 'cap' : data.common.has(t.key) || data.medicalWords.has(t.key)) continue;
     if (data.placeCues.notPlaces.has(t.key) || data.nameCues.stopWords.has(t.key) || data.placeCues.usStateWords.has(t.key)) continue;
+    if (t.key.length < 3 || data.placeCues.clinicalAcronyms.has(t.key) || data.nameCues.notNames.has(t.key)) continue;
     if (/^(?:apt|apartment|suite|ste|unit|fl|floor)$/.test(t.key)) continue;
     let last = j;
     while (last + 1 < tokens.length && last - j < 2 && isSpaceGap(gapBefore(v, last + 1)) && (v.mode === 'mixed' ? tokens[last + 1]!.shape === 'cap' : !data.common.has(tokens[last + 1]!.key))) last++;

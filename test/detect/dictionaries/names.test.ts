@@ -132,6 +132,10 @@ describe('dictionaries: no name where there is none', () => {
     'Renal notified of K 6.1.',
     'Neuro aware of the change.',
     'J TUBE TO GRAVITY, G TUBE CLAMPED.',
+    // MR as mitral regurgitation before the next sentence
+    'Echo shows EF 35% with mild MR. Abd soft, nontender.',
+    'ECHO SHOWS EF 35% WITH MILD MR. LUNGS CLEAR BILATERALLY.',
+    'echo shows ef 35% with mild mr. blood cultures x2 pending.',
     // MS as mental status, states as places
     'MS INCISION CDI, DSD CHANGED.',
     'A/P: MS STILL FAR FROM BASELINE.',
