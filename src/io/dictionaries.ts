@@ -100,7 +100,7 @@ function medicalTerms(): { all: Set<string>; lower: Set<string> } {
 
 interface FakerLocale {
   readonly person?: { first_name?: unknown; last_name?: unknown };
-  readonly location?: { city_name?: unknown };
+  readonly location?: { city_name?: unknown; country?: unknown };
 }
 
 /** One locale's definitions; per-locale modules load in a tenth of the time of the whole package. */
@@ -158,6 +158,7 @@ export async function buildDictionaries(cueDir: string = bundledDictionaryDir())
 
   const firstNames = new Set<string>();
   const englishNames = new Set<string>();
+  const countries = new Set<string>();
   const names = new Set<string>();
   const cities = new Set<string>();
   for (const locale of FAKER_LOCALES) {
@@ -172,6 +173,7 @@ export async function buildDictionaries(cueDir: string = bundledDictionaryDir())
       addNames(englishNames, flatStrings(defs.person?.last_name));
     }
     for (const c of flatStrings(defs.location?.city_name)) addKey(cities, c);
+    if (locale === 'en') for (const c of flatStrings(defs.location?.country)) addKey(countries, c);
   }
   for (const n of firstNames) names.add(n);
 
@@ -189,6 +191,7 @@ export async function buildDictionaries(cueDir: string = bundledDictionaryDir())
     medical: medical.all,
     medicalWords: medical.lower,
     cities,
+    countries,
     nameCues,
     placeCues,
   };

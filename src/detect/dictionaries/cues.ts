@@ -15,6 +15,7 @@ export const NameCuesSchema = z
     notes: z.string().optional(),
     titles: z.array(entry).min(1),
     ambiguousTitles: list,
+    wordTitles: list,
     roles: z.object({ relative: list, clinician: list, patient: list }).strict(),
     weakRoles: list,
     labelOnly: list,
@@ -51,6 +52,8 @@ export interface NameCues {
   readonly titles: ReadonlySet<string>;
   /** Titles that are also clinical abbreviations (MS): a title only when capitalised, or before a listed name. */
   readonly ambiguousTitles: ReadonlySet<string>;
+  /** Titles that are also ordinary words (doctor, miss): in prose only before a capitalised word. */
+  readonly wordTitles: ReadonlySet<string>;
   readonly relativeRoles: readonly Phrase[];
   readonly clinicianRoles: readonly Phrase[];
   /** Form labels and phrases before the patient's own name (Name:, maiden name is). */
@@ -128,6 +131,7 @@ export function parseNameCues(raw: unknown, where = 'names cues'): NameCues {
   return {
     titles: words(c.titles),
     ambiguousTitles: words(c.ambiguousTitles),
+    wordTitles: words(c.wordTitles),
     relativeRoles: phrases(c.roles.relative),
     clinicianRoles: phrases(c.roles.clinician),
     patientRoles: phrases(c.roles.patient),

@@ -23,6 +23,8 @@ export interface DictionaryData {
   /** The medical terms the dictionary writes in lower case: without eponyms, brands and the
    *  town names it also holds, so place rules can use it. */
   readonly medicalWords: ReadonlySet<string>;
+  /** Country names (faker en): never a bare name (Cyprus, Ireland). */
+  readonly countries: ReadonlySet<string>;
   /** City names, one or more words joined by single spaces. */
   readonly cities: ReadonlySet<string>;
   readonly nameCues: NameCues;

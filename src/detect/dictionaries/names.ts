@@ -37,6 +37,8 @@ export function strength(v: NoteView, i: number): Strength {
 function excluded(v: NoteView, k: string): boolean {
   const c = v.data.nameCues;
   if (k.length < 2 || c.stopWords.has(k) || c.notNames.has(k) || c.titles.has(k) || c.roleWords.has(k) || c.credentials.has(k)) return true;
+  // Contractions (I'm, we're, they'll) are no names; O'Brien and D'Angelo keep their apostrophe inside.
+  if (/['’](?:m|re|ve|ll|d|t)$/.test(k)) return true;
   // Hyphenated words name people only when no part is an ordinary word (called-pt, Okafor-thinking).
   if (k.includes('-') && k.split('-').some((part) => (v.data.common.has(part) || c.stopWords.has(part)) && !v.data.knownNames.has(part))) return true;
   return v.data.veryCommon.has(k) && !v.data.knownNames.has(k);
@@ -155,6 +157,8 @@ function titleGroups(v: NoteView, out: Group[]): void {
     if (!TITLE_GAP.test(gap) || (gap === '' && title.key.length < 2)) continue;
     const c = tokens[i + 1]!;
     const k = c.key;
+    // "doctors working", "miss the dose": a title that is also an ordinary word needs a capitalised name in prose.
+    if (data.nameCues.wordTitles.has(title.key) && v.mode === 'mixed' && c.shape !== 'cap' && c.shape !== 'upper') continue;
     // MS is also mental status, morphine, multiple sclerosis: as a title only written Ms, or
     // before a listed name.
     if (data.nameCues.ambiguousTitles.has(title.key) && title.shape !== 'cap' && !(strength(v, i + 1) === 3 || listedName(v, i + 1))) continue;
@@ -375,7 +379,7 @@ function listGroups(v: NoteView, out: Group[]): void {
     const t = tokens[i]!;
     if (t.key.length < 4 || strength(v, i) !== 3 || data.vocabulary.has(t.key)) continue;
     // Alone, Virginia and Georgia are states; after a cue they stay names (nurse Virginia).
-    if (data.placeCues.usStateWords.has(t.key)) continue;
+    if (data.placeCues.usStateWords.has(t.key) || data.countries.has(t.key)) continue;
     if (/^[\d/]/.test(v.text.slice(t.end, t.end + 1))) continue; // SaO2, Sa/O
     if (v.mode === 'mixed') {
       if (t.shape !== 'cap') continue;
@@ -440,7 +444,8 @@ function joinedGroups(v: NoteView, groups: Group[]): void {
       if (!(isSpaceGap(gap) || /^,[ \t]{1,2}$/.test(gap))) break;
       if (next === joint + 1 ? !isSpaceGap(gap) : false) break;
       // A joined word must look like a name on its own: listed, or capitalised and uncommon in prose.
-      if (!(strength(v, next) === 3 || listedName(v, next) || (v.mode === 'mixed' && strength(v, next) === 2))) break;
+      // (A capitalised unlisted word after a comma is as often a title or body: X, Ministerialdirigent.)
+      if (!(strength(v, next) === 3 || listedName(v, next))) break;
       last = extendForward(v, next, next);
       groups.push({ ...groups[g]!, first: next, last, score: Math.min(groups[g]!.score, 0.75), explanation: 'joined to a name' });
     }

@@ -132,6 +132,11 @@ describe('dictionaries: no name where there is none', () => {
     'Renal notified of K 6.1.',
     'Neuro aware of the change.',
     'J TUBE TO GRAVITY, G TUBE CLAMPED.',
+    // contractions, countries, titles used as ordinary words
+    "Hi, I'm writing about the visit; we'll call back.",
+    'Family flew in from Ireland and Cyprus yesterday.',
+    'Two doctors working nights reviewed the film.',
+    'Did not miss any doses today.',
     // MR as mitral regurgitation before the next sentence
     'Echo shows EF 35% with mild MR. Abd soft, nontender.',
     'ECHO SHOWS EF 35% WITH MILD MR. LUNGS CLEAR BILATERALLY.',
