@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { run } from './run.js';
+import { installCrashGuards, run } from './run.js';
+
+installCrashGuards(process.stderr);
 
 const result = await run(process.argv.slice(2), {
   stdout: process.stdout,

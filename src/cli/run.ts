@@ -38,6 +38,20 @@ export async function run(argv: readonly string[], io: CliIO): Promise<CliResult
   return { exitCode };
 }
 
+/**
+ * Last line of defence for errors that escape `run` (an 'error' event nobody listened to, a
+ * rejected promise nobody awaited): Node would print the message and stack, which may quote a
+ * note. Print the class and code only, and exit 2.
+ */
+export function installCrashGuards(stderr: NodeJS.WritableStream, exit: (code: number) => void = (code) => process.exit(code)): void {
+  const onCrash = (err: unknown): void => {
+    stderr.write(`phi-redact: internal error (${safeErrorSummary(err)})\n`);
+    exit(EXIT.USAGE);
+  };
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+}
+
 /** The class and code of an unexpected error, never its message (which may quote note text). */
 export function safeErrorSummary(err: unknown): string {
   if (err instanceof Error) {

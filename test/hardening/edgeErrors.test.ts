@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { GOOD, put, SECRET } from './helpers.js';
 
@@ -11,6 +13,7 @@ import { GOOD, put, SECRET } from './helpers.js';
  */
 
 const NOTE_SECRET = `${SECRET} Zanzibar, MRN 00123456`;
+const ROOT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 let mode: 'type' | 'errno' | 'coded' = 'type';
 
 vi.mock('../../src/io/pool/engine.js', async (importOriginal) => {
@@ -71,5 +74,19 @@ describe('an unexpected exception inside a run', () => {
     expect(r.exitCode).toBe(2);
     expect(f.stderr()).not.toContain(SECRET);
     expect(f.stderr()).toMatch(/E099 something named by code\n$/u);
+  });
+});
+
+describe('errors that escape run() (uncaught exceptions, unhandled rejections)', () => {
+  it.each([
+    ['a late throw', `setTimeout(() => { throw new RangeError('${NOTE_SECRET}'); }, 10);`, 'RangeError'],
+    ['an unhandled rejection', `Promise.reject(new TypeError('${NOTE_SECRET}'));`, 'TypeError'],
+    ['an error event nobody listens to', `new (await import('node:events')).EventEmitter().emit('error', Object.assign(new Error('${NOTE_SECRET}'), { code: 'EPIPE' }));`, 'Error EPIPE'],
+  ])('%s: the built CLI guard prints the class and code only, exit 2', (_name, body, summary) => {
+    const runJs = join(ROOT_DIR, 'dist', 'cli', 'run.js');
+    const script = `import { installCrashGuards } from ${JSON.stringify(runJs)};\ninstallCrashGuards(process.stderr);\n${body}\n`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`phi-redact: internal error (${summary})\n`);
   });
 });
