@@ -42,7 +42,7 @@ describe('safeErrorSummary', () => {
     ['a SyntaxError from JSON.parse of a note', (() => { try { JSON.parse(`{"text": "${NOTE_SECRET}`); } catch (e) { return e; } })(), 'SyntaxError'],
     ['a thrown string', NOTE_SECRET, 'unknown error'],
     ['a thrown object', { message: NOTE_SECRET }, 'unknown error'],
-  ])('%s → %s', (_name, err, expected) => {
+  ])('%s', (_name, err, expected) => {
     expect(safeErrorSummary(err)).toBe(expected);
   });
 
