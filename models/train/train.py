@@ -90,6 +90,7 @@ def main():
     ap.add_argument("--entity-weight", type=float, default=2.5)
     ap.add_argument("--aux-fraction", type=float, default=1.0, help="share of aux windows used per epoch")
     ap.add_argument("--max-minutes", type=float, default=50)
+    ap.add_argument("--synthetic-fraction", type=float, default=1.0, help="share of synthetic windows used per epoch")
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--context-noise", type=float, default=0.12)
     ap.add_argument("--entity-noise", type=float, default=0.0)
@@ -108,6 +109,8 @@ def main():
     for name, ws in data["sets"].items():
         if name in ("presidio", "tab"):
             ws = [w for w in ws if rng.random() < a.aux_fraction]
+        if name == "synthetic":
+            ws = [w for w in ws if rng.random() < a.synthetic_fraction]
         wins += ws
     print(f"windows per epoch {len(wins)}", flush=True)
     wp = WordPiece(load_vocab(os.path.join(a.model_dir, "tokenizer.json")))
