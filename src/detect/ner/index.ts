@@ -31,7 +31,10 @@ export interface NerOptions {
   windowTokens?: number;
   /** Tokens shared by consecutive windows of a long note. */
   strideTokens?: number;
-  /** Windows per onnxruntime call. */
+  /**
+   * Windows per onnxruntime call (default 1). Larger batches are exact for float models, but an
+   * int8 model quantizes activations per batch, so its output would depend on batch-mates.
+   */
   batchSize?: number;
   /** Let idle onnxruntime threads spin-wait (default off: see SessionTuning). */
   spinning?: boolean;
@@ -60,8 +63,8 @@ interface Job {
 export function createNerDetector(options: NerOptions = {}): NerDetector {
   const modelDir = options.modelDir ?? DEFAULT_NER_MODEL_DIR;
   const threads = options.threads ?? 2;
-  const threshold = options.threshold ?? 0.3;
-  const batchSize = Math.max(1, options.batchSize ?? 4);
+  const threshold = options.threshold ?? 0.5;
+  const batchSize = Math.max(1, options.batchSize ?? 1);
   if (!(threshold >= 0 && threshold <= 1)) throw new ConfigError('E010', `ner.threshold must be in [0, 1] (got ${threshold})`);
   let model: NerModel | undefined;
   let release: (() => Promise<void>) | undefined;

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Span } from '../../../src/core/span.js';
@@ -57,16 +57,31 @@ describe.skipIf(!present)('shipped model (models/phi-ner)', () => {
   it('on a note that fits in one window, windowed detection equals a plain single pass', async () => {
     expect(splitWords(NOTE).length).toBeLessThan(model.config.max_length / 2);
     const windowed = await ner.detect(NOTE);
-    expect(windowed).toEqual(await singlePassSpans(model, NOTE, 0.3));
+    expect(windowed).toEqual(await singlePassSpans(model, NOTE, 0.5));
   });
 
-  it('padding in a batch does not change a note\'s spans (the attention mask is honoured)', async () => {
-    const notes = [NOTE, 'Seen by Dr. Hartman.', `${NOTE} ${NOTE}`.slice(0, 600)];
+  const notes = [NOTE, 'Seen by Dr. Hartman.', `${NOTE} ${NOTE}`.slice(0, 600), 'Lives in Springfield with her sister Anne.'];
+
+  it('with the default settings, a batch of notes gets exactly the spans each note gets alone', async () => {
     const together = await ner.detectBatch!(notes);
     const alone = await Promise.all(notes.map((n) => ner.detect(n)));
-    const shape = (spans: readonly Span[]) => spans.map((s) => [s.start, s.end, s.label]);
-    expect(together.map(shape)).toEqual(alone.map(shape));
-    together.forEach((spans, k) => spans.forEach((s, j) => expect(s.score).toBeCloseTo(alone[k]![j]!.score, 4)));
+    expect(together).toEqual(alone);
+  });
+
+  // An int8 model quantizes activations per batch (DynamicQuantizeLinear), so padded batch-mates
+  // legitimately move its scores; the attention-mask check needs float weights.
+  const int8 = present && readFileSync(join(DEFAULT_NER_MODEL_DIR, 'model.onnx')).includes('DynamicQuantizeLinear');
+  it.skipIf(int8)('padding in a batch of 4 does not change a note\'s spans (the attention mask is honoured)', async () => {
+    const padded = createNerDetector({ batchSize: 4 });
+    try {
+      const together = await padded.detectBatch!(notes);
+      const alone = await Promise.all(notes.map((n) => ner.detect(n)));
+      const shape = (spans: readonly Span[]) => spans.map((s) => [s.start, s.end, s.label]);
+      expect(together.map(shape)).toEqual(alone.map(shape));
+      together.forEach((spans, k) => spans.forEach((s, j) => expect(s.score).toBeCloseTo(alone[k]![j]!.score, 4)));
+    } finally {
+      await padded.dispose!();
+    }
   });
 
   it('the fast word path gives the ids of the public tokenizer API on the shipped vocabulary', () => {
