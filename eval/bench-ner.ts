@@ -3,7 +3,7 @@
  * (read at run time from ../shared/gold, never copied; skips with a message when absent).
  *
  *   npx tsx eval/bench-ner.ts [--gold ../shared/gold/physionet-deid-dev.jsonl] [--model models/phi-ner]
- *       [--runs 5] [--threads 2] [--batch 4] [--chunk 16] [--window 256] [--stride 32] [--threshold 0.3]
+ *       [--runs 5] [--threads 2] [--batch 1] [--chunk 16] [--window 256] [--stride 32] [--threshold 0.3]
  *       [--metrics] [--no-speed] [--spin] [--workers N]
  *
  * Speed: every dev note, fed to Pipeline.analyzeBatch `--chunk` notes at a time (the CLI's
@@ -43,7 +43,7 @@ const chunk = Number(opt('--chunk', '16'));
 const ner = {
   modelDir,
   threads: Number(opt('--threads', '2')),
-  batchSize: Number(opt('--batch', '4')),
+  batchSize: Number(opt('--batch', '1')),
   windowTokens: Number(opt('--window', '256')),
   strideTokens: Number(opt('--stride', '32')),
   threshold: Number(opt('--threshold', '0.3')),

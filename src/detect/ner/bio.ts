@@ -9,7 +9,9 @@ import { ConfigError } from '../../core/config.js';
  * A word is PHI when 1 − P(O) ≥ threshold, so probability mass spread over several entity
  * classes still counts. Its label is the entity type with the most mass (B-X + I-X).
  * Consecutive PHI words of one type join into one span covering the text between them
- * (whitespace, punctuation), unless the later word is more B- than I- (a new entity starts).
+ * (whitespace, punctuation). B- vs I- does not split a run: a small model's B/I choice is
+ * its least reliable output (it cut "Linda Hartman" and "3/14" in two), and two entities of
+ * one type with nothing but a space between them are rare in notes.
  */
 export interface LabelScheme {
   readonly labels: readonly string[];
@@ -121,15 +123,8 @@ export function groupEntities(note: NotePredictions, scheme: LabelScheme, thresh
     }
     let best = 0;
     for (let t = 1; t < mass.length; t++) if (mass[t]! > mass[best]!) best = t;
-    let pBegin = 0;
-    let pInside = 0;
-    for (let k = 0; k < n; k++) {
-      if (scheme.typeIndex[k] !== best) continue;
-      if (scheme.begin[k]) pBegin += probs[row + k]!;
-      else pInside += probs[row + k]!;
-    }
     const w = words[i]!;
-    if (open && type === best && !(pBegin > pInside)) {
+    if (open && type === best) {
       end = w.end;
       sum += phi;
       count++;

@@ -69,7 +69,7 @@ describe('groupEntities', () => {
   it.each<[string, WordPrediction[], [number, number, string][]]>([
     ['a B I name joins across the space', [word(0, 4, { 'B-NAME': 0.9 }), word(5, 10, { 'I-NAME': 0.9 })], [[0, 10, 'NAME']]],
     ['an I after punctuation that is also I joins', [word(0, 5, { 'B-NAME': 0.9 }), word(5, 6, { 'I-NAME': 0.8 }), word(7, 11, { 'I-NAME': 0.9 })], [[0, 11, 'NAME']]],
-    ['a new B starts a new entity', [word(0, 4, { 'B-NAME': 0.9 }), word(5, 9, { 'B-NAME': 0.9 })], [[0, 4, 'NAME'], [5, 9, 'NAME']]],
+    ['a B after a B of the same type still joins (B/I choice does not split)', [word(0, 4, { 'B-NAME': 0.9 }), word(5, 9, { 'B-NAME': 0.9 })], [[0, 9, 'NAME']]],
     ['a label change splits', [word(0, 4, { 'B-NAME': 0.9 }), word(5, 9, { 'I-DATE': 0.9 })], [[0, 4, 'NAME'], [5, 9, 'DATE']]],
     ['mass split across B and I still counts (1 − P(O) ≥ threshold)', [word(0, 4, { 'B-NAME': 0.3, 'I-NAME': 0.3 })], [[0, 4, 'NAME']]],
     ['label is the type with the most B+I mass', [word(0, 4, { 'B-NAME': 0.35, 'B-DATE': 0.2, 'I-DATE': 0.2 })], [[0, 4, 'DATE']]],
