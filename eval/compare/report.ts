@@ -80,6 +80,7 @@ export interface CompareReport {
   readonly date: string;
   readonly command: string;
   readonly machine: { readonly cores: number; readonly cpuModel: string; readonly memoryGiB: number; readonly node: string };
+  readonly code?: { readonly commit: string; readonly uncommittedFiles: number };
   readonly rounds: number;
   readonly passesPerRow: number;
   readonly budgetSecondsPerRow: number;
@@ -120,7 +121,9 @@ export function renderMarkdown(r: CompareReport): string {
   out.push('');
   out.push(
     `Generated ${r.date.slice(0, 16).replace('T', ' ')} UTC by \`${r.command}\` on ${r.machine.cores} cores (${r.machine.cpuModel}), ` +
-      `${r.machine.memoryGiB} GiB memory, Node ${r.machine.node}. Figures only, no note text.`,
+      `${r.machine.memoryGiB} GiB memory, Node ${r.machine.node}` +
+      (r.code ? `, code at commit ${r.code.commit}${r.code.uncommittedFiles > 0 ? ` with ${r.code.uncommittedFiles} uncommitted files in src/, rules/ or models/` : ' (clean)'}` : '') +
+      '. Figures only, no note text.',
   );
   out.push('');
   out.push(

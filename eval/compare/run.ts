@@ -264,6 +264,13 @@ async function main(): Promise<void> {
     }
   }
 
+  // The code measured: the commit, and whether src/, rules/ or models/ had uncommitted changes
+  // (in a shared checkout, run from a clean worktree for figures you publish).
+  const git = (...a: string[]): string => spawnSync('git', a, { cwd: REPO, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const code = {
+    commit: git('rev-parse', '--short', 'HEAD') || 'unknown',
+    uncommittedFiles: git('status', '--porcelain', '--', 'src', 'rules', 'models').split('\n').filter((l) => l.trim() !== '').length,
+  };
   const machine = {
     cores: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -274,6 +281,7 @@ async function main(): Promise<void> {
     date: started.toISOString(),
     command: `npx tsx eval/compare/run.ts${args.length ? ` ${args.join(' ')}` : ''}`,
     machine,
+    code,
     rounds,
     passesPerRow: Number(passes),
     budgetSecondsPerRow: Number(budget),
