@@ -152,12 +152,22 @@ async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal | 
     return;
   }
   const it = source[Symbol.asyncIterator]();
-  const aborted = new Promise<typeof ABORTED>((resolve) => {
-    if (signal.aborted) resolve(ABORTED);
-    else signal.addEventListener('abort', () => resolve(ABORTED), { once: true });
-  });
   for (;;) {
-    const next = await Promise.race([it.next(), aborted]);
+    if (signal.aborted) return;
+    // A fresh abort promise per read, its listener removed after: racing every read against one
+    // long-lived promise would pile a reaction per read onto it, each holding that read's
+    // records — memory growing with the input (1 GB in, > 1 GB RSS).
+    let onAbort: () => void = () => undefined;
+    const aborted = new Promise<typeof ABORTED>((resolve) => {
+      onAbort = () => resolve(ABORTED);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    let next: IteratorResult<T> | typeof ABORTED;
+    try {
+      next = await Promise.race([it.next(), aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
     if (next === ABORTED || next.done === true) return;
     yield next.value;
   }
