@@ -3,7 +3,7 @@
  * (read at run time from ../shared/gold, never copied; skips with a message when absent).
  *
  *   npx tsx eval/bench-ner.ts [--gold ../shared/gold/physionet-deid-dev.jsonl] [--model models/phi-ner]
- *       [--runs 5] [--threads 2] [--batch 1] [--chunk 16] [--window 256] [--stride 32] [--threshold 0.3]
+ *       [--runs 5] [--threads N] [--batch N] [--chunk 16] [--window N] [--stride N] [--threshold X]  (default: the config's)
  *       [--metrics] [--no-speed] [--spin] [--workers N]
  *
  * Speed: every dev note, fed to Pipeline.analyzeBatch `--chunk` notes at a time (the CLI's
@@ -40,13 +40,15 @@ const goldPath = resolve(opt('--gold', '../shared/gold/physionet-deid-dev.jsonl'
 const modelDir = resolve(opt('--model', 'models/phi-ner'));
 const runs = Number(opt('--runs', '5'));
 const chunk = Number(opt('--chunk', '16'));
+// Defaults are the config's (what `phi-redact` runs with); flags override them.
+const defaults = parseConfig({});
 const ner = {
   modelDir,
-  threads: Number(opt('--threads', '2')),
-  batchSize: Number(opt('--batch', '1')),
-  windowTokens: Number(opt('--window', '256')),
-  strideTokens: Number(opt('--stride', '32')),
-  threshold: Number(opt('--threshold', '0.3')),
+  threads: Number(opt('--threads', String(defaults.ner.threads))),
+  batchSize: Number(opt('--batch', String(defaults.ner.batchSize))),
+  windowTokens: Number(opt('--window', String(defaults.ner.windowTokens))),
+  strideTokens: Number(opt('--stride', String(defaults.ner.strideTokens))),
+  threshold: Number(opt('--threshold', String(defaults.ner.threshold))),
 };
 const spinning = flag('--spin');
 
@@ -79,9 +81,10 @@ console.log(`model load: ${(performance.now() - t0).toFixed(0)} ms`);
 
 // The default path goes through loadPipeline (the CLI's composition root); --spin needs a
 // session option the config does not carry, so then the same detectors are built here.
-const pipelineFor = async (detectors: ('rules' | 'ner')[]): Promise<Pipeline> => {
+type Kind = 'rules' | 'dictionaries' | 'ner';
+const pipelineFor = async (detectors: Kind[]): Promise<Pipeline> => {
   const config = parseConfig({ detectors, ner });
-  if (!spinning) return loadPipeline({ config, baseDir: process.cwd() });
+  if (!spinning || detectors.includes('dictionaries')) return loadPipeline({ config, baseDir: process.cwd() });
   const built: Detector[] = detectors.includes('rules') ? createRuleDetectors(loadRulePacks()) : [];
   if (detectors.includes('ner')) built.push(createNerDetector({ ...ner, spinning }));
   return Pipeline.create(built, config);
@@ -124,6 +127,8 @@ async function speed(name: string, p: Pipeline): Promise<void> {
 const hybrid = await pipelineFor(['rules', 'ner']);
 const nerOnly = await pipelineFor(['ner']);
 const rulesOnly = await pipelineFor(['rules']);
+const full = await pipelineFor([...defaults.detectors]);
+const fullName = defaults.detectors.join('+');
 
 const workers = Number(opt('--workers', '0'));
 if (workers > 0) {
@@ -152,6 +157,8 @@ if (!flag('--no-speed')) {
   await speed('hybrid', hybrid);
   await speed('ner', nerOnly);
   await speed('rules', rulesOnly);
+  await speed('default', full);
+  console.log(`(hybrid = rules+ner; default = ${fullName}, the config's default detectors)`);
   console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 }
 
@@ -169,6 +176,7 @@ if (flag('--metrics')) {
       ['rules', rulesOnly],
       ['ner', nerOnly],
       ['hybrid', hybrid],
+      ['default', full],
     ] as const) {
       const analyses = await analyzeAll(p, val.map((d) => d.text));
       const docs: EvalDoc[] = val.map((d, i) => ({ ...d, pred: analyses[i]!.spans, raw: analyses[i]!.raw }));
@@ -200,8 +208,9 @@ if (flag('--metrics')) {
     const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
     console.log(line(header));
     for (const r of rows) console.log(line(r));
+    console.log(`(hybrid = rules+ner; default = ${fullName})`);
     console.log('(per-label recall is over that gold label\'s tokens; per-label precision over tokens predicted with that label)');
   }
 }
 
-await Promise.all([hybrid.dispose(), nerOnly.dispose(), rulesOnly.dispose(), probe.dispose!()]);
+await Promise.all([hybrid.dispose(), nerOnly.dispose(), rulesOnly.dispose(), full.dispose(), probe.dispose!()]);
