@@ -3,7 +3,7 @@
  * build first: `npx tsc -p .`), with synthetic notes from test/scale/notes.ts (deterministic,
  * all values fake; nothing from ../shared/gold).
  *
- *   npx tsx eval/bench-scale.ts [--part workers|curve|queue|all] [--runs 5] [--notes 2000] [--json]
+ *   npx tsx eval/bench-scale.ts [--part workers|curve|queue|all] [--runs 5] [--notes 2000] [--sizes 1000,10000,100000] [--json]
  *
  *   workers  notes/s for --workers 1 and 2 over `--notes` normal notes (~0.5 KB each)
  *   curve    notes/s over 1k, 10k and 100k small notes (~0.1 KB) with 2 workers: should be flat
@@ -34,6 +34,7 @@ const runs = Math.max(1, Number(opt('--runs', '5')));
 const runs100k = Math.max(1, Number(opt('--runs-100k', '1')));
 const notes = Math.max(100, Number(opt('--notes', '2000')));
 const asJson = args.includes('--json');
+const sizes = opt('--sizes', '1000,10000,100000').split(',').map(Number).filter((n) => n > 0);
 
 if (!existsSync(MAIN)) {
   console.error(`bench-scale: ${MAIN} is missing; build first (npx tsc -p .)`);
@@ -117,7 +118,7 @@ try {
   }
 
   if (part === 'curve' || part === 'all') {
-    for (const count of [1_000, 10_000, 100_000]) {
+    for (const count of sizes) {
       const dir = await corpus(count, 'small');
       dirs.push(dir);
       const n = count === 100_000 ? runs100k : runs;
