@@ -117,8 +117,12 @@ function measure(rule: CompiledRule, unit: string, kb: number, runsSmall = 3, ru
 
 function checkLinear(rule: CompiledRule, unit: string, kb = 10): void {
   let { perKbSmall, perKbLarge } = measure(rule, unit, kb);
-  // One more careful look before calling it superlinear: the box is shared and timing is noisy.
-  if (perKbLarge > FLOOR_MS_PER_KB && perKbLarge / Math.max(perKbSmall, 0.001) >= RATIO_BOUND) ({ perKbSmall, perKbLarge } = measure(rule, unit, kb, 5, 3));
+  // Up to three more careful looks before calling it superlinear: on a shared, loaded box one
+  // preempted large run makes a linear rule look 100x slower, while a quadratic one stays ~10x
+  // slower per KB on every look.
+  for (let look = 0; look < 3 && perKbLarge > FLOOR_MS_PER_KB && perKbLarge / Math.max(perKbSmall, 0.001) >= RATIO_BOUND; look++) {
+    ({ perKbSmall, perKbLarge } = measure(rule, unit, kb, 5, 3));
+  }
   if (kb === 10) {
     cases += 1;
     slowest.set(rule.source, Math.max(slowest.get(rule.source) ?? 0, perKbLarge));
@@ -176,8 +180,13 @@ describe('whole pipeline (rules + dictionaries): detection, merging and replacem
         }
         return ms;
       };
-      const small = (await best(repeatTo(unit, 10 * 1024), 3)) / 10;
-      const large = (await best(repeatTo(unit, 100 * 1024), 2)) / 100;
+      let small = (await best(repeatTo(unit, 10 * 1024), 3)) / 10;
+      let large = (await best(repeatTo(unit, 100 * 1024), 2)) / 100;
+      // Noise on a loaded box hits one look; a superlinear pipeline is slow on every look.
+      for (let look = 0; look < 3 && large > FLOOR_MS_PER_KB && large / Math.max(small, 0.001) >= RATIO_BOUND; look++) {
+        small = (await best(repeatTo(unit, 10 * 1024), 5)) / 10;
+        large = (await best(repeatTo(unit, 100 * 1024), 3)) / 100;
+      }
       console.log(`pipeline on ${JSON.stringify(unit)}: ${small.toFixed(3)} -> ${large.toFixed(3)} ms/KB (10 KB -> 100 KB)`);
       if (large > FLOOR_MS_PER_KB) expect(large / Math.max(small, 0.001)).toBeLessThan(RATIO_BOUND);
     } finally {
@@ -211,7 +220,7 @@ describe('dictionaries detector alone: name- and place-dense hostile text stays 
           time(repeatTo(unit, 1024), 1);
           let small = time(repeatTo(unit, 10 * 1024), 3) / 10;
           let large = time(repeatTo(unit, 100 * 1024), 2) / 100;
-          if (large > FLOOR_MS_PER_KB && large / Math.max(small, 0.001) >= RATIO_BOUND) {
+          for (let look = 0; look < 3 && large > FLOOR_MS_PER_KB && large / Math.max(small, 0.001) >= RATIO_BOUND; look++) {
             small = time(repeatTo(unit, 10 * 1024), 5) / 10;
             large = time(repeatTo(unit, 100 * 1024), 3) / 100;
           }
