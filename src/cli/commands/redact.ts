@@ -17,6 +17,7 @@ import { DEFAULT_SEPARATOR } from '../../io/stream/records.js';
 import { runStream, STDIN_NAME } from '../../io/stream/streamRun.js';
 import { CliError, EXIT, type CliIO } from '../io.js';
 import type { RegisterCommand } from './index.js';
+import { abortOnSignals } from '../../io/signals.js';
 
 interface RedactOptions {
   out?: string;
@@ -125,7 +126,7 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
       const audit = new AuditCollector('stream', engine.fingerprints, engine.detectorIds);
       audit.workers = engine.workers;
       audit.pipelineLoadMs = engine.loadMs;
-      const stop = stopOnSignals();
+      const stop = abortOnSignals();
       const summary = await runStream({
         input: io.stdin as AsyncIterable<Uint8Array>,
         signal: stop.signal,
@@ -180,7 +181,7 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
     audit.pipelineLoadMs = engine.loadMs;
     for (const p of problems) audit.noteFailed(p.error.message);
     const showProgress = io.isTTY && !options.quiet && !options.json;
-    const stop = stopOnSignals();
+    const stop = abortOnSignals();
     const summary = await runFolder({
       files,
       outDir,
@@ -225,21 +226,6 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
 function parseMode(value: string): number {
   if (!/^0?[0-7]{3}$/.test(value)) throw new CliError(`--mode must be octal permission bits such as 600 or 640, got "${value}"`);
   return Number.parseInt(value, 8);
-}
-
-/** SIGINT/SIGTERM end a run gently (notes in hand finished, manifest or stream output written, exit 130); a second one kills. */
-function stopOnSignals(): { readonly signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onSignal = (): void => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
 }
 
 function parseWorkers(value: string): number {

@@ -125,17 +125,4 @@ export class QueueSetupError extends Error {
   }
 }
 
-/** An AbortSignal that fires on SIGINT or SIGTERM (a worker finishes its jobs in hand, then stops). */
-export function abortOnSignals(): { readonly signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onSignal = (): void => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
-}
+export { abortOnSignals } from '../signals.js';
