@@ -64,20 +64,9 @@ export async function readRunManifest(runDir: string): Promise<ManifestLine[]> {
     throw new ReviewError(`E090 no run manifest at ${path}: is this the --out folder of a finished folder run?`);
   }
   const byInput = new Map<string, ManifestLine>();
-  const lines = raw.split('\n');
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      if (i >= lines.length - 2) return; // torn tail of an interrupted run
-      throw new ReviewError(`E091 ${path}:${i + 1}: not JSON`);
-    }
-    const entry = manifestLineSchema.safeParse(parsed);
-    if (!entry.success) throw new ReviewError(`E091 ${path}:${i + 1}: not a manifest line (${entry.error.issues[0]?.path.join('.') ?? '?'})`);
-    byInput.set(entry.data.input, entry.data);
-  });
+  // Only a torn tail is expected: a run appends one line at a time and dies at most mid-line.
+  const entries = parseJsonLines(raw, path, manifestLineSchema, 'E091', 'not a manifest line', (i, n) => i >= n - 2);
+  for (const entry of entries) byInput.set(entry.input, entry);
   return [...byInput.values()];
 }
 
@@ -201,6 +190,23 @@ async function readJsonLines<T>(path: string, schema: z.ZodType<T>, tolerateTorn
     if (tolerateTornTail) return [];
     throw new ReviewError(`E097 cannot read ${path}`);
   }
+  // A crash mid-append leaves a partial line; the server starts a fresh line before its next
+  // append (ensureLineStart), so a torn line may sit anywhere in a verdict log.
+  return parseJsonLines(raw, path, schema, 'E098', 'unexpected fields', () => tolerateTornTail);
+}
+
+/**
+ * Parses JSONL against a schema. A line that is not JSON is skipped when `tornOk(index, lineCount)`
+ * says a crash may have left it, else it is an error naming file and line (never its content).
+ */
+function parseJsonLines<T>(
+  raw: string,
+  path: string,
+  schema: z.ZodType<T>,
+  code: string,
+  mismatch: string,
+  tornOk: (index: number, lineCount: number) => boolean,
+): T[] {
   const out: T[] = [];
   const lines = raw.split('\n');
   lines.forEach((line, i) => {
@@ -209,13 +215,11 @@ async function readJsonLines<T>(path: string, schema: z.ZodType<T>, tolerateTorn
     try {
       parsed = JSON.parse(line);
     } catch {
-      // A crash mid-append leaves a partial line; the server starts a fresh line before its next
-      // append (ensureLineStart), so a torn line may sit anywhere in a verdict log.
-      if (tolerateTornTail) return;
-      throw new ReviewError(`E098 ${path}:${i + 1}: not JSON`);
+      if (tornOk(i, lines.length)) return;
+      throw new ReviewError(`${code} ${path}:${i + 1}: not JSON`);
     }
     const r = schema.safeParse(parsed);
-    if (!r.success) throw new ReviewError(`E098 ${path}:${i + 1}: unexpected fields (${r.error.issues[0]?.path.join('.') ?? '?'})`);
+    if (!r.success) throw new ReviewError(`${code} ${path}:${i + 1}: ${mismatch} (${r.error.issues[0]?.path.join('.') ?? '?'})`);
     out.push(r.data);
   });
   return out;
