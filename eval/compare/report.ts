@@ -45,12 +45,15 @@ export function median(xs: readonly number[]): number {
 
 // ---- markdown ----
 
-interface QualityJson {
+/** One row's quality on one set, as run.ts scores it and compare.json stores it. */
+export interface Quality {
   readonly tokenRecall: number;
   readonly tokenPrecision: number;
   readonly tokenF1: number;
   readonly entityPartialF1: number;
   readonly entityStrictF1: number;
+  readonly goldTokens: number;
+  readonly predTokens: number;
   readonly perLabelRecall: Readonly<Record<string, { readonly recall: number; readonly gold: number }>>;
   readonly falseAlarms?: readonly KindRate[];
 }
@@ -73,7 +76,7 @@ interface RowSetJson {
   readonly deterministic?: boolean;
   readonly failedNotes?: number;
   readonly align?: Readonly<Record<string, number>>;
-  readonly quality?: Readonly<Record<string, QualityJson | NotScored>>;
+  readonly quality?: Readonly<Record<string, Quality | NotScored>>;
   readonly speed?: readonly (SpeedJson | undefined)[];
 }
 export interface CompareReport {
@@ -113,7 +116,7 @@ function mdTable(header: readonly string[], rows: readonly (readonly string[])[]
   return [header, align, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
-const isQuality = (q: QualityJson | NotScored | undefined): q is QualityJson => q !== undefined && 'tokenRecall' in q;
+const isQuality = (q: Quality | NotScored | undefined): q is Quality => q !== undefined && 'tokenRecall' in q;
 
 export function renderMarkdown(r: CompareReport): string {
   const out: string[] = [];

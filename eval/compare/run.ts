@@ -23,7 +23,7 @@ import type { Label } from '../../src/core/labels.js';
 import type { Span } from '../../src/core/span.js';
 import { evaluate, type EvalDoc, type EvalResult, type GoldDoc } from '../../src/eval/index.js';
 import { readGold } from '../../src/io/gold.js';
-import { falseAlarmsByKind, median, type KindRate } from './report.js';
+import { falseAlarmsByKind, median, type Quality } from './report.js';
 import { LIBS, ROW_NAMES, type LibName, type RunnerResult } from './protocol.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
@@ -120,18 +120,6 @@ function runRow(lib: LibName, set: SetSpec): RowStatus {
     return { status: 'failed', reason: (child.stderr || `exit ${child.status}`).trim().split('\n').slice(-1)[0]! };
   }
   return { status: 'ok', result: JSON.parse(child.stdout) as RunnerResult };
-}
-
-interface Quality {
-  readonly tokenRecall: number;
-  readonly tokenPrecision: number;
-  readonly tokenF1: number;
-  readonly entityPartialF1: number;
-  readonly entityStrictF1: number;
-  readonly goldTokens: number;
-  readonly predTokens: number;
-  readonly perLabelRecall: Readonly<Record<string, { readonly recall: number; readonly gold: number }>>;
-  readonly falseAlarms?: readonly KindRate[];
 }
 
 function score(set: SetSpec, ids: ReadonlySet<string> | undefined, r: RunnerResult, source: string): Quality {
