@@ -55,12 +55,12 @@ const CASES: readonly { readonly name: string; readonly setup: () => string[]; r
         ner: {
           modelDir: modelCopy('m-version', (d) => {
             const c = JSON.parse(readFileSync(join(d, 'config.json'), 'utf8')) as Record<string, unknown>;
-            writeFileSync(join(d, 'config.json'), JSON.stringify({ ...c, format: 'phi-ner/2' }));
+            writeFileSync(join(d, 'config.json'), JSON.stringify({ ...c, format: 'phi-ner/9' }));
           }),
         },
       }),
     ],
-    error: /E032 NER model config .*format "phi-ner\/2" is not supported/u,
+    error: /E032 NER model config .*format "phi-ner\/9" is not supported/u,
   },
   {
     name: 'model file replaced by garbage of the right name',

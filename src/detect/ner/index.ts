@@ -5,7 +5,7 @@ import type { DetectContext, Detector } from '../types.js';
 import { groupEntities, softmaxInPlace } from './bio.js';
 import { acquireModel, type NerModel } from './session.js';
 import { assignOwners, cappedPieceCounts, encodeWindow, planWindows, type EncodedWindow } from './windows.js';
-import { splitWords, type Word } from './words.js';
+import { splitWords, wordShape, type Word } from './words.js';
 
 /**
  * The NER detector: four small steps (STYLE point 10) —
@@ -109,19 +109,23 @@ export function createNerDetector(options: NerOptions = {}): NerDetector {
         const ids = tok.encodeWord(text.slice(w.start, w.end));
         return ids.length > 0 ? ids : unkOnly;
       });
+      const shapes = m.usesShapes ? Uint8Array.from(words, (w) => wordShape(text.slice(w.start, w.end))) : undefined;
       const pieces = cappedPieceCounts(wordIds, capacity);
       const plans = planWindows(pieces, capacity, overlap);
       const owner = assignOwners(pieces, plans);
       notes.push({ words, probs: new Float32Array(words.length * numLabels), predicted: new Uint8Array(words.length) });
       plans.forEach((plan, window) =>
-        jobs.push({ note, first: plan.first, window, owner, encoded: encodeWindow(wordIds, plan, capacity, tok.cls, tok.sep) }),
+        jobs.push({ note, first: plan.first, window, owner, encoded: encodeWindow(wordIds, plan, capacity, tok.cls, tok.sep, shapes) }),
       );
     });
     // Longest first, so each batch pads to nearly its own length.
     jobs.sort((a, b) => b.encoded.ids.length - a.encoded.ids.length);
     for (let b = 0; b < jobs.length; b += batchSize) {
       const batch = jobs.slice(b, b + batchSize);
-      const { logits, seq } = await m.run(batch.map((j) => j.encoded.ids));
+      const { logits, seq } = await m.run(
+        batch.map((j) => j.encoded.ids),
+        m.usesShapes ? batch.map((j) => j.encoded.shapes!) : undefined,
+      );
       batch.forEach((job, row) => {
         const { probs, predicted } = notes[job.note]!;
         const { firstPiece } = job.encoded;

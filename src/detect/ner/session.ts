@@ -5,6 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
 import { ConfigError } from '../../core/config.js';
 import { parseLabelScheme, type LabelScheme } from './bio.js';
+import { WORD_SHAPES } from './words.js';
 
 /**
  * The runtime seam: the only module in the project that imports onnxruntime-node
@@ -17,10 +18,14 @@ import { parseLabelScheme, type LabelScheme } from './bio.js';
  *   E033 model file missing, or its sha256 differs from config.json (truncated or corrupt)
  *   E034 onnxruntime could not create a session from the model file
  *   E035 the tokenizer files could not be loaded
- *   E036 the model's inputs/outputs do not match the phi-ner/1 contract
+ *   E036 the model's inputs/outputs do not match the phi-ner/1 or /2 contract
  *   E037 inference failed while running (reported with batch size, not text)
+ *
+ * phi-ner/2 adds one input, `shape_ids` (a case-shape class per token, words.ts WORD_SHAPES),
+ * and lists those classes in config.json `shapes` so a reordering fails closed.
  */
-export const MODEL_FORMAT = 'phi-ner/1';
+export const MODEL_FORMAT = 'phi-ner/2';
+const READABLE_FORMATS = ['phi-ner/1', 'phi-ner/2'];
 
 const ModelConfigSchema = z
   .object({
@@ -31,6 +36,7 @@ const ModelConfigSchema = z
     sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
     vocab_size: z.number().int().positive(),
     lowercase: z.boolean().optional(),
+    shapes: z.array(z.string()).optional(),
   })
   .passthrough();
 
@@ -92,8 +98,10 @@ export interface NerModel {
   readonly sha256: string;
   readonly modelBytes: number;
   readonly tokenizer: WordTokenizer;
+  /** Whether the model reads case shapes (phi-ner/2): then `run` needs `shapes` for every row. */
+  readonly usesShapes: boolean;
   /** Runs one padded batch; returns logits [rows, seq, labels] flattened. */
-  run(rows: readonly (readonly number[])[]): Promise<{ logits: Float32Array; seq: number }>;
+  run(rows: readonly (readonly number[])[], shapes?: readonly (readonly number[])[]): Promise<{ logits: Float32Array; seq: number }>;
   /** Frees the native session (called when the last user releases it). */
   close(): Promise<void>;
 }
@@ -117,8 +125,12 @@ async function readConfig(dir: string): Promise<ModelConfig> {
     const issue = parsed.error.issues[0];
     throw new ConfigError('E032', `NER model config ${file}: invalid value at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
   }
-  if (parsed.data.format !== MODEL_FORMAT) {
-    throw new ConfigError('E032', `NER model config ${file}: format "${parsed.data.format}" is not supported (this runtime reads "${MODEL_FORMAT}")`);
+  if (!READABLE_FORMATS.includes(parsed.data.format)) {
+    throw new ConfigError('E032', `NER model config ${file}: format "${parsed.data.format}" is not supported (this runtime reads ${READABLE_FORMATS.join(', ')})`);
+  }
+  const shapes = parsed.data.shapes;
+  if (parsed.data.format === 'phi-ner/2' && (shapes?.length !== WORD_SHAPES.length || shapes.some((s, i) => s !== WORD_SHAPES[i]))) {
+    throw new ConfigError('E032', `NER model config ${file}: "shapes" must be [${WORD_SHAPES.join(', ')}] for phi-ner/2`);
   }
   return parsed.data;
 }
@@ -225,15 +237,25 @@ async function openModel(dir: string, tuning: SessionTuning): Promise<NerModel> 
   }
   if (!session.outputNames.includes('logits')) throw new ConfigError('E036', `NER model ${file} lacks the output "logits"`);
   const withTypes = inputs.has('token_type_ids');
+  const usesShapes = config.format === 'phi-ner/2';
+  if (usesShapes !== inputs.has('shape_ids')) {
+    throw new ConfigError('E036', `NER model ${file} ${usesShapes ? 'lacks the input "shape_ids" that' : 'has an input "shape_ids" that no'} ${config.format} model ${usesShapes ? 'needs' : 'has'}`);
+  }
   const numLabels = config.labels.length;
 
-  const run = async (rows: readonly (readonly number[])[]): Promise<{ logits: Float32Array; seq: number }> => {
+  const run = async (rows: readonly (readonly number[])[], shapes?: readonly (readonly number[])[]): Promise<{ logits: Float32Array; seq: number }> => {
     const seq = Math.max(...rows.map((r) => r.length));
     const feeds: Record<string, ort.Tensor> = {
       input_ids: toInt64(rows, seq, (row, k) => (k < row.length ? row[k]! : tokenizer.pad)),
       attention_mask: toInt64(rows, seq, (row, k) => (k < row.length ? 1 : 0)),
     };
     if (withTypes) feeds.token_type_ids = toInt64(rows, seq, () => 0);
+    if (usesShapes) {
+      if (!shapes || shapes.length !== rows.length || shapes.some((s, r) => s.length !== rows[r]!.length)) {
+        throw new ConfigError('E037', `NER inference on a batch of ${rows.length} windows: case shapes missing or not aligned with the token ids`);
+      }
+      feeds.shape_ids = toInt64(shapes, seq, (row, k) => (k < row.length ? row[k]! : 0));
+    }
     let out: ort.InferenceSession.OnnxValueMapType;
     try {
       out = await session.run(feeds);
@@ -248,9 +270,9 @@ async function openModel(dir: string, tuning: SessionTuning): Promise<NerModel> 
     return { logits: logits.data as Float32Array, seq };
   };
   // One tiny run now, so a model that loads but cannot run fails here, before any note is read.
-  await run([[tokenizer.cls, tokenizer.sep]]);
+  await run([[tokenizer.cls, tokenizer.sep]], [[0, 0]]);
   const close = (): Promise<void> => session.release();
-  return { dir, config, scheme, sha256, modelBytes: bytes.length, tokenizer, run, close };
+  return { dir, config, scheme, sha256, modelBytes: bytes.length, tokenizer, usesShapes, run, close };
 }
 
 interface Shared {

@@ -78,6 +78,8 @@ export interface EncodedWindow {
   readonly ids: number[];
   /** For each word of the window (index − plan.first), the position of its first piece, or −1 when it has none. */
   readonly firstPiece: Int32Array;
+  /** Case shape per token (words.ts WORD_SHAPES; 0 on [CLS]/[SEP]) when word shapes were given. */
+  readonly shapes?: number[];
 }
 
 export function encodeWindow(
@@ -86,16 +88,22 @@ export function encodeWindow(
   capacity: number,
   cls: number,
   sep: number,
+  wordShapes?: Uint8Array,
 ): EncodedWindow {
   const ids = [cls];
+  const shapes = wordShapes ? [0] : undefined;
   const firstPiece = new Int32Array(plan.end - plan.first).fill(-1);
   for (let i = plan.first; i < plan.end; i++) {
     const pieces = wordIds[i]!;
     if (pieces.length === 0) continue;
     firstPiece[i - plan.first] = ids.length;
     const take = Math.min(pieces.length, capacity);
-    for (let k = 0; k < take; k++) ids.push(pieces[k]!);
+    for (let k = 0; k < take; k++) {
+      ids.push(pieces[k]!);
+      shapes?.push(wordShapes![i]!);
+    }
   }
   ids.push(sep);
-  return { ids, firstPiece };
+  shapes?.push(0);
+  return shapes ? { ids, firstPiece, shapes } : { ids, firstPiece };
 }

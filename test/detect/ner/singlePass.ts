@@ -2,7 +2,7 @@ import type { Span } from '../../../src/core/span.js';
 import { groupEntities, softmaxInPlace } from '../../../src/detect/ner/bio.js';
 import { NER_DETECTOR_ID } from '../../../src/detect/ner/index.js';
 import type { NerModel } from '../../../src/detect/ner/session.js';
-import { splitWords } from '../../../src/detect/ner/words.js';
+import { splitWords, wordShape } from '../../../src/detect/ner/words.js';
 
 /**
  * A reference for the windowing code: the whole note as ONE model input, built the plain way
@@ -18,7 +18,8 @@ export async function singlePassSpans(model: NerModel, text: string, threshold: 
   });
   const ids = [tok.cls, ...wordIds.flat(), tok.sep];
   if (ids.length > model.config.max_length) throw new Error(`note needs ${ids.length} tokens, more than one window`);
-  const { logits } = await model.run([ids]);
+  const shapes = [0, ...wordIds.flatMap((pieces, i) => pieces.map(() => wordShape(text.slice(words[i]!.start, words[i]!.end)))), 0];
+  const { logits } = await model.run([ids], model.usesShapes ? [shapes] : undefined);
   const n = model.config.labels.length;
   const probs = new Float32Array(words.length * n);
   let pos = 1;
