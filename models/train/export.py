@@ -32,7 +32,8 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 def load(ckpt_path):
     ck = torch.load(ckpt_path)
     a = ck["args"]
-    m = PhiNer(ck["vocab_size"], len(ck["labels"]), a["hidden"], a["layers"], a["heads"], 4 * a["hidden"], ck["max_len"])
+    m = PhiNer(ck["vocab_size"], len(ck["labels"]), a["hidden"], a["layers"], a["heads"], 4 * a["hidden"], ck["max_len"],
+               shapes=ck.get("shapes", 0))
     m.load_state_dict(ck["state"])
     m.eval()
     return m, ck
@@ -40,9 +41,12 @@ def load(ckpt_path):
 
 def export_fp32(model, path, max_len):
     x = torch.randint(5, 100, (2, 16)); mask = torch.ones_like(x)
-    torch.onnx.export(model, (x, mask), path, input_names=["input_ids", "attention_mask"], output_names=["logits"],
-                      dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-                                    "logits": {0: "batch", 1: "seq"}}, opset_version=14, do_constant_folding=True)
+    args, names = (x, mask), ["input_ids", "attention_mask"]
+    if model.shape is not None:
+        args, names = (x, mask, torch.randint(0, 8, (2, 16))), names + ["shape_ids"]
+    torch.onnx.export(model, args, path, input_names=names, output_names=["logits"],
+                      dynamic_axes={**{n: {0: "batch", 1: "seq"} for n in names}, "logits": {0: "batch", 1: "seq"}},
+                      opset_version=14, do_constant_folding=True)
     onnx.checker.check_model(onnx.load(path))
 
 
@@ -113,12 +117,17 @@ def main():
         for b, s in [(1, 7), (2, 64), (3, 256)]:
             x = torch.randint(5, ck["vocab_size"], (b, s), generator=g)
             m = torch.ones_like(x)
+            z = torch.randint(0, 8, (b, s), generator=g)
             if b > 1:
                 m[-1, s // 2:] = 0
                 x[-1, s // 2:] = 0
+                z[-1, s // 2:] = 0
             with torch.no_grad():
-                y = model(x, m)
-            cases.append({"input_ids": x.tolist(), "attention_mask": m.tolist(), "logits": y.tolist()})
+                y = model(x, m, z if model.shape is not None else None)
+            case = {"input_ids": x.tolist(), "attention_mask": m.tolist(), "logits": y.tolist()}
+            if model.shape is not None:
+                case["shape_ids"] = z.tolist()
+            cases.append(case)
         json.dump(cases, open(os.path.join(a.work, f"verify-{a.name}.json"), "w"))
         return
     src = fp32 if a.ship == "fp32" else int8
@@ -128,14 +137,17 @@ def main():
     metrics_path = os.path.join(a.work, f"metrics-{a.name}.json")
     metrics = json.load(open(metrics_path)) if os.path.exists(metrics_path) else {}
     args = ck["args"]
+    from phi_text import SHAPES
+    shaped = ck.get("shapes", 0) > 0
     cfg = {
-        "format": "phi-ner/1",
+        "format": "phi-ner/2" if shaped else "phi-ner/1",
         "labels": ck["labels"],
         "max_length": ck["max_len"],
         "model_file": "model.onnx",
         "sha256": sha256(dst),
         "vocab_size": len(tok["model"]["vocab"]),
         "lowercase": True,
+        **({"shapes": SHAPES} if shaped else {}),
         "created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "training": {
             "architecture": f"BERT-style encoder, {args['layers']} layers x {args['hidden']} hidden, {args['heads']} heads, FFN {4*args['hidden']}",

@@ -34,9 +34,11 @@ class Layer(nn.Module):
 
 class PhiNer(nn.Module):
     def __init__(self, vocab: int, labels: int, hidden=128, layers=2, heads=4, ffn=512,
-                 max_len=256, dropout=0.1):
+                 max_len=256, dropout=0.1, shapes=0):
         super().__init__()
         self.tok = nn.Embedding(vocab, hidden)
+        # case-shape embedding (phi_text.SHAPES); 0 = a model without it (format phi-ner/1)
+        self.shape = nn.Embedding(shapes, hidden) if shapes else None
         self.pos = nn.Embedding(max_len, hidden)
         self.ln = nn.LayerNorm(hidden, eps=1e-12)
         self.drop = nn.Dropout(dropout)
@@ -51,10 +53,13 @@ class PhiNer(nn.Module):
         if isinstance(m, nn.Linear) and m.bias is not None:
             nn.init.zeros_(m.bias)
 
-    def forward(self, input_ids, attention_mask):
+    def forward(self, input_ids, attention_mask, shape_ids=None):
         s = input_ids.shape[1]
         pos = torch.arange(s, device=input_ids.device).unsqueeze(0)
-        x = self.drop(self.ln(self.tok(input_ids) + self.pos(pos)))
+        x = self.tok(input_ids) + self.pos(pos)
+        if self.shape is not None:
+            x = x + self.shape(shape_ids)
+        x = self.drop(self.ln(x))
         bias = (1.0 - attention_mask.to(x.dtype))[:, None, None, :] * -10000.0
         for layer in self.layers:
             x = layer(x, bias)

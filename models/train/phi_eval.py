@@ -7,7 +7,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from phi_text import CLS, SEP, words
+from phi_text import CLS, SEP, word_shape, words
 from prepare import LABELS
 
 GOLD_TO_OURS = {"NAME": "NAME", "LOCATION": "LOCATION", "DATE": "DATE", "CONTACT": "CONTACT", "AGE": "AGE",
@@ -15,18 +15,20 @@ GOLD_TO_OURS = {"NAME": "NAME", "LOCATION": "LOCATION", "DATE": "DATE", "CONTACT
 
 
 def encode_note(text, wp, max_len):
-    """Windows of whole words, [CLS] .. [SEP], no overlap; returns (windows, word->(window, pos))."""
+    """Windows of whole words, [CLS] .. [SEP], no overlap; returns (words, windows, word->(window, pos),
+    shapes per window)."""
     ws = words(text)
-    wins, where = [], []
-    ids = [CLS]
+    wins, where, shapes = [], [], []
+    ids, shp = [CLS], [0]
     for a, b in ws:
         p = (wp.encode_word(text[a:b]) or [1])[: max_len - 2]
         if len(ids) + len(p) > max_len - 1:
-            wins.append(ids + [SEP]); ids = [CLS]
+            wins.append(ids + [SEP]); shapes.append(shp + [0]); ids, shp = [CLS], [0]
         where.append((len(wins), len(ids)))
         ids = ids + p
-    wins.append(ids + [SEP])
-    return ws, wins, where
+        shp = shp + [word_shape(text[a:b])] * len(p)
+    wins.append(ids + [SEP]); shapes.append(shp + [0])
+    return ws, wins, where, shapes
 
 
 def word_predictions(ws, where, window_logits, o_threshold=None):

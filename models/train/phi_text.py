@@ -46,6 +46,33 @@ def words(text: str):
     return out
 
 
+# Case shape of a word, fed to the model beside its piece ids: the vocabulary is lowercased (so
+# ALL-CAPS notes look like the rest), which throws away the strongest cue for names in mixed-case
+# text. One id per word, repeated on all its pieces; 0 is [CLS]/[SEP]/padding. The runtime
+# (src/detect/ner/shape.ts) computes the same classes; upper/lower are "changes under
+# lower()/upper()" in both languages.
+SHAPES = ["special", "lower", "capitalized", "upper", "single-upper", "number", "mixed", "symbol"]
+
+
+def word_shape(w: str) -> int:
+    if not _is_word_char(w[0]):
+        return 7
+    has_letter = any(unicodedata.category(c)[0] == "L" for c in w)
+    if not has_letter:
+        return 5
+    if any(unicodedata.category(c)[0] not in "LM" for c in w):
+        return 6
+    upper = sum(1 for c in w if c.lower() != c)
+    lower = sum(1 for c in w if c.upper() != c)
+    if lower == 0 and upper >= 2:
+        return 3
+    if lower == 0 and upper == 1:
+        return 4
+    if w[0].lower() != w[0]:
+        return 2
+    return 1
+
+
 _JS_SPACES = set("\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff") | {chr(c) for c in range(0x2000, 0x200B)}
 
 

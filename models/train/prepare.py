@@ -19,7 +19,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from phi_text import (CLS, SEP, WordPiece, normalize, pre_tokenize, tokenizer_config, tokenizer_json,
-                      train_wordpiece, words)
+                      train_wordpiece, word_shape, words)
 
 ENTITIES = ["NAME", "LOCATION", "ORGANIZATION", "PROFESSION", "DATE", "AGE", "ID", "CONTACT"]
 LABELS = ["O"] + [f"{p}-{e}" for e in ENTITIES for p in ("B", "I")]
@@ -51,19 +51,21 @@ def word_labels(text, spans):
 
 
 def windows_of(text, spans, wp, max_len, rng=None):
-    """[CLS] pieces.. [SEP] windows of whole words; labels on first pieces, -100 elsewhere."""
+    """[CLS] pieces.. [SEP] windows of whole words; labels on first pieces, -100 elsewhere;
+    (ids, labels, shapes) with the word's case shape on each of its pieces."""
     ws, labels = word_labels(text, spans)
-    out, ids, lab = [], [CLS], [-100]
+    out, ids, lab, shp = [], [CLS], [-100], [0]
     for (a, b), l in zip(ws, labels):
         p = wp.encode_word(text[a:b]) or [1]
         p = p[: max_len - 2]
         if len(ids) + len(p) > max_len - 1:
-            out.append((ids + [SEP], lab + [-100]))
-            ids, lab = [CLS], [-100]
+            out.append((ids + [SEP], lab + [-100], shp + [0]))
+            ids, lab, shp = [CLS], [-100], [0]
         ids = ids + p
         lab = lab + [l] + [-100] * (len(p) - 1)
+        shp = shp + [word_shape(text[a:b])] * len(p)
     if len(ids) > 1:
-        out.append((ids + [SEP], lab + [-100]))
+        out.append((ids + [SEP], lab + [-100], shp + [0]))
     return out
 
 

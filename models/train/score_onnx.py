@@ -24,9 +24,9 @@ def run_sets(model, sets, wp, max_len, work, tag):
     allwins, index = [], []
     for name, notes in sets.items():
         for n in notes:
-            ws, wins, where = encode_note(n["text"], wp, max_len)
+            ws, wins, where, shapes = encode_note(n["text"], wp, max_len)
             index.append((name, n, ws, where, len(allwins), len(wins)))
-            allwins += wins
+            allwins += [{"ids": w, "shapes": z} for w, z in zip(wins, shapes)]
     wpath = os.path.join(work, f"score-windows-{tag}.json")
     lpath = os.path.join(work, f"score-logits-{tag}.json")
     json.dump(allwins, open(wpath, "w"))
@@ -67,7 +67,7 @@ def main():
             print(f"== {a.tag} {name} {th}\n{fmt(r)}")
     if a.bench and os.path.exists(a.gold):
         notes = [json.loads(l) for l in open(a.gold)]
-        wins = [w for n in notes for w in encode_note(n["text"], wp, max_len)[1]]
+        wins = [{"ids": w, "shapes": z} for n in notes for w, z in zip(*encode_note(n["text"], wp, max_len)[1:4:2])]
         bpath = os.path.join(a.work, "bench-windows.json")
         json.dump(wins, open(bpath, "w"))
         b = subprocess.run(["node", os.path.join(HERE, "onnx_tool.mjs"), "bench", a.model, bpath, "5", "8"],

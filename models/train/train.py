@@ -37,14 +37,24 @@ def batches(wins, bs, rng):
     return out
 
 
-def collate(wins, ids, noise=0.0, vocab=0, gen=None, entity_noise=0.0):
+def collate(wins, ids, noise=0.0, vocab=0, gen=None, entity_noise=0.0, case_noise=0.0):
     L = max(len(wins[i][0]) for i in ids)
     x = torch.zeros(len(ids), L, dtype=torch.long)
     m = torch.zeros(len(ids), L, dtype=torch.long)
     y = torch.full((len(ids), L), -100, dtype=torch.long)
+    z = torch.zeros(len(ids), L, dtype=torch.long)
     for r, i in enumerate(ids):
-        a, b = wins[i]
-        x[r, :len(a)] = torch.tensor(a); m[r, :len(a)] = 1; y[r, :len(b)] = torch.tensor(b)
+        a, b, c = wins[i]
+        x[r, :len(a)] = torch.tensor(a); m[r, :len(a)] = 1; y[r, :len(b)] = torch.tensor(b); z[r, :len(c)] = torch.tensor(c)
+    if case_noise > 0:
+        # Case noise: some windows are re-cased as a whole (ALL CAPS or lower case), so the model
+        # learns names from context too and does not depend on capitalisation being present.
+        for r in range(len(ids)):
+            u = float(torch.rand(1, generator=gen))
+            if u < case_noise * 0.7:
+                z[r][(z[r] == 1) | (z[r] == 2)] = 3
+            elif u < case_noise:
+                z[r][(z[r] >= 2) & (z[r] <= 4)] = 1
     if noise > 0:
         # Context-word noise: first pieces of non-PHI words are swapped for random vocabulary
         # ids, so the model cannot memorise the few real note texts it sees many times
@@ -57,7 +67,7 @@ def collate(wins, ids, noise=0.0, vocab=0, gen=None, entity_noise=0.0):
         # the model cannot learn "rare, many-piece word = PHI" from public-list surrogates.
         hit = (y > 0) & (torch.rand(y.shape, generator=gen) < entity_noise)
         x[hit] = torch.randint(5, vocab, (int(hit.sum()),), generator=gen)
-    return x, m, y
+    return x, m, y, z
 
 
 @torch.no_grad()
@@ -65,10 +75,10 @@ def evaluate(model, notes, wp, max_len, o_threshold=None):
     model.eval()
     preds = []
     for n in notes:
-        ws, wins, where = encode_note(n["text"], wp, max_len)
+        ws, wins, where, shapes = encode_note(n["text"], wp, max_len)
         logits = []
-        for w in wins:
-            x = torch.tensor([w]); logits.append(model(x, torch.ones_like(x))[0].numpy())
+        for w, z in zip(wins, shapes):
+            x = torch.tensor([w]); logits.append(model(x, torch.ones_like(x), torch.tensor([z]))[0].numpy())
         preds.append(word_predictions(ws, where, logits, o_threshold))
     model.train()
     return score(notes, preds)
@@ -94,6 +104,9 @@ def main():
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--context-noise", type=float, default=0.12)
     ap.add_argument("--entity-noise", type=float, default=0.0)
+    ap.add_argument("--case-noise", type=float, default=0.15, help="share of windows re-cased as a whole")
+    ap.add_argument("--shapes", type=int, default=8, help="case-shape classes (phi_text.SHAPES); 0 = no shape input")
+    ap.add_argument("--resurrogated-fraction", type=float, default=1.0, help="share of re-surrogated windows used per epoch")
     ap.add_argument("--init", default=None, help="start from this checkpoint (fine-tuning stage)")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=2)
@@ -111,6 +124,8 @@ def main():
             ws = [w for w in ws if rng.random() < a.aux_fraction]
         if name == "synthetic":
             ws = [w for w in ws if rng.random() < a.synthetic_fraction]
+        if name == "resurrogated":
+            ws = [w for w in ws if rng.random() < a.resurrogated_fraction]
         wins += ws
     print(f"windows per epoch {len(wins)}", flush=True)
     wp = WordPiece(load_vocab(os.path.join(a.model_dir, "tokenizer.json")))
@@ -119,10 +134,14 @@ def main():
         print("gold notes not found: validation on the dev split skipped", flush=True)
     held = [json.loads(l) for l in open(a.heldout)] if os.path.exists(a.heldout) else []
 
-    model = PhiNer(data["vocab_size"], len(labels), a.hidden, a.layers, a.heads, 4 * a.hidden, max_len)
+    model = PhiNer(data["vocab_size"], len(labels), a.hidden, a.layers, a.heads, 4 * a.hidden, max_len, shapes=a.shapes)
     if a.init:
-        model.load_state_dict(torch.load(a.init)["state"])
-        print(f"initialised from {a.init}", flush=True)
+        missing, _ = model.load_state_dict(torch.load(a.init)["state"], strict=False)
+        if model.shape is not None and "shape.weight" in missing:
+            # a checkpoint from before the shape input: start its embedding at zero, so the
+            # first steps compute exactly what the checkpoint did
+            torch.nn.init.zeros_(model.shape.weight)
+        print(f"initialised from {a.init} (new: {missing})", flush=True)
     nparams = sum(p.numel() for p in model.parameters())
     print(f"model {a.layers}x{a.hidden} params {nparams}", flush=True)
     decay = [p for n, p in model.named_parameters() if p.dim() > 1]
@@ -150,8 +169,8 @@ def main():
         epoch += 1
         run = 0.0
         for bi, ids in enumerate(batches(wins, a.batch, rng)):
-            x, m, y = collate(wins, ids, a.context_noise, data["vocab_size"], gen, a.entity_noise)
-            loss = lossf(model(x, m).reshape(-1, len(labels)), y.reshape(-1))
+            x, m, y, z = collate(wins, ids, a.context_noise, data["vocab_size"], gen, a.entity_noise, a.case_noise)
+            loss = lossf(model(x, m, z).reshape(-1, len(labels)), y.reshape(-1))
             opt.zero_grad(); loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step(); sched.step(); step += 1; seen += len(ids)
@@ -164,7 +183,7 @@ def main():
                 done = True
                 break
         torch.save({"state": model.state_dict(), "args": vars(a), "labels": labels, "vocab_size": data["vocab_size"],
-                    "max_len": max_len, "step": step}, os.path.join(a.work, f"ckpt-{a.name}.pt"))
+                    "max_len": max_len, "step": step, "shapes": a.shapes}, os.path.join(a.work, f"ckpt-{a.name}.pt"))
         rec = {"epoch": epoch, "step": step, "minutes": (time.time() - t0) / 60}
         if val:
             r = evaluate(model, val, wp, max_len); rec["validation"] = r
