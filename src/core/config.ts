@@ -40,6 +40,11 @@ export const ConfigSchema = z
          * 0.34; 0.9 adds no recall over rules + dictionaries (0.927 at 0.87). Recall first.
          */
         threshold: z.number().min(0).max(1).default(0.5),
+        /**
+         * Score an NER span without letters (a bare number: a time, a dose, a vital sign, or a
+         * date/ID the rules also read) needs to be kept. Unset: the same as `threshold`.
+         */
+        numericThreshold: z.number().min(0).max(1).optional(),
         windowTokens: z.number().int().min(16).max(4096).default(256),
         strideTokens: z.number().int().min(0).max(4096).default(32),
         /**

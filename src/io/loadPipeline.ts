@@ -120,6 +120,6 @@ async function loadNerDetector(config: Config, baseDir: string): Promise<Detecto
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_DLOPEN_FAILED') throw unavailable();
     throw err;
   }
-  const { threads, threshold, windowTokens, strideTokens, batchSize } = config.ner;
-  return ner.createNerDetector({ modelDir, threads, threshold, windowTokens, strideTokens, batchSize });
+  const { threads, threshold, numericThreshold, windowTokens, strideTokens, batchSize } = config.ner;
+  return ner.createNerDetector({ modelDir, threads, threshold, numericThreshold, windowTokens, strideTokens, batchSize });
 }

@@ -27,6 +27,8 @@ export interface NerOptions {
   threads?: number;
   /** A word is PHI when 1 − P(O) ≥ threshold. Low by default: recall first. */
   threshold?: number;
+  /** Score a span without letters needs (config ner.numericThreshold); default: `threshold`. */
+  numericThreshold?: number;
   /** Tokens per window including [CLS] and [SEP]; capped at the model's max_length. */
   windowTokens?: number;
   /** Tokens shared by consecutive windows of a long note. */
@@ -60,12 +62,31 @@ interface Job {
   readonly owner: Int32Array;
 }
 
+const LETTER = /\p{L}/u;
+const ALNUM = /[\p{L}\p{N}]/u;
+
+/**
+ * A span of punctuation alone is never PHI; a span without letters (a bare number) is kept
+ * only at `numericThreshold`: the rules, with their formats and checksums, are the primary
+ * reader of numbers, and a small model's guesses on times, doses and vitals are its most
+ * common false alarms.
+ */
+export function keepSpans(spans: Span[], text: string, numericThreshold: number): Span[] {
+  return spans.filter((s) => {
+    const t = text.slice(s.start, s.end);
+    if (!ALNUM.test(t)) return false;
+    return LETTER.test(t) || s.score >= numericThreshold;
+  });
+}
+
 export function createNerDetector(options: NerOptions = {}): NerDetector {
   const modelDir = options.modelDir ?? DEFAULT_NER_MODEL_DIR;
   const threads = options.threads ?? 2;
   const threshold = options.threshold ?? 0.5;
   const batchSize = Math.max(1, options.batchSize ?? 1);
   if (!(threshold >= 0 && threshold <= 1)) throw new ConfigError('E010', `ner.threshold must be in [0, 1] (got ${threshold})`);
+  const numericThreshold = options.numericThreshold ?? threshold;
+  if (!(numericThreshold >= 0 && numericThreshold <= 1)) throw new ConfigError('E010', `ner.numericThreshold must be in [0, 1] (got ${numericThreshold})`);
   let model: NerModel | undefined;
   let release: (() => Promise<void>) | undefined;
   let loading: Promise<void> | undefined;
@@ -139,7 +160,7 @@ export function createNerDetector(options: NerOptions = {}): NerDetector {
         }
       });
     }
-    return notes.map((note) => groupEntities(note, m.scheme, threshold, NER_DETECTOR_ID));
+    return notes.map((note, i) => keepSpans(groupEntities(note, m.scheme, threshold, NER_DETECTOR_ID), texts[i]!, numericThreshold));
   };
 
   return {
@@ -156,7 +177,10 @@ export function createNerDetector(options: NerOptions = {}): NerDetector {
       loading = undefined;
       await r?.();
     },
-    fingerprint: () => (model ? `${model.config.format} sha256:${model.sha256} threshold=${threshold}` : 'not loaded'),
+    fingerprint: () =>
+      model
+        ? `${model.config.format} sha256:${model.sha256} threshold=${threshold}${numericThreshold !== threshold ? ` numeric=${numericThreshold}` : ''}`
+        : 'not loaded',
     modelInfo: () =>
       model
         ? { dir: model.dir, sha256: model.sha256, bytes: model.modelBytes, labels: model.config.labels, maxLength: model.config.max_length }

@@ -1,0 +1,40 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Span } from '../../../src/core/span.js';
+import { keepSpans } from '../../../src/detect/ner/index.js';
+
+const span = (start: number, end: number, score: number): Span => ({ start, end, label: 'DATE', source: 'ner/phi-ner', score });
+
+describe('keepSpans: which NER spans survive', () => {
+  const text = 'seen 3/14 by Dr Ames at 0830, bp 120/80 - ok';
+  //            0123456789012345678901234567890123456789012345
+
+  it('keeps spans with a letter at any score, numbers only at the numeric threshold, punctuation never', () => {
+    const spans = [span(5, 9, 0.6), span(16, 20, 0.51), span(24, 28, 0.95), span(33, 39, 0.7), span(40, 41, 0.99)];
+    expect(keepSpans(spans, text, 0.9).map((s) => text.slice(s.start, s.end))).toEqual(['Ames', '0830']);
+    expect(keepSpans(spans, text, 0.5).map((s) => text.slice(s.start, s.end))).toEqual(['3/14', 'Ames', '0830', '120/80']);
+  });
+
+  it('is a filter: a subset in order, every span with a letter kept, none without a letter or digit', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 60 }),
+        fc.array(fc.tuple(fc.nat(60), fc.nat(10), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 12 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (t, raw, numeric) => {
+          const spans = raw
+            .map(([a, len, score]) => span(Math.min(a, t.length), Math.min(a + len + 1, t.length), score))
+            .filter((s) => s.start < s.end);
+          const kept = keepSpans(spans, t, numeric);
+          expect(kept.every((s) => spans.includes(s))).toBe(true);
+          for (const s of spans) {
+            const body = t.slice(s.start, s.end);
+            const expected = /\p{L}/u.test(body) || (/\p{N}/u.test(body) && s.score >= numeric);
+            expect(kept.includes(s)).toBe(expected);
+          }
+        },
+      ),
+      { numRuns: 300, seed: 3 },
+    );
+  });
+});
