@@ -3,7 +3,7 @@
  * (read at run time from ../shared/gold, never copied; skips with a message when absent).
  *
  *   npx tsx eval/bench-ner.ts [--gold ../shared/gold/physionet-deid-dev.jsonl] [--model models/phi-ner]
- *       [--runs 5] [--threads N] [--batch N] [--chunk 16] [--window N] [--stride N] [--threshold X] [--numeric X]  (default: the config's)
+ *       [--runs 5] [--threads N] [--batch N] [--chunk 16] [--window N] [--stride N] [--threshold X] [--numeric X] [--plain X]  (default: the config's)
  *       [--metrics] [--no-speed] [--spin] [--workers N]
  *
  * Speed: every dev note, fed to Pipeline.analyzeBatch `--chunk` notes at a time (the CLI's
@@ -50,6 +50,7 @@ const ner = {
   strideTokens: Number(opt('--stride', String(defaults.ner.strideTokens))),
   threshold: Number(opt('--threshold', String(defaults.ner.threshold))),
   numericThreshold: opt('--numeric', '') === '' ? defaults.ner.numericThreshold : Number(opt('--numeric', '')),
+  plainWordThreshold: opt('--plain', '') === '' ? defaults.ner.plainWordThreshold : Number(opt('--plain', '')),
 };
 const spinning = flag('--spin');
 
@@ -71,7 +72,7 @@ const modelFile = join(modelDir, modelConfig.model_file ?? 'model.onnx');
 console.log(`load average at start: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).availableParallelism()} cores`);
 console.log(`notes: ${gold.length} (${(chars / gold.length).toFixed(0)} chars on average) from ${goldPath}`);
 console.log(`model: ${modelFile}, ${(statSync(modelFile).size / 1e6).toFixed(2)} MB, sha256 ${modelConfig.sha256.slice(0, 12)}…`);
-console.log(`settings: threads ${ner.threads}, batch ${ner.batchSize} windows, chunk ${chunk} notes, window ${ner.windowTokens}, stride ${ner.strideTokens}, threshold ${ner.threshold}, numeric threshold ${ner.numericThreshold ?? ner.threshold}`);
+console.log(`settings: threads ${ner.threads}, batch ${ner.batchSize} windows, chunk ${chunk} notes, window ${ner.windowTokens}, stride ${ner.strideTokens}, threshold ${ner.threshold}, numeric threshold ${ner.numericThreshold ?? ner.threshold}, plain-word threshold ${ner.plainWordThreshold ?? ner.threshold}`);
 
 // Model load, measured on its own (tokenizer + sha256 check + session + warm-up run). The
 // pipelines below reuse the same session (one per model and thread count per process).

@@ -45,6 +45,11 @@ export const ConfigSchema = z
          * date/ID the rules also read) needs to be kept. Unset: the same as `threshold`.
          */
         numericThreshold: z.number().min(0).max(1).optional(),
+        /**
+         * Score a NAME/LOCATION/ORGANIZATION/PROFESSION span made only of plain words (medical
+         * terms, English words no name list holds) needs to be kept. Unset: `threshold`.
+         */
+        plainWordThreshold: z.number().min(0).max(1).optional(),
         windowTokens: z.number().int().min(16).max(4096).default(256),
         strideTokens: z.number().int().min(0).max(4096).default(32),
         /**

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLError } from 'yaml';
 import { ConfigError, parseConfig, type Config } from '../core/config.js';
-import { createDictionaryDetector } from '../detect/dictionaries/index.js';
+import { createDictionaryDetector, plainWordSet } from '../detect/dictionaries/index.js';
 import { createRuleDetectors } from '../detect/rules/index.js';
 import type { Detector } from '../detect/types.js';
 import { Pipeline } from '../pipeline.js';
@@ -91,7 +91,15 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<P
     const dict = await loadDictionaries(config.dictionaries.cues !== undefined ? resolve(baseDir, config.dictionaries.cues) : undefined);
     detectors.push(createDictionaryDetector(dict.data, dict.fingerprint));
   }
-  if (kinds.includes('ner')) detectors.push(await loadNerDetector(config, baseDir));
+  if (kinds.includes('ner')) {
+    // The plain-word check reads the same installed word lists as the dictionaries detector.
+    const { plainWordThreshold, threshold } = config.ner;
+    const plainWords =
+      plainWordThreshold !== undefined && plainWordThreshold > threshold
+        ? plainWordSet((await loadDictionaries(config.dictionaries.cues !== undefined ? resolve(baseDir, config.dictionaries.cues) : undefined)).data)
+        : undefined;
+    detectors.push(await loadNerDetector(config, baseDir, plainWords));
+  }
   // The preset decides the effective policy; the surrogate operator needs the key.
   // Dynamic: only a --vault run loads the native SQLite module.
   const vault =
@@ -106,7 +114,7 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<P
   return Pipeline.create(detectors, { ...surrogates.config, detectors: kinds }, surrogates.operators, keyFp);
 }
 
-async function loadNerDetector(config: Config, baseDir: string): Promise<Detector> {
+async function loadNerDetector(config: Config, baseDir: string, plainWords?: ReadonlySet<string>): Promise<Detector> {
   const modelDir = config.ner.modelDir !== undefined ? resolve(baseDir, config.ner.modelDir) : DEFAULT_MODEL_DIR;
   const unavailable = (): ConfigError =>
     new ConfigError('E030', `NER model not available at ${modelDir}; use --detectors rules to run rules only`);
@@ -120,6 +128,6 @@ async function loadNerDetector(config: Config, baseDir: string): Promise<Detecto
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_DLOPEN_FAILED') throw unavailable();
     throw err;
   }
-  const { threads, threshold, numericThreshold, windowTokens, strideTokens, batchSize } = config.ner;
-  return ner.createNerDetector({ modelDir, threads, threshold, numericThreshold, windowTokens, strideTokens, batchSize });
+  const { threads, threshold, numericThreshold, plainWordThreshold, windowTokens, strideTokens, batchSize } = config.ner;
+  return ner.createNerDetector({ modelDir, threads, threshold, numericThreshold, plainWords, plainWordThreshold, windowTokens, strideTokens, batchSize });
 }

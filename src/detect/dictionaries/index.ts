@@ -16,6 +16,17 @@ export { caseMode, wordTokens, type CaseMode, type WordToken } from './tokens.js
  * Spans carry `source: dict/<rule>` and a PHI-free explanation; one span per rule hit, the
  * pipeline's merge joins overlaps.
  */
+/**
+ * Words that are never a name or a place on their own: lower-case medical terms, and English
+ * words that no name list holds. A model span made only of them needs more confidence
+ * (config ner.plainWordThreshold): such a span is a misread word far more often than PHI.
+ */
+export function plainWordSet(data: DictionaryData): ReadonlySet<string> {
+  const plain = new Set(data.medicalWords);
+  for (const w of data.vocabulary) if (!data.names.has(w)) plain.add(w);
+  return plain;
+}
+
 export function createDictionaryDetector(data: DictionaryData, fingerprint?: string): Detector {
   return {
     id: 'dict/names-places',

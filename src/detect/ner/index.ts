@@ -29,6 +29,10 @@ export interface NerOptions {
   threshold?: number;
   /** Score a span without letters needs (config ner.numericThreshold); default: `threshold`. */
   numericThreshold?: number;
+  /** Lower-case words that are never a name or place alone (dictionaries plainWordSet). */
+  plainWords?: ReadonlySet<string>;
+  /** Score a word-entity span made only of `plainWords` needs (config ner.plainWordThreshold); default: `threshold`. */
+  plainWordThreshold?: number;
   /** Tokens per window including [CLS] and [SEP]; capped at the model's max_length. */
   windowTokens?: number;
   /** Tokens shared by consecutive windows of a long note. */
@@ -64,18 +68,34 @@ interface Job {
 
 const LETTER = /\p{L}/u;
 const ALNUM = /[\p{L}\p{N}]/u;
+const LETTER_RUN = /\p{L}+/gu;
+const WORD_ENTITIES: ReadonlySet<string> = new Set(['NAME', 'LOCATION', 'ORGANIZATION', 'PROFESSION']);
+
+export interface KeepRules {
+  readonly numericThreshold: number;
+  readonly plainWords?: ReadonlySet<string> | undefined;
+  readonly plainWordThreshold?: number;
+}
 
 /**
- * A span of punctuation alone is never PHI; a span without letters (a bare number) is kept
- * only at `numericThreshold`: the rules, with their formats and checksums, are the primary
- * reader of numbers, and a small model's guesses on times, doses and vitals are its most
- * common false alarms.
+ * Second looks at the model's spans, each backed by a measurement (models/MODEL_CARD.md):
+ * a span of punctuation alone is never PHI; a span without letters (a bare number) is kept
+ * only at `numericThreshold`, because the rules, with their formats and checksums, are the
+ * primary reader of numbers and a small model's guesses on times, doses and vitals are its
+ * most common false alarms; a name/place span whose every word is a plain word ("elbow",
+ * "Fentanyl", "period") is kept only at `plainWordThreshold`.
  */
-export function keepSpans(spans: Span[], text: string, numericThreshold: number): Span[] {
+export function keepSpans(spans: Span[], text: string, rules: KeepRules | number): Span[] {
+  const { numericThreshold, plainWords, plainWordThreshold = 0 } = typeof rules === 'number' ? { numericThreshold: rules } : rules;
   return spans.filter((s) => {
     const t = text.slice(s.start, s.end);
     if (!ALNUM.test(t)) return false;
-    return LETTER.test(t) || s.score >= numericThreshold;
+    if (!LETTER.test(t)) return s.score >= numericThreshold;
+    if (plainWords && WORD_ENTITIES.has(s.label) && s.score < plainWordThreshold) {
+      const words = t.toLowerCase().match(LETTER_RUN) ?? [];
+      if (words.every((w) => plainWords.has(w))) return false;
+    }
+    return true;
   });
 }
 
@@ -87,6 +107,9 @@ export function createNerDetector(options: NerOptions = {}): NerDetector {
   if (!(threshold >= 0 && threshold <= 1)) throw new ConfigError('E010', `ner.threshold must be in [0, 1] (got ${threshold})`);
   const numericThreshold = options.numericThreshold ?? threshold;
   if (!(numericThreshold >= 0 && numericThreshold <= 1)) throw new ConfigError('E010', `ner.numericThreshold must be in [0, 1] (got ${numericThreshold})`);
+  const plainWordThreshold = options.plainWords ? (options.plainWordThreshold ?? threshold) : threshold;
+  if (!(plainWordThreshold >= 0 && plainWordThreshold <= 1)) throw new ConfigError('E010', `ner.plainWordThreshold must be in [0, 1] (got ${plainWordThreshold})`);
+  const keep: KeepRules = { numericThreshold, plainWords: options.plainWords, plainWordThreshold };
   let model: NerModel | undefined;
   let release: (() => Promise<void>) | undefined;
   let loading: Promise<void> | undefined;
@@ -160,7 +183,7 @@ export function createNerDetector(options: NerOptions = {}): NerDetector {
         }
       });
     }
-    return notes.map((note, i) => keepSpans(groupEntities(note, m.scheme, threshold, NER_DETECTOR_ID), texts[i]!, numericThreshold));
+    return notes.map((note, i) => keepSpans(groupEntities(note, m.scheme, threshold, NER_DETECTOR_ID), texts[i]!, keep));
   };
 
   return {
@@ -179,7 +202,7 @@ export function createNerDetector(options: NerOptions = {}): NerDetector {
     },
     fingerprint: () =>
       model
-        ? `${model.config.format} sha256:${model.sha256} threshold=${threshold}${numericThreshold !== threshold ? ` numeric=${numericThreshold}` : ''}`
+        ? `${model.config.format} sha256:${model.sha256} threshold=${threshold}${numericThreshold !== threshold ? ` numeric=${numericThreshold}` : ''}${plainWordThreshold !== threshold ? ` plain=${plainWordThreshold}` : ''}`
         : 'not loaded',
     modelInfo: () =>
       model

@@ -37,4 +37,14 @@ describe('keepSpans: which NER spans survive', () => {
       { numRuns: 300, seed: 3 },
     );
   });
+
+  it('a name or place made only of plain words needs the plain-word threshold; other labels and mixed spans do not', () => {
+    const t = 'Elbow pain, Fentanyl given, Dr Ames Elbow saw pt, period.';
+    const plainWords = new Set(['elbow', 'pain', 'fentanyl', 'given', 'period', 'saw']);
+    const named = (start: number, end: number, score: number, label: Span['label'] = 'NAME'): Span => ({ ...span(start, end, score), label });
+    const spans = [named(0, 5, 0.6), named(12, 20, 0.95, 'LOCATION'), named(28, 41, 0.6), named(50, 56, 0.6, 'DATE')];
+    const rules = { numericThreshold: 0.5, plainWords, plainWordThreshold: 0.9 };
+    expect(keepSpans(spans, t, rules).map((s) => t.slice(s.start, s.end))).toEqual(['Fentanyl', 'Dr Ames Elbow', 'period']);
+    expect(keepSpans(spans, t, { ...rules, plainWords: undefined })).toEqual(spans);
+  });
 });
