@@ -17,13 +17,16 @@ export { caseMode, wordTokens, type CaseMode, type WordToken } from './tokens.js
  * pipeline's merge joins overlaps.
  */
 /**
- * Words that are never a name or a place on their own: lower-case medical terms, and English
- * words that no name list holds. A model span made only of them needs more confidence
- * (config ner.plainWordThreshold): such a span is a misread word far more often than PHI.
+ * Words that are never a name or a place on their own: medical terms and drug brands, English
+ * words that no name list holds, and the cue file's clinical words that name lists hold by
+ * accident (notNames). A model span made only of them needs more confidence (config
+ * ner.plainWordThreshold): such a span is a misread word far more often than PHI.
  */
 export function plainWordSet(data: DictionaryData): ReadonlySet<string> {
   const plain = new Set(data.medicalWords);
+  for (const w of data.medical) if (!data.names.has(w) && !data.cities.has(w)) plain.add(w);
   for (const w of data.vocabulary) if (!data.names.has(w)) plain.add(w);
+  for (const w of data.nameCues.notNames) plain.add(w);
   return plain;
 }
 
