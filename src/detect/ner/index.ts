@@ -102,7 +102,7 @@ export function keepSpans(spans: Span[], text: string, rules: KeepRules | number
 export function createNerDetector(options: NerOptions = {}): NerDetector {
   const modelDir = options.modelDir ?? DEFAULT_NER_MODEL_DIR;
   const threads = options.threads ?? 2;
-  const threshold = options.threshold ?? 0.5;
+  const threshold = options.threshold ?? 0.3;
   const batchSize = Math.max(1, options.batchSize ?? 1);
   if (!(threshold >= 0 && threshold <= 1)) throw new ConfigError('E010', `ner.threshold must be in [0, 1] (got ${threshold})`);
   const numericThreshold = options.numericThreshold ?? threshold;

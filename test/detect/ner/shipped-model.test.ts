@@ -49,10 +49,19 @@ describe.skipIf(!present)('shipped model (models/phi-ner)', () => {
     for (const i of charsOf(NOTE, name)) expect(labelAt(spans, i), `offset ${i}`).toBe('NAME');
   });
 
+  it.each([
+    ['ALL CAPS', (t: string) => t.toUpperCase()],
+    ['lower case', (t: string) => t.toLowerCase()],
+  ] as const)('finds every name in a %s copy of the note too (case shapes help, they are not required)', async (_, recase) => {
+    const text = recase(NOTE);
+    const spans = await ner.detect(text);
+    for (const name of NAMES) for (const i of charsOf(text, recase(name))) expect(labelAt(spans, i), `${name} offset ${i}`).toBe('NAME');
+  });
+
   it('leaves most clinical words alone (precision is measured in eval/bench-ner.ts; this catches a model that flags everything)', async () => {
     const spans = await ner.detect(NOTE);
     const flagged = NOT_PHI.filter((word) => charsOf(NOTE, word).some((i) => labelAt(spans, i) !== undefined));
-    expect(flagged.length, `flagged: ${flagged.join(', ')}`).toBeLessThanOrEqual(NOT_PHI.length / 4);
+    expect(flagged.length, `flagged: ${flagged.join(', ')}`).toBeLessThanOrEqual(1);
   });
 
   it('a name is one span, not one per word', async () => {

@@ -1,6 +1,6 @@
 import type { Span } from '../../../src/core/span.js';
 import { groupEntities, softmaxInPlace } from '../../../src/detect/ner/bio.js';
-import { NER_DETECTOR_ID } from '../../../src/detect/ner/index.js';
+import { keepSpans, NER_DETECTOR_ID } from '../../../src/detect/ner/index.js';
 import type { NerModel } from '../../../src/detect/ner/session.js';
 import { splitWords, wordShape } from '../../../src/detect/ner/words.js';
 
@@ -28,5 +28,6 @@ export async function singlePassSpans(model: NerModel, text: string, threshold: 
     softmaxInPlace(probs, i * n, n);
     pos += pieces.length;
   });
-  return groupEntities({ words, probs, predicted: new Uint8Array(words.length).fill(1) }, model.scheme, threshold, NER_DETECTOR_ID);
+  // the detector's own second look (keepSpans) at its default numeric threshold, the main one
+  return keepSpans(groupEntities({ words, probs, predicted: new Uint8Array(words.length).fill(1) }, model.scheme, threshold, NER_DETECTOR_ID), text, threshold);
 }
