@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, readFile, rm, truncate, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, truncate, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,11 +8,11 @@ import { assertValidSpan, type Span } from '../../../src/core/span.js';
 import { createNerDetector, DEFAULT_NER_MODEL_DIR, NER_DETECTOR_ID, type NerDetector } from '../../../src/detect/ner/index.js';
 import { acquireModel } from '../../../src/detect/ner/session.js';
 import { splitWords } from '../../../src/detect/ner/words.js';
+import { copyModelFolder, editConfig, loadError } from './modelFolders.js';
 import { singlePassSpans } from './singlePass.js';
 
 /** The tiny random-weight, context-free model built by test/fixtures/tiny-ner/make.py. */
 const TINY = fileURLToPath(new URL('../../fixtures/tiny-ner', import.meta.url));
-const FILES = ['config.json', 'model.onnx', 'tokenizer.json', 'tokenizer_config.json'];
 
 const NOTE =
   'Pt seen by Dr. John Smith at Springfield General Hospital on 3/4/2020 for chest pain. ' +
@@ -160,31 +160,7 @@ describe('NER model loading fails closed', () => {
   });
   afterAll(async () => rm(root, { recursive: true, force: true }));
 
-  async function copyModel(name: string): Promise<string> {
-    const dir = join(root, name);
-    await rm(dir, { recursive: true, force: true });
-    await import('node:fs/promises').then((fs) => fs.mkdir(dir));
-    for (const f of FILES) await copyFile(join(TINY, f), join(dir, f));
-    return dir;
-  }
-
-  async function editConfig(dir: string, edit: (c: Record<string, unknown>) => void): Promise<void> {
-    const file = join(dir, 'config.json');
-    const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-    edit(config);
-    await writeFile(file, JSON.stringify(config));
-  }
-
-  const loadError = async (dir: string): Promise<string> => {
-    const d = createNerDetector({ modelDir: dir, threads: 1 });
-    try {
-      await d.load!();
-    } catch (err) {
-      return (err as Error).message;
-    }
-    await d.dispose!();
-    return 'loaded';
-  };
+  const copyModel = (name: string): Promise<string> => copyModelFolder(TINY, join(root, name));
 
   it('an intact copy loads (the failures below are caused by the damage alone)', async () => {
     expect(await loadError(await copyModel('intact'))).toBe('loaded');

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,12 +10,12 @@ import type { Span } from '../../../src/core/span.js';
 import { createNerDetector, type NerDetector } from '../../../src/detect/ner/index.js';
 import { acquireModel } from '../../../src/detect/ner/session.js';
 import { splitWords, wordShape, WORD_SHAPES } from '../../../src/detect/ner/words.js';
+import { copyModelFolder, editConfig, loadError } from './modelFolders.js';
 import { singlePassSpans } from './singlePass.js';
 
 /** phi-ner/2 twin of the tiny fixture: same context-free network plus a case-shape embedding (make.py). */
 const TINY_SHAPES = fileURLToPath(new URL('../../fixtures/tiny-ner-shapes', import.meta.url));
 const TINY = fileURLToPath(new URL('../../fixtures/tiny-ner', import.meta.url));
-const FILES = ['config.json', 'model.onnx', 'tokenizer.json', 'tokenizer_config.json'];
 const PHI_TEXT_DIR = fileURLToPath(new URL('../../../models/train', import.meta.url));
 const PYTHON = '/usr/bin/python3';
 
@@ -153,25 +153,10 @@ describe('phi-ner/2 contract checks fail closed', () => {
   afterAll(async () => rm(root, { recursive: true, force: true }));
 
   async function copyWithConfig(name: string, from: string, edit: (c: Record<string, unknown>) => void): Promise<string> {
-    const dir = join(root, name);
-    await mkdir(dir);
-    for (const f of FILES) await copyFile(join(from, f), join(dir, f));
-    const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
-    edit(config);
-    await writeFile(join(dir, 'config.json'), JSON.stringify(config));
+    const dir = await copyModelFolder(from, join(root, name));
+    await editConfig(dir, edit);
     return dir;
   }
-
-  const loadError = async (dir: string): Promise<string> => {
-    const d = createNerDetector({ modelDir: dir, threads: 1 });
-    try {
-      await d.load!();
-    } catch (err) {
-      return (err as Error).message;
-    }
-    await d.dispose!();
-    return 'loaded';
-  };
 
   it('shape classes listed in another order: E032', async () => {
     const dir = await copyWithConfig('reordered', TINY_SHAPES, (c) => (c.shapes = [...WORD_SHAPES].reverse()));
