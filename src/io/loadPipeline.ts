@@ -86,18 +86,15 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<P
     const packs = await loadRulePacks(config.rules.packs, baseDir);
     detectors.push(...createRuleDetectors(packs));
   }
+  // Word lists from installed packages, built once per process (src/io/dictionaries.ts).
+  const cueDir = config.dictionaries.cues !== undefined ? resolve(baseDir, config.dictionaries.cues) : undefined;
   if (kinds.includes('dictionaries')) {
-    // Word lists from installed packages, built once per process (src/io/dictionaries.ts).
-    const dict = await loadDictionaries(config.dictionaries.cues !== undefined ? resolve(baseDir, config.dictionaries.cues) : undefined);
+    const dict = await loadDictionaries(cueDir);
     detectors.push(createDictionaryDetector(dict.data, dict.fingerprint));
   }
   if (kinds.includes('ner')) {
-    // The plain-word check reads the same installed word lists as the dictionaries detector.
-    const { plainWordThreshold, threshold } = config.ner;
-    const plainWords =
-      plainWordThreshold !== undefined && plainWordThreshold > threshold
-        ? plainWordSet((await loadDictionaries(config.dictionaries.cues !== undefined ? resolve(baseDir, config.dictionaries.cues) : undefined)).data)
-        : undefined;
+    // The NER plain-word check reads the same word lists; off when its threshold adds nothing.
+    const plainWords = config.ner.plainWordThreshold > config.ner.threshold ? plainWordSet((await loadDictionaries(cueDir)).data) : undefined;
     detectors.push(await loadNerDetector(config, baseDir, plainWords));
   }
   // The preset decides the effective policy; the surrogate operator needs the key.

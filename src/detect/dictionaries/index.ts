@@ -10,13 +10,6 @@ export type { DictionaryData } from './lexicon.js';
 export { caseMode, wordTokens, type CaseMode, type WordToken } from './tokens.js';
 
 /**
- * The dictionaries detector (`dict/names-places`): names and places from public word lists
- * and cue words, explainable and independent of the NER model (its second opinion in the
- * hybrid, and the fallback without it). Pure: the lists arrive built (src/io/dictionaries.ts).
- * Spans carry `source: dict/<rule>` and a PHI-free explanation; one span per rule hit, the
- * pipeline's merge joins overlaps.
- */
-/**
  * Words that are never a name or a place on their own: medical terms and drug brands, English
  * words that no name list holds, and the cue file's clinical words that name lists hold by
  * accident (notNames). A model span made only of them needs more confidence (config
@@ -30,6 +23,13 @@ export function plainWordSet(data: DictionaryData): ReadonlySet<string> {
   return plain;
 }
 
+/**
+ * The dictionaries detector (`dict/names-places`): names and places from public word lists
+ * and cue words, explainable and independent of the NER model (its second opinion in the
+ * hybrid, and the fallback without it). Pure: the lists arrive built (src/io/dictionaries.ts).
+ * Spans carry `source: dict/<rule>` and a PHI-free explanation; one span per rule hit, the
+ * pipeline's merge joins overlaps.
+ */
 export function createDictionaryDetector(data: DictionaryData, fingerprint?: string): Detector {
   return {
     id: 'dict/names-places',

@@ -85,8 +85,8 @@ export interface KeepRules {
  * most common false alarms; a name/place span whose every word is a plain word ("elbow",
  * "Fentanyl", "period") is kept only at `plainWordThreshold`.
  */
-export function keepSpans(spans: Span[], text: string, rules: KeepRules | number): Span[] {
-  const { numericThreshold, plainWords, plainWordThreshold = 0 } = typeof rules === 'number' ? { numericThreshold: rules } : rules;
+export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[] {
+  const { numericThreshold, plainWords, plainWordThreshold = 0 } = rules;
   return spans.filter((s) => {
     const t = text.slice(s.start, s.end);
     if (!ALNUM.test(t)) return false;

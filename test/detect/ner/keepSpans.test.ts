@@ -11,8 +11,8 @@ describe('keepSpans: which NER spans survive', () => {
 
   it('keeps spans with a letter at any score, numbers only at the numeric threshold, punctuation never', () => {
     const spans = [span(5, 9, 0.6), span(16, 20, 0.51), span(24, 28, 0.95), span(33, 39, 0.7), span(40, 41, 0.99)];
-    expect(keepSpans(spans, text, 0.9).map((s) => text.slice(s.start, s.end))).toEqual(['Ames', '0830']);
-    expect(keepSpans(spans, text, 0.5).map((s) => text.slice(s.start, s.end))).toEqual(['3/14', 'Ames', '0830', '120/80']);
+    expect(keepSpans(spans, text, { numericThreshold: 0.9 }).map((s) => text.slice(s.start, s.end))).toEqual(['Ames', '0830']);
+    expect(keepSpans(spans, text, { numericThreshold: 0.5 }).map((s) => text.slice(s.start, s.end))).toEqual(['3/14', 'Ames', '0830', '120/80']);
   });
 
   it('is a filter: a subset in order, every span with a letter kept, none without a letter or digit', () => {
@@ -25,7 +25,7 @@ describe('keepSpans: which NER spans survive', () => {
           const spans = raw
             .map(([a, len, score]) => span(Math.min(a, t.length), Math.min(a + len + 1, t.length), score))
             .filter((s) => s.start < s.end);
-          const kept = keepSpans(spans, t, numeric);
+          const kept = keepSpans(spans, t, { numericThreshold: numeric });
           expect(kept.every((s) => spans.includes(s))).toBe(true);
           for (const s of spans) {
             const body = t.slice(s.start, s.end);

@@ -22,6 +22,20 @@ function brokenCopy(name: string): string {
 }
 
 describe('hybrid pipeline with the NER detector', () => {
+  it('the config\'s second-look thresholds reach the detector; the plain-word check is off when it adds nothing', async () => {
+    const fingerprint = async (ner: Record<string, unknown>): Promise<string> => {
+      const pipeline = await loadPipeline({ config: parseConfig({ detectors: ['ner'], ner: { modelDir: TINY, threads: 1, ...ner } }), baseDir: work });
+      try {
+        return pipeline.fingerprints()['ner/phi-ner']!;
+      } finally {
+        await pipeline.dispose();
+      }
+    };
+    expect(await fingerprint({})).toMatch(/ threshold=0\.3 numeric=0\.9 plain=0\.9$/);
+    expect(await fingerprint({ threshold: 0.5, numericThreshold: 0.5, plainWordThreshold: 0.4 })).toMatch(/ threshold=0\.5$/);
+  });
+
+
   it('rules + ner: both detectors contribute raw spans and the merged spans are disjoint', async () => {
     const pipeline = await loadPipeline({ config: parseConfig({ ner: { modelDir: TINY, threads: 1, threshold: 0.5 } }), baseDir: work });
     try {

@@ -29,5 +29,5 @@ export async function singlePassSpans(model: NerModel, text: string, threshold: 
     pos += pieces.length;
   });
   // the detector's own second look (keepSpans) at its default numeric threshold, the main one
-  return keepSpans(groupEntities({ words, probs, predicted: new Uint8Array(words.length).fill(1) }, model.scheme, threshold, NER_DETECTOR_ID), text, threshold);
+  return keepSpans(groupEntities({ words, probs, predicted: new Uint8Array(words.length).fill(1) }, model.scheme, threshold, NER_DETECTOR_ID), text, { numericThreshold: threshold });
 }
