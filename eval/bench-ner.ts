@@ -23,7 +23,7 @@ import { createNerDetector } from '../src/detect/ner/index.js';
 import { evaluate } from '../src/eval/score.js';
 import type { EvalDoc, GoldDoc, Scored } from '../src/eval/types.js';
 import { readGoldJsonl } from '../src/io/gold.js';
-import { loadPipeline } from '../src/io/loadPipeline.js';
+import { loadPipeline, nerThreads } from '../src/io/loadPipeline.js';
 import { Pipeline } from '../src/pipeline.js';
 import { createRuleDetectors } from '../src/detect/rules/index.js';
 import type { Detector } from '../src/detect/types.js';
@@ -44,7 +44,8 @@ const chunk = Number(opt('--chunk', '16'));
 const defaults = parseConfig({});
 const ner = {
   modelDir,
-  threads: Number(opt('--threads', String(defaults.ner.threads))),
+  // unset: the pipeline's default, the cores divided among the pipelines sharing them
+  threads: opt('--threads', '') === '' ? defaults.ner.threads : Number(opt('--threads', '')),
   batchSize: Number(opt('--batch', String(defaults.ner.batchSize))),
   windowTokens: Number(opt('--window', String(defaults.ner.windowTokens))),
   strideTokens: Number(opt('--stride', String(defaults.ner.strideTokens))),
@@ -72,7 +73,7 @@ const modelFile = join(modelDir, modelConfig.model_file ?? 'model.onnx');
 console.log(`load average at start: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).availableParallelism()} cores`);
 console.log(`notes: ${gold.length} (${(chars / gold.length).toFixed(0)} chars on average) from ${goldPath}`);
 console.log(`model: ${modelFile}, ${(statSync(modelFile).size / 1e6).toFixed(2)} MB, sha256 ${modelConfig.sha256.slice(0, 12)}…`);
-console.log(`settings: threads ${ner.threads}, batch ${ner.batchSize} windows, chunk ${chunk} notes, window ${ner.windowTokens}, stride ${ner.strideTokens}, threshold ${ner.threshold}, numeric threshold ${ner.numericThreshold ?? ner.threshold}, plain-word threshold ${ner.plainWordThreshold ?? ner.threshold}`);
+console.log(`settings: threads ${ner.threads ?? 'auto'}, batch ${ner.batchSize} windows, chunk ${chunk} notes, window ${ner.windowTokens}, stride ${ner.strideTokens}, threshold ${ner.threshold}, numeric threshold ${ner.numericThreshold ?? ner.threshold}, plain-word threshold ${ner.plainWordThreshold ?? ner.threshold}`);
 
 // Model load, measured on its own (tokenizer + sha256 check + session + warm-up run). The
 // pipelines below reuse the same session (one per model and thread count per process).
@@ -151,7 +152,7 @@ if (workers > 0) {
   const warm = await once();
   const rates: number[] = [];
   for (let r = 0; r < runs; r++) rates.push(await once());
-  console.log(`redact   ${median(rates).toFixed(1).padStart(7)} notes/s median of ${runs} (min ${Math.min(...rates).toFixed(1)}, max ${Math.max(...rates).toFixed(1)}; first run ${warm.toFixed(1)}), ${workers} worker(s) x ${ner.threads} thread(s)`);
+  console.log(`redact   ${median(rates).toFixed(1).padStart(7)} notes/s median of ${runs} (min ${Math.min(...rates).toFixed(1)}, max ${Math.max(...rates).toFixed(1)}; first run ${warm.toFixed(1)}), ${workers} worker(s) x ${ner.threads ?? `auto (${nerThreads(undefined, workers)})`} thread(s)`);
   await engine.close();
 }
 

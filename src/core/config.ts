@@ -33,7 +33,12 @@ export const ConfigSchema = z
     ner: z
       .object({
         modelDir: z.string().optional(),
-        threads: z.number().int().min(1).max(64).default(2),
+        /**
+         * onnxruntime intra-op threads per pipeline. Unset: the cores divided among the worker
+         * threads (at least 1) — two workers of two threads each on 2 cores ran 1.3x slower
+         * than two of one (eval/bench-ner.ts --workers 2: 702 vs 912 notes/s).
+         */
+        threads: z.number().int().min(1).max(64).optional(),
         /**
          * A word is PHI when 1 − P(O) reaches this. Chosen on the held-out validation patients
          * with the shipped model (rules + dictionaries + ner, numeric and plain-word thresholds
@@ -63,7 +68,7 @@ export const ConfigSchema = z
         batchSize: z.number().int().min(1).max(256).default(1),
       })
       .strict()
-      .default({ threads: 2, threshold: 0.3, numericThreshold: 0.9, plainWordThreshold: 0.9, windowTokens: 256, strideTokens: 32, batchSize: 1 }),
+      .default({ threshold: 0.3, numericThreshold: 0.9, plainWordThreshold: 0.9, windowTokens: 256, strideTokens: 32, batchSize: 1 }),
     merge: z
       .object({
         threshold: z.number().min(0).max(1).default(0),

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readSmallTextFile } from './smallFile.js';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLError } from 'yaml';
@@ -69,6 +70,13 @@ export interface LoadPipelineOptions {
   readonly key?: Uint8Array;
   /** Re-identification vault file (src/io/vault.ts): surrogate pairs are recorded there, encrypted. */
   readonly vault?: string;
+  /** Pipelines loaded side by side in this process (the pool's worker count): they share the cores. */
+  readonly sharingCores?: number;
+}
+
+/** NER intra-op threads: the config's, else the cores divided among the pipelines that share them. */
+export function nerThreads(configured: number | undefined, sharingCores = 1, cores = availableParallelism()): number {
+  return configured ?? Math.max(1, Math.floor(cores / Math.max(1, sharingCores)));
 }
 
 /** Builds and loads a Pipeline: rule packs when 'rules' is requested, the word lists for 'dictionaries', the NER model for 'ner'. */
@@ -95,7 +103,7 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<P
   if (kinds.includes('ner')) {
     // The NER plain-word check reads the same word lists; off when its threshold adds nothing.
     const plainWords = config.ner.plainWordThreshold > config.ner.threshold ? plainWordSet((await loadDictionaries(cueDir)).data) : undefined;
-    detectors.push(await loadNerDetector(config, baseDir, plainWords));
+    detectors.push(await loadNerDetector(config, baseDir, nerThreads(config.ner.threads, options.sharingCores), plainWords));
   }
   // The preset decides the effective policy; the surrogate operator needs the key.
   // Dynamic: only a --vault run loads the native SQLite module.
@@ -111,7 +119,7 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<P
   return Pipeline.create(detectors, { ...surrogates.config, detectors: kinds }, surrogates.operators, keyFp);
 }
 
-async function loadNerDetector(config: Config, baseDir: string, plainWords?: ReadonlySet<string>): Promise<Detector> {
+async function loadNerDetector(config: Config, baseDir: string, threads: number, plainWords?: ReadonlySet<string>): Promise<Detector> {
   const modelDir = config.ner.modelDir !== undefined ? resolve(baseDir, config.ner.modelDir) : DEFAULT_MODEL_DIR;
   const unavailable = (): ConfigError =>
     new ConfigError('E030', `NER model not available at ${modelDir}; use --detectors rules to run rules only`);
@@ -125,6 +133,6 @@ async function loadNerDetector(config: Config, baseDir: string, plainWords?: Rea
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_DLOPEN_FAILED') throw unavailable();
     throw err;
   }
-  const { threads, threshold, numericThreshold, plainWordThreshold, windowTokens, strideTokens, batchSize } = config.ner;
+  const { threshold, numericThreshold, plainWordThreshold, windowTokens, strideTokens, batchSize } = config.ner;
   return ner.createNerDetector({ modelDir, threads, threshold, numericThreshold, plainWords, plainWordThreshold, windowTokens, strideTokens, batchSize });
 }

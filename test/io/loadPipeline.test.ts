@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/config.js';
-import { loadConfig, loadPipeline } from '../../src/io/loadPipeline.js';
+import { loadConfig, loadPipeline, nerThreads } from '../../src/io/loadPipeline.js';
 
 let dir: string;
 beforeEach(() => {
@@ -94,5 +94,16 @@ describe('loadPipeline', () => {
       new RegExp(`^E030 NER model not available at ${join(dir, 'no-model-here').replace(/[/\\.]/g, '\\$&')}; use --detectors rules`),
     );
     await expect(loadPipeline({ configPath, detectors: ['ner'] })).rejects.toThrow(/^E030 /);
+  });
+});
+
+describe('nerThreads: NER intra-op threads per pipeline', () => {
+  it('the config wins; unset, the cores are divided among the pipelines sharing them, at least 1 each', () => {
+    expect(nerThreads(3, 2, 2)).toBe(3);
+    expect(nerThreads(undefined, 1, 2)).toBe(2);
+    expect(nerThreads(undefined, 2, 2)).toBe(1);
+    expect(nerThreads(undefined, 3, 8)).toBe(2);
+    expect(nerThreads(undefined, 16, 2)).toBe(1);
+    expect(nerThreads(undefined, 0, 4)).toBe(4);
   });
 });

@@ -74,7 +74,7 @@ export function workerFilename(): string {
 }
 
 async function poolEngine(load: LoadPipelineOptions, workers: number): Promise<RedactEngine> {
-  const data: WorkerData = { load };
+  const data: WorkerData = { load: { ...load, sharingCores: workers } };
   const pool = new Piscina({
     filename: workerFilename(),
     minThreads: workers,
