@@ -22,14 +22,10 @@ import { createRuleDetectors } from '../src/detect/rules/index.js';
 import type { Detector } from '../src/detect/types.js';
 import { loadDictionaries } from '../src/io/dictionaries.js';
 import { loadRulePacks } from '../src/io/rulePacks.js';
+import { args, opt } from './args.js';
 
 interface GoldNote { id: string; text: string; spans: { start: number; end: number; label: string }[] }
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
-};
 const goldPath = resolve(opt('--gold', '../shared/gold/physionet-deid-dev.jsonl'));
 if (!existsSync(goldPath)) {
   console.log(`skip: gold file ${goldPath} is absent`);

@@ -28,13 +28,8 @@ import { Pipeline } from '../src/pipeline.js';
 import { createRuleDetectors } from '../src/detect/rules/index.js';
 import type { Detector } from '../src/detect/types.js';
 import { loadRulePacks } from '../src/io/rulePacks.js';
+import { flag, opt } from './args.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : dflt;
-};
-const flag = (name: string): boolean => args.includes(name);
 
 const goldPath = resolve(opt('--gold', '../shared/gold/physionet-deid-dev.jsonl'));
 const modelDir = resolve(opt('--model', 'models/phi-ner'));

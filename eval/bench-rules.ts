@@ -12,13 +12,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadPipeline } from '../src/io/loadPipeline.js';
+import { args, opt } from './args.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : dflt;
-};
 const goldPath = resolve(ROOT, opt('--gold', '../shared/gold/physionet-deid-dev.jsonl'));
 const runs = Math.max(5, Number(opt('--runs', '7')));
 const batch = Math.max(1, Number(opt('--batch', '16')));

@@ -23,12 +23,8 @@ import type { AuditReport } from '../src/io/audit.js';
 import { redisUnavailableReason, startRedis } from '../test/setup/redis.js';
 import { MAIN } from '../test/scale/cli.js';
 import { writeNoteTree, type NoteSize } from '../test/scale/notes.js';
+import { args, opt } from './args.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : dflt;
-};
 const part = opt('--part', 'all');
 const runs = Math.max(1, Number(opt('--runs', '5')));
 const runs100k = Math.max(1, Number(opt('--runs-100k', '1')));

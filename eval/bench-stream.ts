@@ -19,12 +19,8 @@ import { join } from 'node:path';
 import type { AuditReport } from '../src/io/audit.js';
 import { MAIN } from '../test/scale/cli.js';
 import { makeNote } from '../test/scale/notes.js';
+import { args, opt } from './args.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : dflt;
-};
 const targetBytes = Math.round(Number(opt('--gb', '1')) * 1024 ** 3);
 const workers = Math.max(1, Number(opt('--workers', '2')));
 const noteKb = Math.max(1, Number(opt('--note-kb', '4')));
@@ -51,7 +47,7 @@ async function generate(path: string): Promise<{ bytes: number; notes: number }>
     const line = `{"id":"n${notes}","text":${texts[notes % texts.length]}}\n`;
     bytes += Buffer.byteLength(line);
     notes += 1;
-    if (!out.write(line)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   return { bytes, notes };

@@ -23,12 +23,8 @@ import { loadPipeline } from '../src/io/loadPipeline.js';
 import { keyFingerprint } from '../src/transform/keyed.js';
 import { createSurrogateOperator } from '../src/transform/operators/surrogate.js';
 import { Pipeline } from '../src/pipeline.js';
+import { opt } from './args.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : dflt;
-};
 const goldPath = resolve(opt('--gold', '../shared/gold/physionet-deid-dev.jsonl'));
 const runs = Math.max(5, Number(opt('--runs', '7')));
 

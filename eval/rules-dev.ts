@@ -14,15 +14,11 @@ import { mergeSpans } from '../src/core/merge.js';
 import type { Span } from '../src/core/span.js';
 import { createRuleDetectors } from '../src/detect/rules/index.js';
 import { loadRulePacks } from '../src/io/rulePacks.js';
+import { opt } from './args.js';
 
 interface GoldSpan { start: number; end: number; label: string }
 interface GoldNote { id: string; text: string; spans: GoldSpan[] }
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
-};
 const goldPath = resolve(opt('--gold', '../shared/gold/physionet-deid-dev.jsonl'));
 if (!existsSync(goldPath)) {
   console.log(`skip: gold file ${goldPath} is absent`);

@@ -25,13 +25,9 @@ import { evaluate, type EvalDoc, type EvalResult, type GoldDoc } from '../../src
 import { readGold } from '../../src/io/gold.js';
 import { falseAlarmsByKind, median, type Quality } from './report.js';
 import { LIBS, ROW_NAMES, type LibName, type RunnerResult } from './protocol.js';
+import { args, opt } from '../args.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : dflt;
-};
 const rounds = Number(opt('--rounds', '2'));
 const passes = opt('--passes', '5');
 const budget = opt('--budget-s', '40');
