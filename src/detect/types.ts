@@ -26,3 +26,8 @@ export interface Detector {
   /** PHI-free identity of the detector's assets (rules hash, model sha256), for manifests and audit reports. */
   fingerprint?(): string;
 }
+
+/** A word test with a set's `has` (a ReadonlySet<string> is one): lets one detector read another's word lists without importing it. */
+export interface WordTest {
+  has(word: string): boolean;
+}

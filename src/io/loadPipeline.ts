@@ -5,9 +5,9 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLError } from 'yaml';
 import { ConfigError, parseConfig, type Config } from '../core/config.js';
-import { createDictionaryDetector, plainWordSet } from '../detect/dictionaries/index.js';
+import { createDictionaryDetector, plainWordTest } from '../detect/dictionaries/index.js';
 import { createRuleDetectors } from '../detect/rules/index.js';
-import type { Detector } from '../detect/types.js';
+import type { Detector, WordTest } from '../detect/types.js';
 import { Pipeline } from '../pipeline.js';
 import { loadDictionaries } from './dictionaries.js';
 import { loadRulePacks } from './rulePacks.js';
@@ -102,7 +102,7 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<P
   }
   if (kinds.includes('ner')) {
     // The NER plain-word check reads the same word lists; off when its threshold adds nothing.
-    const plainWords = config.ner.plainWordThreshold > config.ner.threshold ? plainWordSet((await loadDictionaries(cueDir)).data) : undefined;
+    const plainWords = config.ner.plainWordThreshold > config.ner.threshold ? plainWordTest((await loadDictionaries(cueDir)).data) : undefined;
     detectors.push(await loadNerDetector(config, baseDir, nerThreads(config.ner.threads, options.sharingCores), plainWords));
   }
   // The preset decides the effective policy; the surrogate operator needs the key.
@@ -119,7 +119,7 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<P
   return Pipeline.create(detectors, { ...surrogates.config, detectors: kinds }, surrogates.operators, keyFp);
 }
 
-async function loadNerDetector(config: Config, baseDir: string, threads: number, plainWords?: ReadonlySet<string>): Promise<Detector> {
+async function loadNerDetector(config: Config, baseDir: string, threads: number, plainWords?: WordTest): Promise<Detector> {
   const modelDir = config.ner.modelDir !== undefined ? resolve(baseDir, config.ner.modelDir) : DEFAULT_MODEL_DIR;
   const unavailable = (): ConfigError =>
     new ConfigError('E030', `NER model not available at ${modelDir}; use --detectors rules to run rules only`);

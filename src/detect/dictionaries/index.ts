@@ -1,7 +1,8 @@
 import type { Span } from '../../core/span.js';
-import type { Detector } from '../types.js';
+import type { Detector, WordTest } from '../types.js';
 import type { DictionaryData, NoteView } from './lexicon.js';
 import { nameSpans } from './names.js';
+import { typoOf } from './typos.js';
 import { placeSpans } from './places.js';
 import { caseMode, wordTokens } from './tokens.js';
 
@@ -21,6 +22,26 @@ export function plainWordSet(data: DictionaryData): ReadonlySet<string> {
   for (const w of data.vocabulary) if (!data.names.has(w)) plain.add(w);
   for (const w of data.nameCues.notNames) plain.add(w);
   return plain;
+}
+
+/** Misspelt words shorter than this are not matched to plain words: short words are too easily a slip from another. */
+const NEAR_MIN_LETTERS = 5;
+
+/**
+ * `plainWordSet` widened to its words' typos: a lower-case word of five or more letters that no
+ * name or place list holds and that is a typing slip (`typoOf`: swapped neighbours, a doubled or
+ * undoubled letter) from a plain word of five or more letters ("reveiw", "lassix") is plain too.
+ * Nursing notes are typed in a hurry; a misspelt common word is new to the model and to every
+ * list, and the model reads such rare words as names (models/MODEL_CARD.md measures it). A listed
+ * name or place stays one however close it is to a word.
+ */
+export function plainWordTest(data: DictionaryData, plain: ReadonlySet<string> = plainWordSet(data)): WordTest {
+  const known = (w: string): boolean => w.length >= NEAR_MIN_LETTERS && plain.has(w);
+  return {
+    has: (w) =>
+      plain.has(w) ||
+      (w.length >= NEAR_MIN_LETTERS && !data.names.has(w) && !data.cities.has(w) && typoOf(w, known)),
+  };
 }
 
 /**

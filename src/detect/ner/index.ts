@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../core/config.js';
 import type { Span } from '../../core/span.js';
-import type { DetectContext, Detector } from '../types.js';
+import type { DetectContext, Detector, WordTest } from '../types.js';
 import { groupEntities, softmaxInPlace } from './bio.js';
 import { acquireModel, type NerModel } from './session.js';
 import { assignOwners, cappedPieceCounts, encodeWindow, planWindows, type EncodedWindow } from './windows.js';
@@ -29,8 +29,8 @@ export interface NerOptions {
   threshold?: number;
   /** Score a span without letters needs (config ner.numericThreshold); default: `threshold`. */
   numericThreshold?: number;
-  /** Lower-case words that are never a name or place alone (dictionaries plainWordSet). */
-  plainWords?: ReadonlySet<string>;
+  /** Lower-case words that are never a name or place alone (dictionaries plainWordTest). */
+  plainWords?: WordTest;
   /** Score a word-entity span made only of `plainWords` needs (config ner.plainWordThreshold); default: `threshold`. */
   plainWordThreshold?: number;
   /** Tokens per window including [CLS] and [SEP]; capped at the model's max_length. */
@@ -73,7 +73,7 @@ const WORD_ENTITIES: ReadonlySet<string> = new Set(['NAME', 'LOCATION', 'ORGANIZ
 
 export interface KeepRules {
   readonly numericThreshold: number;
-  readonly plainWords?: ReadonlySet<string> | undefined;
+  readonly plainWords?: WordTest | undefined;
   readonly plainWordThreshold?: number;
 }
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { plainWordSet, type DictionaryData } from '../../../src/detect/dictionaries/index.js';
+import { plainWordSet, plainWordTest, type DictionaryData } from '../../../src/detect/dictionaries/index.js';
 import { dictionaryData } from './helpers.js';
 
 describe('plainWordSet: words the NER plain-word check treats as never a name or place alone', () => {
@@ -21,5 +21,14 @@ describe('plainWordSet: words the NER plain-word check treats as never a name or
     }
     const leaked = [...plain].filter((w) => data.names.has(w) && !data.nameCues.notNames.has(w) && !data.medicalWords.has(w));
     expect(leaked).toEqual([]);
+  });
+
+  it('plainWordTest adds the typing slips of plain words of five or more letters, never of a listed name or place', () => {
+    const test = plainWordTest(data, plain);
+    for (const w of ['reveiw', 'cehmistry', 'priamry', 'lassix', 'elbow', 'period']) expect(test.has(w), w).toBe(true);
+    // too short to judge, a listed surname, a changed letter
+    for (const w of ['apin', 'lgeg', 'hartman', 'okafor', 'canvan']) expect(test.has(w), w).toBe(false);
+    const names = [...data.names].filter((w) => w.length >= 5 && !plain.has(w)).slice(0, 2000);
+    expect(names.filter((w) => test.has(w))).toEqual([]);
   });
 });
