@@ -13,12 +13,19 @@ describe('locations', () => {
     ['HOME AT 77 MAPLE STREET.', ['77 MAPLE STREET']],
     ['lives at 1427 The Hawthorns with wife', ['1427 The Hawthorns']],
     ['Lives at 12 Rosemount Gardens Close.', ['12 Rosemount Gardens Close']],
+    ['May be worked up by UMMC for transplant.', ['UMMC']],
+    ['CDIFF + PER VAMC LAB.', ['VAMC']],
   ])('flags %j', (text, expected) => {
     expect(flaggedAs('LOCATION', text)).toEqual(expected);
   });
 
   it.each([
     'Pager 54321 for questions.',
+    'Pain at the R CMC joint.',
+    'IV at the L CMC.',
+    'Hx: OA of thumb (CMC).',
+    'Lactate 2.1 mMC',
+    'Seen in the ED-MC area.',
     'Heparin 10000 units.',
     'CATH SHOWED 2 ST DEPRESSIONS.',
     '# 8 TRACH IN PLACE AS WELL.',
