@@ -15,6 +15,8 @@ describe('locations', () => {
     ['Lives at 12 Rosemount Gardens Close.', ['12 Rosemount Gardens Close']],
     ['May be worked up by UMMC for transplant.', ['UMMC']],
     ['CDIFF + PER VAMC LAB.', ['VAMC']],
+    ['FAMILY ARRIVED FROM THE WESTERN SHORE AT 2 AM.', ['WESTERN SHORE']],
+    ['Vacation in the Central Valley last week.', ['Central Valley']],
   ])('flags %j', (text, expected) => {
     expect(flaggedAs('LOCATION', text)).toEqual(expected);
   });
@@ -22,6 +24,9 @@ describe('locations', () => {
   it.each([
     'Pager 54321 for questions.',
     'Pain at the R CMC joint.',
+    'Lives on the north side of town.',
+    'Crackles in the lower lobes.',
+    'Eastern Shore is lovely.',
     'IV at the L CMC.',
     'Hx: OA of thumb (CMC).',
     'Lactate 2.1 mMC',
