@@ -69,6 +69,10 @@ interface Job {
 const LETTER = /\p{L}/u;
 const ALNUM = /[\p{L}\p{N}]/u;
 const LETTER_RUN = /\p{L}+/gu;
+/** What any written date has: a month, weekday, season or holiday word (Labor Day), an ordinal, a year or decade, digits joined by / - or . */
+const DATE_FORM =
+  /\d\s*[/.-]\s*\d|(?<!\d)(?:1[89]|20)\d\d(?!\d)|'\d\d(?!\d)|\d0'?s\b|\d(?:st|nd|rd|th)\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?(?![a-z])|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|[a-z]+teenth|twentieth|thirtieth|spring|summer|fall|autumn|winter|christmas|xmas|thanksgiving|easter|passover|hanukkah|chanukah|ramadan|diwali|kwanzaa|halloween|holiday|weekend|new\s+year|eve|juneteenth|(?:labou?r|memorial|independence|veterans|presidents|columbus|mother|father|valentine|patrick|boxing|mlk|king)(?:'?s)?\s+day)\b/i;
+const DIGITS = /\d+/;
 const WORD_ENTITIES: ReadonlySet<string> = new Set(['NAME', 'LOCATION', 'ORGANIZATION', 'PROFESSION']);
 
 export interface KeepRules {
@@ -82,7 +86,11 @@ export interface KeepRules {
  * a span of punctuation alone is never PHI; a span without letters (a bare number) is kept
  * only at `numericThreshold`, because the rules, with their formats and checksums, are the
  * primary reader of numbers and a small model's guesses on times, doses and vitals are its
- * most common false alarms; a name/place span whose every word is a plain word ("elbow",
+ * most common false alarms; a date span with letters but no form of a date (a month, weekday,
+ * season or holiday word, an ordinal, a year, digits joined by / - or .) is held to the same
+ * `numericThreshold` ("Fentanyl 75", "SVO2 of 76"); an age span under 90 is dropped, because
+ * Safe Harbor keeps those ages and the opt-in `ages-under-90` rules pack is where a stricter
+ * policy asks for them; a name/place span whose every word is a plain word ("elbow",
  * "Fentanyl", "period") is kept only at `plainWordThreshold`.
  */
 export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[] {
@@ -90,7 +98,9 @@ export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[]
   return spans.filter((s) => {
     const t = text.slice(s.start, s.end);
     if (!ALNUM.test(t)) return false;
+    if (s.label === 'AGE' && Number(t.match(DIGITS)?.[0] ?? 90) < 90) return false;
     if (!LETTER.test(t)) return s.score >= numericThreshold;
+    if (s.label === 'DATE' && !DATE_FORM.test(t)) return s.score >= numericThreshold;
     if (plainWords && WORD_ENTITIES.has(s.label) && s.score < plainWordThreshold) {
       const words = t.toLowerCase().match(LETTER_RUN) ?? [];
       if (words.every((w) => plainWords.has(w))) return false;

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Span } from '../../../src/core/span.js';
 import { keepSpans } from '../../../src/detect/ner/index.js';
 
-const span = (start: number, end: number, score: number): Span => ({ start, end, label: 'DATE', source: 'ner/phi-ner', score });
+// ID: a label with no check of its own, so the letter/number rules are what is tested
+const span = (start: number, end: number, score: number, label: Span['label'] = 'ID'): Span => ({ start, end, label, source: 'ner/phi-ner', score });
 
 describe('keepSpans: which NER spans survive', () => {
   const text = 'seen 3/14 by Dr Ames at 0830, bp 120/80 - ok';
@@ -46,5 +47,26 @@ describe('keepSpans: which NER spans survive', () => {
     const rules = { numericThreshold: 0.5, plainWords, plainWordThreshold: 0.9 };
     expect(keepSpans(spans, t, rules).map((s) => t.slice(s.start, s.end))).toEqual(['Fentanyl', 'Dr Ames Elbow', 'period']);
     expect(keepSpans(spans, t, { ...rules, plainWords: undefined })).toEqual(spans);
+  });
+
+  it('a date span with letters but no form of a date needs the numeric threshold; dated forms do not', () => {
+    const dates = ['Fentanyl 75', 'SVO2 of 76 5', 'period', 'x 16', 'Labor Day', 'March 3', '3rd', 'last Tuesday', 'the 1980s', "fall of '84", '3/14 am', 'Christmas Eve', 'the twelfth'];
+    const t = dates.join(' ; ');
+    let at = 0;
+    const spans = dates.map((d) => {
+      const s = span(at, at + d.length, 0.6, 'DATE');
+      at += d.length + 3;
+      return s;
+    });
+    const kept = (numeric: number): string[] => keepSpans(spans, t, { numericThreshold: numeric }).map((s) => t.slice(s.start, s.end));
+    expect(kept(0.9)).toEqual(dates.slice(4));
+    expect(kept(0.5)).toEqual(dates);
+  });
+
+  it('drops age spans under 90 (Safe Harbor keeps them; the opt-in rules pack asks for them) and keeps 90 and over', () => {
+    const t = 'a 63 yo man; 89 years old; aged 90; 104 yo; age ninety';
+    const age = (text: string): Span => span(t.indexOf(text), t.indexOf(text) + text.length, 0.95, 'AGE');
+    const spans = [age('63'), age('89 years old'), age('90'), age('104 yo'), age('ninety')];
+    expect(keepSpans(spans, t, { numericThreshold: 0.9 }).map((s) => t.slice(s.start, s.end))).toEqual(['90', '104 yo', 'ninety']);
   });
 });
