@@ -33,17 +33,22 @@ def load(ckpt_path):
     ck = torch.load(ckpt_path)
     a = ck["args"]
     m = PhiNer(ck["vocab_size"], len(ck["labels"]), a["hidden"], a["layers"], a["heads"], 4 * a["hidden"], ck["max_len"],
-               shapes=ck.get("shapes", 0))
+               shapes=ck.get("shapes", 0), lexicon=len(ck.get("lexicon") or []))
     m.load_state_dict(ck["state"])
     m.eval()
     return m, ck
+
+
+def feature_ids(model):
+    """How many distinct shape_ids the model reads: shapes, times word-list classes (phi-ner/3)."""
+    return model.nshapes * (model.lex.num_embeddings if model.lex is not None else 1)
 
 
 def export_fp32(model, path, max_len):
     x = torch.randint(5, 100, (2, 16)); mask = torch.ones_like(x)
     args, names = (x, mask), ["input_ids", "attention_mask"]
     if model.shape is not None:
-        args, names = (x, mask, torch.randint(0, 8, (2, 16))), names + ["shape_ids"]
+        args, names = (x, mask, torch.randint(0, feature_ids(model), (2, 16))), names + ["shape_ids"]
     torch.onnx.export(model, args, path, input_names=names, output_names=["logits"],
                       dynamic_axes={**{n: {0: "batch", 1: "seq"} for n in names}, "logits": {0: "batch", 1: "seq"}},
                       opset_version=14, do_constant_folding=True)
@@ -117,7 +122,7 @@ def main():
         for b, s in [(1, 7), (2, 64), (3, 256)]:
             x = torch.randint(5, ck["vocab_size"], (b, s), generator=g)
             m = torch.ones_like(x)
-            z = torch.randint(0, 8, (b, s), generator=g)
+            z = torch.randint(0, feature_ids(model), (b, s), generator=g)
             if b > 1:
                 m[-1, s // 2:] = 0
                 x[-1, s // 2:] = 0
@@ -139,8 +144,9 @@ def main():
     args = ck["args"]
     from phi_text import SHAPES
     shaped = ck.get("shapes", 0) > 0
+    lexicon = ck.get("lexicon") or []
     cfg = {
-        "format": "phi-ner/2" if shaped else "phi-ner/1",
+        "format": "phi-ner/3" if lexicon else "phi-ner/2" if shaped else "phi-ner/1",
         "labels": ck["labels"],
         "max_length": ck["max_len"],
         "model_file": "model.onnx",
@@ -148,6 +154,7 @@ def main():
         "vocab_size": len(tok["model"]["vocab"]),
         "lowercase": True,
         **({"shapes": SHAPES} if shaped else {}),
+        **({"lexicon": lexicon} if lexicon else {}),
         "created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "training": {
             "architecture": f"BERT-style encoder, {args['layers']} layers x {args['hidden']} hidden, {args['heads']} heads, FFN {4*args['hidden']}",

@@ -34,11 +34,14 @@ class Layer(nn.Module):
 
 class PhiNer(nn.Module):
     def __init__(self, vocab: int, labels: int, hidden=128, layers=2, heads=4, ffn=512,
-                 max_len=256, dropout=0.1, shapes=0):
+                 max_len=256, dropout=0.1, shapes=0, lexicon=0):
         super().__init__()
         self.tok = nn.Embedding(vocab, hidden)
         # case-shape embedding (phi_text.SHAPES); 0 = a model without it (format phi-ner/1)
         self.shape = nn.Embedding(shapes, hidden) if shapes else None
+        # word-list class embedding (phi-ner/3): read from the same input, id = shape + shapes * class
+        self.nshapes = shapes
+        self.lex = nn.Embedding(lexicon, hidden) if lexicon else None
         self.pos = nn.Embedding(max_len, hidden)
         self.ln = nn.LayerNorm(hidden, eps=1e-12)
         self.drop = nn.Dropout(dropout)
@@ -57,7 +60,10 @@ class PhiNer(nn.Module):
         s = input_ids.shape[1]
         pos = torch.arange(s, device=input_ids.device).unsqueeze(0)
         x = self.tok(input_ids) + self.pos(pos)
-        if self.shape is not None:
+        if self.lex is not None:
+            lex_ids = torch.div(shape_ids, self.nshapes, rounding_mode="floor")
+            x = x + self.shape(shape_ids - lex_ids * self.nshapes) + self.lex(lex_ids)
+        elif self.shape is not None:
             x = x + self.shape(shape_ids)
         x = self.drop(self.ln(x))
         bias = (1.0 - attention_mask.to(x.dtype))[:, None, None, :] * -10000.0

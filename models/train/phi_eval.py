@@ -7,7 +7,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from phi_text import CLS, SEP, word_shape, words
+from phi_text import CLS, SEP, word_feature, words
 from prepare import LABELS
 
 GOLD_TO_OURS = {"NAME": "NAME", "LOCATION": "LOCATION", "DATE": "DATE", "CONTACT": "CONTACT", "AGE": "AGE",
@@ -26,7 +26,7 @@ def encode_note(text, wp, max_len):
             wins.append(ids + [SEP]); shapes.append(shp + [0]); ids, shp = [CLS], [0]
         where.append((len(wins), len(ids)))
         ids = ids + p
-        shp = shp + [word_shape(text[a:b])] * len(p)
+        shp = shp + [word_feature(text[a:b])] * len(p)
     wins.append(ids + [SEP]); shapes.append(shp + [0])
     return ws, wins, where, shapes
 

@@ -54,6 +54,27 @@ def words(text: str):
 SHAPES = ["special", "lower", "capitalized", "upper", "single-upper", "number", "mixed", "symbol"]
 
 
+# Word classes from the runtime's word lists (phi-ner/3): lexicon.ts writes {word: class} for
+# every word of the training files with src/detect/dictionaries/wordClass.ts, so both sides agree.
+# The model reads shape + len(SHAPES) * class through its one `shape_ids` input.
+LEXICON = None
+
+
+def set_lexicon(path):
+    """Load lexicon.ts output; afterwards word_feature() adds the word's class."""
+    global LEXICON
+    d = json.load(open(path, encoding="utf-8"))
+    LEXICON = (d["classes"], d["words"])
+    return d["classes"]
+
+
+def word_feature(w: str) -> int:
+    """The per-word input id: the case shape, plus len(SHAPES) x the word-list class when loaded."""
+    if LEXICON is None:
+        return word_shape(w)
+    return word_shape(w) + len(SHAPES) * LEXICON[1][w]
+
+
 def word_shape(w: str) -> int:
     if not _is_word_char(w[0]):
         return 7

@@ -19,7 +19,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from phi_text import (CLS, SEP, WordPiece, normalize, pre_tokenize, tokenizer_config, tokenizer_json,
-                      train_wordpiece, word_shape, words)
+                      train_wordpiece, word_feature, words, set_lexicon)
 
 ENTITIES = ["NAME", "LOCATION", "ORGANIZATION", "PROFESSION", "DATE", "AGE", "ID", "CONTACT"]
 LABELS = ["O"] + [f"{p}-{e}" for e in ENTITIES for p in ("B", "I")]
@@ -63,10 +63,49 @@ def windows_of(text, spans, wp, max_len, rng=None):
             ids, lab, shp = [CLS], [-100], [0]
         ids = ids + p
         lab = lab + [l] + [-100] * (len(p) - 1)
-        shp = shp + [word_shape(text[a:b])] * len(p)
+        shp = shp + [word_feature(text[a:b])] * len(p)
     if len(ids) > 1:
         out.append((ids + [SEP], lab + [-100], shp + [0]))
     return out
+
+
+def misspell(word, rng):
+    """One random edit (swap, drop, double or replace a letter), keeping the word's case shape."""
+    i = rng.randrange(1, len(word) - 1)
+    op = rng.randrange(4)
+    if op == 0:
+        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    if op == 1:
+        return word[:i] + word[i + 1:]
+    if op == 2:
+        return word[:i] + word[i] + word[i:]
+    c = rng.choice("abcdefghijklmnopqrstuvwxyz")
+    return word[:i] + (c.upper() if word[i].isupper() else c) + word[i + 1:]
+
+
+def with_typos(doc, rate, rng):
+    """Misspell a share of the note's non-PHI words of 4+ letters. Real notes are full of typos,
+    and a misspelt common word is a word piece sequence the model has rarely seen as O; without
+    this it reads many of them as rare names. Spans are shifted to the new offsets."""
+    text, spans = doc["text"], sorted(doc["spans"], key=lambda s: s["start"])
+    out, shift, last, j = [], [], 0, 0
+    for a, b in words(text):
+        while j < len(spans) and spans[j]["end"] <= a:
+            j += 1
+        inside = j < len(spans) and spans[j]["start"] < b
+        w = text[a:b]
+        if inside or len(w) < 4 or not w.isalpha() or rng.random() >= rate:
+            continue
+        new = misspell(w, rng)
+        out.append(text[last:a]); out.append(new); last = b
+        shift.append((b, len(new) - len(w)))
+    if not shift:
+        return doc
+    out.append(text[last:])
+    def moved(x):
+        return x + sum(d for at, d in shift if at <= x)
+    return {**doc, "text": "".join(out),
+            "spans": [{**s, "start": moved(s["start"]), "end": moved(s["end"])} for s in doc["spans"]]}
 
 
 def pack(docs, target_chars, sep="\n\n"):
@@ -111,8 +150,17 @@ def main():
     ap.add_argument("--max-len", type=int, default=256)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--keep-vocab", action="store_true", help="reuse models/phi-ner/tokenizer.json")
+    ap.add_argument("--lexicon", default=None, help="lexicon.ts output: add word-list classes (phi-ner/3)")
+    ap.add_argument("--typo-rate", type=float, default=0.0,
+                    help="share of non-PHI words of 4+ letters misspelt in the re-surrogated notes")
     a = ap.parse_args()
     rng = random.Random(a.seed)
+    classes = None
+    if a.lexicon:
+        if a.typo_rate > 0:
+            sys.exit("--typo-rate makes words the lexicon map does not hold; use one or the other")
+        classes = set_lexicon(a.lexicon)
+        print(f"word-list classes {classes}", flush=True)
 
     res = read_jsonl(os.path.join(a.work, "resurrogated.jsonl"))
     syn = read_jsonl(os.path.join(a.work, "synth-train.jsonl"))
@@ -146,7 +194,10 @@ def main():
     wp = WordPiece({t: i for i, t in enumerate(vocab)})
     print(f"vocab {len(vocab)}", flush=True)
 
-    data = {"labels": LABELS, "vocab_size": len(vocab), "max_len": a.max_len, "sets": {}}
+    data = {"labels": LABELS, "vocab_size": len(vocab), "max_len": a.max_len, "sets": {},
+            "lexicon": classes, "lexicon_path": os.path.abspath(a.lexicon) if a.lexicon else None}
+    if a.typo_rate > 0:
+        res = [with_typos(d, a.typo_rate, rng) for d in res]
     synth_packed = pack(syn, 900)
     groups = {"resurrogated": res, "synthetic": synth_packed}
     for name, x in aux:

@@ -13,7 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from phi_eval import encode_note, fmt, load_validation, score, word_predictions
-from phi_text import WordPiece, load_vocab
+from phi_text import WordPiece, load_vocab, set_lexicon
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -52,7 +52,10 @@ def main():
     ap.add_argument("--gold", default=os.path.join(ROOT, "..", "shared", "gold", "physionet-deid-dev.jsonl"))
     ap.add_argument("--heldout", default=os.path.join(ROOT, "corpora", "synthetic", "heldout.jsonl"))
     ap.add_argument("--bench", action="store_true")
+    ap.add_argument("--lexicon", default=None, help="lexicon.ts output covering the scored notes (phi-ner/3 models)")
     a = ap.parse_args()
+    if a.lexicon:
+        set_lexicon(a.lexicon)
     wp = WordPiece(load_vocab(os.path.join(a.model_dir, "tokenizer.json")))
     max_len = 256
     sets = {}

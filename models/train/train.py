@@ -11,6 +11,7 @@ import json
 import math
 import os
 import random
+import shutil
 import sys
 import time
 
@@ -19,7 +20,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import PhiNer
 from phi_eval import encode_note, fmt, load_validation, score, word_predictions
-from phi_text import WordPiece, load_vocab
+from phi_text import WordPiece, load_vocab, set_lexicon
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -37,7 +38,7 @@ def batches(wins, bs, rng):
     return out
 
 
-def collate(wins, ids, noise=0.0, vocab=0, gen=None, entity_noise=0.0, case_noise=0.0):
+def collate(wins, ids, noise=0.0, vocab=0, gen=None, entity_noise=0.0, case_noise=0.0, nshapes=0, lex_noise=(0.0, 0.0), unknown=0):
     L = max(len(wins[i][0]) for i in ids)
     x = torch.zeros(len(ids), L, dtype=torch.long)
     m = torch.zeros(len(ids), L, dtype=torch.long)
@@ -46,6 +47,10 @@ def collate(wins, ids, noise=0.0, vocab=0, gen=None, entity_noise=0.0, case_nois
     for r, i in enumerate(ids):
         a, b, c = wins[i]
         x[r, :len(a)] = torch.tensor(a); m[r, :len(a)] = 1; y[r, :len(b)] = torch.tensor(b); z[r, :len(c)] = torch.tensor(c)
+    lex = None
+    if nshapes:
+        # phi-ner/3 ids carry shape + nshapes * word-list class; noise works on the parts
+        lex = torch.div(z, nshapes, rounding_mode="floor"); z = z - lex * nshapes
     if case_noise > 0:
         # Case noise: some windows are re-cased as a whole (ALL CAPS or lower case), so the model
         # learns names from context too and does not depend on capitalisation being present.
@@ -55,6 +60,18 @@ def collate(wins, ids, noise=0.0, vocab=0, gen=None, entity_noise=0.0, case_nois
                 z[r][(z[r] == 1) | (z[r] == 2)] = 3
             elif u < case_noise:
                 z[r][(z[r] >= 2) & (z[r] <= 4)] = 1
+    if lex is not None:
+        # Word-list noise: the surrogate names are all from public lists, real ones often are
+        # not; some PHI words (and a few others) are shown as "unknown" so the model keeps
+        # reading context and does not learn "in a name list = name". All pieces of a word at once.
+        p_phi, p_o = lex_noise
+        first = y != -100
+        hit = first & (((y > 0) & (torch.rand(y.shape, generator=gen) < p_phi)) | ((y == 0) & (torch.rand(y.shape, generator=gen) < p_o)))
+        hit = hit & (lex > 0) & (lex != 6)
+        word = torch.cumsum(first.long(), dim=1)  # word index per position (pieces share it)
+        for r, c in hit.nonzero().tolist():
+            lex[r][(word[r] == word[r, c]) & (lex[r] > 0)] = unknown
+        z = z + lex * nshapes
     if noise > 0:
         # Context-word noise: first pieces of non-PHI words are swapped for random vocabulary
         # ids, so the model cannot memorise the few real note texts it sees many times
@@ -105,6 +122,8 @@ def main():
     ap.add_argument("--context-noise", type=float, default=0.12)
     ap.add_argument("--entity-noise", type=float, default=0.0)
     ap.add_argument("--case-noise", type=float, default=0.15, help="share of windows re-cased as a whole")
+    ap.add_argument("--keep-epochs", action="store_true", help="also keep each epoch's checkpoint as ckpt-NAME-epN.pt")
+    ap.add_argument("--lex-noise", type=float, nargs=2, default=[0.3, 0.05], help="share of PHI / other words shown as unknown (phi-ner/3)")
     ap.add_argument("--shapes", type=int, default=8, help="case-shape classes (phi_text.SHAPES); 0 = no shape input")
     ap.add_argument("--resurrogated-fraction", type=float, default=1.0, help="share of re-surrogated windows used per epoch")
     ap.add_argument("--init", default=None, help="start from this checkpoint (fine-tuning stage)")
@@ -118,6 +137,10 @@ def main():
     gen = torch.Generator().manual_seed(a.seed)
     data = torch.load(os.path.join(a.work, "windows.pt"))
     labels, max_len = data["labels"], data["max_len"]
+    lexicon = data.get("lexicon") or []
+    if lexicon:
+        set_lexicon(data["lexicon_path"])  # validation windows need the same classes
+        print(f"word-list classes {lexicon}", flush=True)
     wins = []
     for name, ws in data["sets"].items():
         if name in ("presidio", "tab"):
@@ -134,13 +157,17 @@ def main():
         print("gold notes not found: validation on the dev split skipped", flush=True)
     held = [json.loads(l) for l in open(a.heldout)] if os.path.exists(a.heldout) else []
 
-    model = PhiNer(data["vocab_size"], len(labels), a.hidden, a.layers, a.heads, 4 * a.hidden, max_len, shapes=a.shapes)
+    model = PhiNer(data["vocab_size"], len(labels), a.hidden, a.layers, a.heads, 4 * a.hidden, max_len, shapes=a.shapes,
+                   lexicon=len(lexicon))
     if a.init:
         missing, _ = model.load_state_dict(torch.load(a.init)["state"], strict=False)
         if model.shape is not None and "shape.weight" in missing:
             # a checkpoint from before the shape input: start its embedding at zero, so the
             # first steps compute exactly what the checkpoint did
             torch.nn.init.zeros_(model.shape.weight)
+        if model.lex is not None and "lex.weight" in missing:
+            # likewise the word-list embedding: starts at zero, the checkpoint's behaviour intact
+            torch.nn.init.zeros_(model.lex.weight)
         print(f"initialised from {a.init} (new: {missing})", flush=True)
     nparams = sum(p.numel() for p in model.parameters())
     print(f"model {a.layers}x{a.hidden} params {nparams}", flush=True)
@@ -169,7 +196,8 @@ def main():
         epoch += 1
         run = 0.0
         for bi, ids in enumerate(batches(wins, a.batch, rng)):
-            x, m, y, z = collate(wins, ids, a.context_noise, data["vocab_size"], gen, a.entity_noise, a.case_noise)
+            x, m, y, z = collate(wins, ids, a.context_noise, data["vocab_size"], gen, a.entity_noise, a.case_noise,
+                                 a.shapes if lexicon else 0, a.lex_noise, lexicon.index("unknown") if lexicon else 0)
             loss = lossf(model(x, m, z).reshape(-1, len(labels)), y.reshape(-1))
             opt.zero_grad(); loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -183,7 +211,10 @@ def main():
                 done = True
                 break
         torch.save({"state": model.state_dict(), "args": vars(a), "labels": labels, "vocab_size": data["vocab_size"],
-                    "max_len": max_len, "step": step, "shapes": a.shapes}, os.path.join(a.work, f"ckpt-{a.name}.pt"))
+                    "max_len": max_len, "step": step, "shapes": a.shapes,
+                    "lexicon": lexicon, "lexicon_path": data.get("lexicon_path")}, os.path.join(a.work, f"ckpt-{a.name}.pt"))
+        if a.keep_epochs:
+            shutil.copyfile(os.path.join(a.work, f"ckpt-{a.name}.pt"), os.path.join(a.work, f"ckpt-{a.name}-ep{epoch}.pt"))
         rec = {"epoch": epoch, "step": step, "minutes": (time.time() - t0) / 60}
         if val:
             r = evaluate(model, val, wp, max_len); rec["validation"] = r

@@ -31,3 +31,12 @@ export interface Detector {
 export interface WordTest {
   has(word: string): boolean;
 }
+
+/**
+ * A word's standing in the word lists, as one of `classes` (class 0 is reserved for tokens that
+ * are not words: [CLS], [SEP], padding). Fed to phi-ner/3 models beside each word's pieces.
+ */
+export interface WordLexicon {
+  readonly classes: readonly string[];
+  classOf(word: string): number;
+}

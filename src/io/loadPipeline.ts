@@ -1,13 +1,13 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readSmallTextFile } from './smallFile.js';
 import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLError } from 'yaml';
 import { ConfigError, parseConfig, type Config } from '../core/config.js';
-import { createDictionaryDetector, plainWordTest } from '../detect/dictionaries/index.js';
+import { createDictionaryDetector, plainWordTest, wordLexicon } from '../detect/dictionaries/index.js';
 import { createRuleDetectors } from '../detect/rules/index.js';
-import type { Detector, WordTest } from '../detect/types.js';
+import type { Detector, WordLexicon, WordTest } from '../detect/types.js';
 import { Pipeline } from '../pipeline.js';
 import { loadDictionaries } from './dictionaries.js';
 import { loadRulePacks } from './rulePacks.js';
@@ -101,9 +101,14 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<P
     detectors.push(createDictionaryDetector(dict.data, dict.fingerprint));
   }
   if (kinds.includes('ner')) {
-    // The NER plain-word check reads the same word lists; off when its threshold adds nothing.
-    const plainWords = config.ner.plainWordThreshold > config.ner.threshold ? plainWordTest((await loadDictionaries(cueDir)).data) : undefined;
-    detectors.push(await loadNerDetector(config, baseDir, nerThreads(config.ner.threads, options.sharingCores), plainWords));
+    // The NER plain-word check reads the same word lists (off when its threshold adds nothing),
+    // and so does a phi-ner/3 model, whose input carries each word's class in them.
+    const modelDir = nerModelDir(config, baseDir);
+    const needsLists = config.ner.plainWordThreshold > config.ner.threshold || readsWordClasses(modelDir);
+    const data = needsLists ? (await loadDictionaries(cueDir)).data : undefined;
+    const plainWords = data ? plainWordTest(data) : undefined;
+    const lexicon = data && plainWords ? wordLexicon(data, plainWords) : undefined;
+    detectors.push(await loadNerDetector(config, modelDir, nerThreads(config.ner.threads, options.sharingCores), config.ner.plainWordThreshold > config.ner.threshold ? plainWords : undefined, lexicon));
   }
   // The preset decides the effective policy; the surrogate operator needs the key.
   // Dynamic: only a --vault run loads the native SQLite module.
@@ -119,8 +124,20 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<P
   return Pipeline.create(detectors, { ...surrogates.config, detectors: kinds }, surrogates.operators, keyFp);
 }
 
-async function loadNerDetector(config: Config, baseDir: string, threads: number, plainWords?: WordTest): Promise<Detector> {
-  const modelDir = config.ner.modelDir !== undefined ? resolve(baseDir, config.ner.modelDir) : DEFAULT_MODEL_DIR;
+function nerModelDir(config: Config, baseDir: string): string {
+  return config.ner.modelDir !== undefined ? resolve(baseDir, config.ner.modelDir) : DEFAULT_MODEL_DIR;
+}
+
+/** Whether the model's config.json lists word classes (phi-ner/3). Unreadable: no; the session load reports it properly. */
+function readsWordClasses(modelDir: string): boolean {
+  try {
+    return Array.isArray((JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as { lexicon?: unknown }).lexicon);
+  } catch {
+    return false;
+  }
+}
+
+async function loadNerDetector(config: Config, modelDir: string, threads: number, plainWords?: WordTest, lexicon?: WordLexicon): Promise<Detector> {
   const unavailable = (): ConfigError =>
     new ConfigError('E030', `NER model not available at ${modelDir}; use --detectors rules to run rules only`);
   if (!existsSync(modelDir)) throw unavailable();
@@ -134,5 +151,5 @@ async function loadNerDetector(config: Config, baseDir: string, threads: number,
     throw err;
   }
   const { threshold, numericThreshold, plainWordThreshold, windowTokens, strideTokens, batchSize } = config.ner;
-  return ner.createNerDetector({ modelDir, threads, threshold, numericThreshold, plainWords, plainWordThreshold, windowTokens, strideTokens, batchSize });
+  return ner.createNerDetector({ modelDir, threads, threshold, numericThreshold, plainWords, plainWordThreshold, lexicon, windowTokens, strideTokens, batchSize });
 }

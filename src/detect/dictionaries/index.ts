@@ -9,6 +9,7 @@ import { caseMode, wordTokens } from './tokens.js';
 export { parseNameCues, parsePlaceCues, DictionaryDataError, toPhrase, type NameCues, type PlaceCues } from './cues.js';
 export type { DictionaryData } from './lexicon.js';
 export { caseMode, wordTokens, type CaseMode, type WordToken } from './tokens.js';
+export { WORD_CLASSES, wordLexicon } from './wordClass.js';
 
 /**
  * Words that are never a name or a place on their own: medical terms and drug brands, English

@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../core/config.js';
 import type { Span } from '../../core/span.js';
-import type { DetectContext, Detector, WordTest } from '../types.js';
+import type { DetectContext, Detector, WordLexicon, WordTest } from '../types.js';
 import { groupEntities, softmaxInPlace } from './bio.js';
 import { acquireModel, type NerModel } from './session.js';
 import { assignOwners, cappedPieceCounts, encodeWindow, planWindows, type EncodedWindow } from './windows.js';
-import { splitWords, wordShape, type Word } from './words.js';
+import { splitWords, WORD_SHAPES, wordShape, type Word } from './words.js';
 
 /**
  * The NER detector: four small steps (STYLE point 10) —
@@ -31,6 +31,8 @@ export interface NerOptions {
   numericThreshold?: number;
   /** Lower-case words that are never a name or place alone (dictionaries plainWordTest). */
   plainWords?: WordTest;
+  /** The word lists' class of each word (dictionaries wordLexicon): what phi-ner/3 models read beside the pieces. */
+  lexicon?: WordLexicon;
   /** Score a word-entity span made only of `plainWords` needs (config ner.plainWordThreshold); default: `threshold`. */
   plainWordThreshold?: number;
   /** Tokens per window including [CLS] and [SEP]; capped at the model's max_length. */
@@ -127,7 +129,18 @@ export function createNerDetector(options: NerOptions = {}): NerDetector {
   const load = async (): Promise<void> => {
     if (model) return;
     loading ??= acquireModel(modelDir, { threads, spinning: options.spinning ?? false }).then(
-      (acquired) => {
+      async (acquired) => {
+        const wanted = acquired.model.lexicon;
+        const given = options.lexicon?.classes;
+        if (wanted && (!given || given.length !== wanted.length || given.some((c, i) => c !== wanted[i]))) {
+          await acquired.release();
+          throw new ConfigError(
+            'E038',
+            given
+              ? `NER model ${modelDir} reads the word classes [${wanted.join(', ')}], the word lists give [${given.join(', ')}]`
+              : `NER model ${modelDir} (phi-ner/3) reads word-list classes, but no word lists were loaded`,
+          );
+        }
         model = acquired.model;
         release = acquired.release;
       },
@@ -153,6 +166,8 @@ export function createNerDetector(options: NerOptions = {}): NerDetector {
     const tok = m.tokenizer;
     const unkOnly = [tok.unk];
     const numLabels = m.config.labels.length;
+    const lexicon = m.lexicon ? options.lexicon! : undefined;
+    const wordFeature = lexicon ? (w: string): number => wordShape(w) + WORD_SHAPES.length * lexicon.classOf(w) : wordShape;
     const notes: PreparedNote[] = [];
     const jobs: Job[] = [];
     texts.forEach((text, note) => {
@@ -163,7 +178,7 @@ export function createNerDetector(options: NerOptions = {}): NerDetector {
         const ids = tok.encodeWord(text.slice(w.start, w.end));
         return ids.length > 0 ? ids : unkOnly;
       });
-      const shapes = m.usesShapes ? Uint8Array.from(words, (w) => wordShape(text.slice(w.start, w.end))) : undefined;
+      const shapes = m.usesShapes ? Uint8Array.from(words, (w) => wordFeature(text.slice(w.start, w.end))) : undefined;
       const pieces = cappedPieceCounts(wordIds, capacity);
       const plans = planWindows(pieces, capacity, overlap);
       const owner = assignOwners(pieces, plans);

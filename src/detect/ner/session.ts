@@ -18,14 +18,17 @@ import { WORD_SHAPES } from './words.js';
  *   E033 model file missing, or its sha256 differs from config.json (truncated or corrupt)
  *   E034 onnxruntime could not create a session from the model file
  *   E035 the tokenizer files could not be loaded
- *   E036 the model's inputs/outputs do not match the phi-ner/1 or /2 contract
+ *   E036 the model's inputs/outputs do not match the phi-ner/1, /2 or /3 contract
  *   E037 inference failed while running (reported with batch size, not text)
+ *   E038 a phi-ner/3 model without the word lists it reads, or with other word classes
  *
  * phi-ner/2 adds one input, `shape_ids` (a case-shape class per token, words.ts WORD_SHAPES),
- * and lists those classes in config.json `shapes` so a reordering fails closed.
+ * and lists those classes in config.json `shapes` so a reordering fails closed. phi-ner/3
+ * feeds the same input shape + |shapes| x the word's class in the word lists (the detector's
+ * `WordLexicon`), and lists those classes in config.json `lexicon`.
  */
-export const MODEL_FORMAT = 'phi-ner/2';
-const READABLE_FORMATS = ['phi-ner/1', 'phi-ner/2'];
+export const MODEL_FORMAT = 'phi-ner/3';
+const READABLE_FORMATS = ['phi-ner/1', 'phi-ner/2', 'phi-ner/3'];
 
 const ModelConfigSchema = z
   .object({
@@ -37,6 +40,7 @@ const ModelConfigSchema = z
     vocab_size: z.number().int().positive(),
     lowercase: z.boolean().optional(),
     shapes: z.array(z.string()).optional(),
+    lexicon: z.array(z.string()).min(2).optional(),
   })
   .passthrough();
 
@@ -98,8 +102,10 @@ export interface NerModel {
   readonly sha256: string;
   readonly modelBytes: number;
   readonly tokenizer: WordTokenizer;
-  /** Whether the model reads case shapes (phi-ner/2): then `run` needs `shapes` for every row. */
+  /** Whether the model reads case shapes (phi-ner/2, /3): then `run` needs `shapes` for every row. */
   readonly usesShapes: boolean;
+  /** The word classes a phi-ner/3 model reads (config.json `lexicon`), added to each shape id as shape + |shapes| x class. */
+  readonly lexicon?: readonly string[];
   /** Runs one padded batch; returns logits [rows, seq, labels] flattened. */
   run(rows: readonly (readonly number[])[], shapes?: readonly (readonly number[])[]): Promise<{ logits: Float32Array; seq: number }>;
   /** Frees the native session (called when the last user releases it). */
@@ -129,8 +135,12 @@ async function readConfig(dir: string): Promise<ModelConfig> {
     throw new ConfigError('E032', `NER model config ${file}: format "${parsed.data.format}" is not supported (this runtime reads ${READABLE_FORMATS.join(', ')})`);
   }
   const shapes = parsed.data.shapes;
-  if (parsed.data.format === 'phi-ner/2' && (shapes?.length !== WORD_SHAPES.length || shapes.some((s, i) => s !== WORD_SHAPES[i]))) {
-    throw new ConfigError('E032', `NER model config ${file}: "shapes" must be [${WORD_SHAPES.join(', ')}] for phi-ner/2`);
+  const shaped = parsed.data.format === 'phi-ner/2' || parsed.data.format === 'phi-ner/3';
+  if (shaped && (shapes?.length !== WORD_SHAPES.length || shapes.some((s, i) => s !== WORD_SHAPES[i]))) {
+    throw new ConfigError('E032', `NER model config ${file}: "shapes" must be [${WORD_SHAPES.join(', ')}] for ${parsed.data.format}`);
+  }
+  if ((parsed.data.format === 'phi-ner/3') !== (parsed.data.lexicon !== undefined)) {
+    throw new ConfigError('E032', `NER model config ${file}: "lexicon" (word classes) is required by phi-ner/3 and only by it`);
   }
   return parsed.data;
 }
@@ -237,7 +247,7 @@ async function openModel(dir: string, tuning: SessionTuning): Promise<NerModel> 
   }
   if (!session.outputNames.includes('logits')) throw new ConfigError('E036', `NER model ${file} lacks the output "logits"`);
   const withTypes = inputs.has('token_type_ids');
-  const usesShapes = config.format === 'phi-ner/2';
+  const usesShapes = config.format === 'phi-ner/2' || config.format === 'phi-ner/3';
   if (usesShapes !== inputs.has('shape_ids')) {
     throw new ConfigError('E036', `NER model ${file} ${usesShapes ? 'lacks the input "shape_ids" that' : 'has an input "shape_ids" that no'} ${config.format} model ${usesShapes ? 'needs' : 'has'}`);
   }
@@ -272,7 +282,7 @@ async function openModel(dir: string, tuning: SessionTuning): Promise<NerModel> 
   // One tiny run now, so a model that loads but cannot run fails here, before any note is read.
   await run([[tokenizer.cls, tokenizer.sep]], [[0, 0]]);
   const close = (): Promise<void> => session.release();
-  return { dir, config, scheme, sha256, modelBytes: bytes.length, tokenizer, usesShapes, run, close };
+  return { dir, config, scheme, sha256, modelBytes: bytes.length, tokenizer, usesShapes, ...(config.lexicon ? { lexicon: config.lexicon } : {}), run, close };
 }
 
 interface Shared {

@@ -193,7 +193,7 @@ describe('NER model loading fails closed', () => {
   it('a wrong format version: E032', async () => {
     const dir = await copyModel('format9');
     await editConfig(dir, (c) => (c.format = 'phi-ner/9'));
-    expect(await loadError(dir)).toMatch(/^E032 NER model config .*: format "phi-ner\/9" is not supported \(this runtime reads phi-ner\/1, phi-ner\/2\)$/);
+    expect(await loadError(dir)).toMatch(/^E032 NER model config .*: format "phi-ner\/9" is not supported \(this runtime reads phi-ner\/1, phi-ner\/2, phi-ner\/3\)$/);
   });
 
   it.each<[string, (c: Record<string, unknown>) => void, RegExp]>([

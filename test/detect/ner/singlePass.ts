@@ -9,7 +9,13 @@ import { splitWords, wordShape } from '../../../src/detect/ner/words.js';
  * (public tokenizer API per word, first-piece positions by running sum), no window planning,
  * ownership or batching. Throws when the note does not fit in one window.
  */
-export async function singlePassSpans(model: NerModel, text: string, threshold: number): Promise<Span[]> {
+export async function singlePassSpans(
+  model: NerModel,
+  text: string,
+  threshold: number,
+  /** The per-word input id (phi-ner/3: shape + |shapes| x word class); default the case shape. */
+  feature: (word: string) => number = wordShape,
+): Promise<Span[]> {
   const tok = model.tokenizer;
   const words = splitWords(text);
   const wordIds = words.map((w) => {
@@ -18,7 +24,7 @@ export async function singlePassSpans(model: NerModel, text: string, threshold: 
   });
   const ids = [tok.cls, ...wordIds.flat(), tok.sep];
   if (ids.length > model.config.max_length) throw new Error(`note needs ${ids.length} tokens, more than one window`);
-  const shapes = [0, ...wordIds.flatMap((pieces, i) => pieces.map(() => wordShape(text.slice(words[i]!.start, words[i]!.end)))), 0];
+  const shapes = [0, ...wordIds.flatMap((pieces, i) => pieces.map(() => feature(text.slice(words[i]!.start, words[i]!.end)))), 0];
   const { logits } = await model.run([ids], model.usesShapes ? [shapes] : undefined);
   const n = model.config.labels.length;
   const probs = new Float32Array(words.length * n);
