@@ -33,6 +33,16 @@ describe('locationSurrogate', () => {
     expect(loc('HOLY CROSS')).toBe(together.toUpperCase());
   });
 
+  it('keeps a street suffix in a street address only: a region\'s landform word is part of its name', () => {
+    expect(loc('45 Harbor Crossing')).toMatch(/^\d{2} \S+ Crossing$/u);
+    expect(loc('Elm Crossing', 'STREET')).toMatch(/^\S+ Crossing$/u);
+    for (const region of ['Eastern Shore', 'EASTERN SHORE', 'Gold Coast']) {
+      const out = loc(region, 'LOCATION');
+      expect(out.split(' ')).toHaveLength(2);
+      for (const w of region.split(' ')) expect(out.toLowerCase().split(' '), region).not.toContain(w.toLowerCase());
+    }
+  });
+
   it('replaces a span made only of generic words too (never the original)', () => {
     for (const w of ['Memorial', 'General', 'Hospital', 'North', 'St.']) expect(loc(w).toLowerCase()).not.toBe(w.toLowerCase());
   });

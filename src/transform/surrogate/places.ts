@@ -120,8 +120,12 @@ function placeWord(key: SecretKey, scope: string, word: string): string {
 
 const WORD = /[\p{L}\p{M}][\p{L}\p{M}'’.]*|\d+/gu;
 
-/** Maps proper words, keeps generic ones; if nothing would change, maps every word. */
-function wordwise(key: SecretKey, scope: string, original: string, keepGeneric: boolean): string {
+/**
+ * Maps proper words, keeps generic ones; if nothing would change, maps every word. Street
+ * suffixes (Shore, Crossing, Pike) count as generic only in a street address: in a region's
+ * name ("Eastern Shore") the landform word is part of the name.
+ */
+function wordwise(key: SecretKey, scope: string, original: string, keepGeneric: boolean, street = false): string {
   let out = '';
   let cursor = 0;
   for (const m of original.matchAll(WORD)) {
@@ -134,7 +138,7 @@ function wordwise(key: SecretKey, scope: string, original: string, keepGeneric: 
     }
     out += original.slice(cursor, m.index!);
     cursor = m.index! + m[0].length;
-    const generic = GENERIC_WORDS.has(word.toLowerCase()) || placeTables().streetSuffixes.has(word.toLowerCase().replace(/\.$/u, ''));
+    const generic = GENERIC_WORDS.has(word.toLowerCase()) || (street && placeTables().streetSuffixes.has(word.toLowerCase().replace(/\.$/u, '')));
     out += (keepGeneric && generic ? word : placeWord(key, scope, word.replace(/\.$/u, '')) + (word.endsWith('.') ? '.' : '')) + trail;
   }
   return out + original.slice(cursor);
@@ -166,7 +170,7 @@ export function locationSurrogate(key: SecretKey, scope: string, original: strin
   if (t.stateSet.has(norm)) return whole(t.states, 'place/state') ?? wordwise(key, scope, original, false);
   if (t.countrySet.has(norm)) return whole(t.countries, 'place/country') ?? wordwise(key, scope, original, false);
   if (t.citySet.has(norm)) return whole(t.cities, 'place/city') ?? wordwise(key, scope, original, false);
-  const kept = wordwise(key, scope, original, true);
+  const kept = wordwise(key, scope, original, true, sub === 'STREET' || /^\s*\d/u.test(original));
   return sameIgnoringCase(kept, original) ? wordwise(key, scope, original, false) : kept;
 }
 
