@@ -19,7 +19,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseConfig } from '../src/core/config.js';
+import { plainWordTest, wordLexicon } from '../src/detect/dictionaries/index.js';
 import { createNerDetector } from '../src/detect/ner/index.js';
+import { loadDictionaries } from '../src/io/dictionaries.js';
 import { evaluate } from '../src/eval/score.js';
 import type { EvalDoc, GoldDoc, Scored } from '../src/eval/types.js';
 import { readGoldJsonl } from '../src/io/gold.js';
@@ -62,7 +64,15 @@ if (!existsSync(join(modelDir, 'config.json'))) {
 const gold: GoldDoc[] = await readGoldJsonl(goldPath);
 const texts = gold.map((d) => d.text);
 const chars = texts.reduce((n, t) => n + t.length, 0);
-const modelConfig = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as { model_file?: string; sha256: string };
+const modelConfig = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as { model_file?: string; sha256: string; lexicon?: string[] };
+// A phi-ner/3 model reads each word's class in the word lists (loadPipeline gives them; the
+// probe and --spin detectors built here need them too).
+const lexicon = modelConfig.lexicon
+  ? await (async () => {
+      const data = (await loadDictionaries()).data;
+      return wordLexicon(data, plainWordTest(data));
+    })()
+  : undefined;
 const modelFile = join(modelDir, modelConfig.model_file ?? 'model.onnx');
 
 console.log(`load average at start: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).availableParallelism()} cores`);
@@ -73,7 +83,7 @@ console.log(`settings: threads ${ner.threads ?? 'auto'}, batch ${ner.batchSize} 
 // Model load, measured on its own (tokenizer + sha256 check + session + warm-up run). The
 // pipelines below reuse the same session (one per model and thread count per process).
 const t0 = performance.now();
-const probe = createNerDetector({ ...ner, spinning });
+const probe = createNerDetector({ ...ner, spinning, lexicon });
 await probe.load!();
 console.log(`model load: ${(performance.now() - t0).toFixed(0)} ms`);
 
@@ -84,7 +94,7 @@ const pipelineFor = async (detectors: Kind[]): Promise<Pipeline> => {
   const config = parseConfig({ detectors, ner });
   if (!spinning || detectors.includes('dictionaries')) return loadPipeline({ config, baseDir: process.cwd() });
   const built: Detector[] = detectors.includes('rules') ? createRuleDetectors(loadRulePacks()) : [];
-  if (detectors.includes('ner')) built.push(createNerDetector({ ...ner, spinning }));
+  if (detectors.includes('ner')) built.push(createNerDetector({ ...ner, spinning, lexicon }));
   return Pipeline.create(built, config);
 };
 

@@ -3,7 +3,8 @@
 /usr/bin/python3 models/train/soup.py --out soup-v5v8 work/ckpt-v5-final.pt work/ckpt-v8.pt [--weights 0.5 0.5]
 
 Only for checkpoints fine-tuned from one another (same shapes, same start): their average often
-generalises better than either. Writes work/ckpt-<out>.pt with the first checkpoint's metadata.
+generalises better than either. Writes work/ckpt-<out>.pt with the metadata of the checkpoint
+that has every input.
 """
 import argparse
 import os
@@ -23,8 +24,12 @@ def main():
     cks = [torch.load(p) for p in a.ckpts]
     w = a.weights or [1.0 / len(cks)] * len(cks)
     assert len(w) == len(cks) and abs(sum(w) - 1) < 1e-6, "one weight per checkpoint, summing to 1"
-    state = {k: sum(wi * ck["state"][k].float() for wi, ck in zip(w, cks)) for k in cks[0]["state"]}
-    out = {**cks[0], "state": state, "soup": {"from": [os.path.basename(p) for p in a.ckpts], "weights": w}}
+    # An embedding one checkpoint lacks (v5 has no word-class input) counts as zeros there: that is
+    # what a zero-initialised embedding computes, so the average stays one lineage's weights.
+    keys = {k: v for ck in cks for k, v in ck["state"].items()}
+    state = {k: sum(wi * ck["state"].get(k, torch.zeros_like(v)).float() for wi, ck in zip(w, cks)) for k, v in keys.items()}
+    base = max(cks, key=lambda ck: len(ck["state"]))  # metadata of the checkpoint with every input
+    out = {**base, "state": state, "soup": {"from": [os.path.basename(p) for p in a.ckpts], "weights": w}}
     torch.save(out, os.path.join(a.work, f"ckpt-{a.out}.pt"))
     print(f"wrote ckpt-{a.out}.pt from {len(cks)} checkpoints, weights {w}")
 

@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Span } from '../../../src/core/span.js';
 import { createNerDetector, DEFAULT_NER_MODEL_DIR, type NerDetector } from '../../../src/detect/ner/index.js';
 import { acquireModel, type NerModel } from '../../../src/detect/ner/session.js';
-import { splitWords } from '../../../src/detect/ner/words.js';
+import { plainWordTest, wordLexicon } from '../../../src/detect/dictionaries/index.js';
+import { splitWords, WORD_SHAPES, wordShape } from '../../../src/detect/ner/words.js';
+import type { WordLexicon } from '../../../src/detect/types.js';
+import { dictionaryData } from '../dictionaries/helpers.js';
 import { singlePassSpans } from './singlePass.js';
 
 /**
@@ -34,8 +37,17 @@ describe.skipIf(!present)('shipped model (models/phi-ner)', () => {
   let ner: NerDetector;
   let model: NerModel;
   let release: () => Promise<void>;
+  // a phi-ner/3 model reads each word's class in the word lists, as loadPipeline gives it
+  let lexicon: WordLexicon | undefined;
+  let feature: (word: string) => number = wordShape;
   beforeAll(async () => {
-    ner = createNerDetector({});
+    if ((JSON.parse(readFileSync(join(DEFAULT_NER_MODEL_DIR, 'config.json'), 'utf8')) as { lexicon?: unknown }).lexicon) {
+      const data = await dictionaryData();
+      const lex = wordLexicon(data, plainWordTest(data));
+      lexicon = lex;
+      feature = (w) => wordShape(w) + WORD_SHAPES.length * lex.classOf(w);
+    }
+    ner = createNerDetector({ lexicon });
     await ner.load!();
     ({ model, release } = await acquireModel(DEFAULT_NER_MODEL_DIR, { threads: 2, spinning: false }));
   });
@@ -76,7 +88,7 @@ describe.skipIf(!present)('shipped model (models/phi-ner)', () => {
   it('on a note that fits in one window, windowed detection equals a plain single pass', async () => {
     expect(splitWords(NOTE).length).toBeLessThan(model.config.max_length / 2);
     const windowed = await ner.detect(NOTE);
-    expect(windowed).toEqual(await singlePassSpans(model, NOTE, 0.5));
+    expect(windowed).toEqual(await singlePassSpans(model, NOTE, 0.5, feature));
   });
 
   const notes = [NOTE, 'Seen by Dr. Hartman.', `${NOTE} ${NOTE}`.slice(0, 600), 'Lives in Springfield with her sister Anne.'];
@@ -91,7 +103,7 @@ describe.skipIf(!present)('shipped model (models/phi-ner)', () => {
   // legitimately move its scores; the attention-mask check needs float weights.
   const int8 = present && readFileSync(join(DEFAULT_NER_MODEL_DIR, 'model.onnx')).includes('DynamicQuantizeLinear');
   it.skipIf(int8)('padding in a batch of 4 does not change a note\'s spans (the attention mask is honoured)', async () => {
-    const padded = createNerDetector({ batchSize: 4 });
+    const padded = createNerDetector({ batchSize: 4, lexicon });
     try {
       const together = await padded.detectBatch!(notes);
       const alone = await Promise.all(notes.map((n) => ner.detect(n)));
