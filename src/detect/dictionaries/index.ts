@@ -17,11 +17,17 @@ export { WORD_CLASSES, wordLexicon } from './wordClass.js';
  * accident (notNames). A model span made only of them needs more confidence (config
  * ner.plainWordThreshold): such a span is a misread word far more often than PHI.
  */
+const plainSets = new WeakMap<DictionaryData, ReadonlySet<string>>();
+
 export function plainWordSet(data: DictionaryData): ReadonlySet<string> {
+  // ~140k words: built once per loaded word lists, however many pipelines a process makes
+  const cached = plainSets.get(data);
+  if (cached) return cached;
   const plain = new Set(data.medicalWords);
   for (const w of data.medical) if (!data.names.has(w) && !data.cities.has(w)) plain.add(w);
   for (const w of data.vocabulary) if (!data.names.has(w)) plain.add(w);
   for (const w of data.nameCues.notNames) plain.add(w);
+  plainSets.set(data, plain);
   return plain;
 }
 

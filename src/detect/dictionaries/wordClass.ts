@@ -18,16 +18,29 @@ export const WORD_CLASSES = ['none', 'plain', 'common-name', 'name', 'place', 'u
 
 const LETTER = /\p{L}/u;
 
+/** Words remembered per lexicon: notes repeat their words, and the typo check allocates. */
+const CACHE_WORDS = 50_000;
+
 export function wordLexicon(data: DictionaryData, plain: WordTest): WordLexicon {
+  const classify = (w: string): number => {
+    if (plain.has(w)) return 1;
+    if (data.names.has(w)) return data.common.has(w) ? 2 : 3;
+    if (data.cities.has(w) || data.countries.has(w) || data.placeCues.usStateWords.has(w)) return 4;
+    return 5;
+  };
+  let cache = new Map<string, number>();
   return {
     classes: WORD_CLASSES,
     classOf(word: string): number {
       if (!LETTER.test(word)) return 6;
       const w = word.toLowerCase();
-      if (plain.has(w)) return 1;
-      if (data.names.has(w)) return data.common.has(w) ? 2 : 3;
-      if (data.cities.has(w) || data.countries.has(w) || data.placeCues.usStateWords.has(w)) return 4;
-      return 5;
+      let c = cache.get(w);
+      if (c === undefined) {
+        c = classify(w);
+        if (cache.size >= CACHE_WORDS) cache = new Map();
+        cache.set(w, c);
+      }
+      return c;
     },
   };
 }
