@@ -151,5 +151,7 @@ async function loadNerDetector(config: Config, modelDir: string, threads: number
     throw err;
   }
   const { threshold, numericThreshold, plainWordThreshold, windowTokens, strideTokens, batchSize } = config.ner;
-  return ner.createNerDetector({ modelDir, threads, threshold, numericThreshold, plainWords, plainWordThreshold, lexicon, windowTokens, strideTokens, batchSize });
+  // A policy that tags ages under 90 wants the model's too (Safe Harbor, the default, keeps them).
+  const agesUnder90 = config.surrogate.agesUnder90 === 'tag';
+  return ner.createNerDetector({ modelDir, threads, threshold, numericThreshold, plainWords, plainWordThreshold, lexicon, agesUnder90, windowTokens, strideTokens, batchSize });
 }

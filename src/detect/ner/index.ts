@@ -29,6 +29,8 @@ export interface NerOptions {
   threshold?: number;
   /** Score a span without letters needs (config ner.numericThreshold); default: `threshold`. */
   numericThreshold?: number;
+  /** Keep the model's age spans under 90 (config surrogate.agesUnder90: tag); default: drop them, as Safe Harbor keeps those ages. */
+  agesUnder90?: boolean;
   /** Lower-case words that are never a name or place alone (dictionaries plainWordTest). */
   plainWords?: WordTest;
   /** The word lists' class of each word (dictionaries wordLexicon): what phi-ner/3 models read beside the pieces. */
@@ -79,6 +81,7 @@ const WORD_ENTITIES: ReadonlySet<string> = new Set(['NAME', 'LOCATION', 'ORGANIZ
 
 export interface KeepRules {
   readonly numericThreshold: number;
+  readonly agesUnder90?: boolean;
   readonly plainWords?: WordTest | undefined;
   readonly plainWordThreshold?: number;
 }
@@ -90,17 +93,17 @@ export interface KeepRules {
  * primary reader of numbers and a small model's guesses on times, doses and vitals are its
  * most common false alarms; a date span with letters but no form of a date (a month, weekday,
  * season or holiday word, an ordinal, a year, digits joined by / - or .) is held to the same
- * `numericThreshold` ("Fentanyl 75", "SVO2 of 76"); an age span under 90 is dropped, because
- * Safe Harbor keeps those ages and the opt-in `ages-under-90` rules pack is where a stricter
- * policy asks for them; a name/place span whose every word is a plain word ("elbow",
+ * `numericThreshold` ("Fentanyl 75", "SVO2 of 76"); an age span under 90 is dropped unless
+ * `agesUnder90` asks for them (config surrogate.agesUnder90: tag), because Safe Harbor keeps
+ * those ages and the rules report them only from the opt-in `ages-under-90` pack; a name/place span whose every word is a plain word ("elbow",
  * "Fentanyl", "period") is kept only at `plainWordThreshold`.
  */
 export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[] {
-  const { numericThreshold, plainWords, plainWordThreshold = 0 } = rules;
+  const { numericThreshold, plainWords, plainWordThreshold = 0, agesUnder90 = false } = rules;
   return spans.filter((s) => {
     const t = text.slice(s.start, s.end);
     if (!ALNUM.test(t)) return false;
-    if (s.label === 'AGE' && Number(t.match(DIGITS)?.[0] ?? 90) < 90) return false;
+    if (s.label === 'AGE' && !agesUnder90 && Number(t.match(DIGITS)?.[0] ?? 90) < 90) return false;
     if (!LETTER.test(t)) return s.score >= numericThreshold;
     if (s.label === 'DATE' && !DATE_FORM.test(t)) return s.score >= numericThreshold;
     if (plainWords && WORD_ENTITIES.has(s.label) && s.score < plainWordThreshold) {
@@ -121,7 +124,7 @@ export function createNerDetector(options: NerOptions = {}): NerDetector {
   if (!(numericThreshold >= 0 && numericThreshold <= 1)) throw new ConfigError('E010', `ner.numericThreshold must be in [0, 1] (got ${numericThreshold})`);
   const plainWordThreshold = options.plainWords ? (options.plainWordThreshold ?? threshold) : threshold;
   if (!(plainWordThreshold >= 0 && plainWordThreshold <= 1)) throw new ConfigError('E010', `ner.plainWordThreshold must be in [0, 1] (got ${plainWordThreshold})`);
-  const keep: KeepRules = { numericThreshold, plainWords: options.plainWords, plainWordThreshold };
+  const keep: KeepRules = { numericThreshold, plainWords: options.plainWords, plainWordThreshold, agesUnder90: options.agesUnder90 ?? false };
   let model: NerModel | undefined;
   let release: (() => Promise<void>) | undefined;
   let loading: Promise<void> | undefined;

@@ -68,5 +68,7 @@ describe('keepSpans: which NER spans survive', () => {
     const age = (text: string): Span => span(t.indexOf(text), t.indexOf(text) + text.length, 0.95, 'AGE');
     const spans = [age('63'), age('89 years old'), age('90'), age('104 yo'), age('ninety')];
     expect(keepSpans(spans, t, { numericThreshold: 0.9 }).map((s) => t.slice(s.start, s.end))).toEqual(['90', '104 yo', 'ninety']);
+    // a policy that tags ages under 90 (surrogate.agesUnder90: tag) keeps them all
+    expect(keepSpans(spans, t, { numericThreshold: 0.9, agesUnder90: true })).toEqual(spans);
   });
 });
