@@ -1,5 +1,4 @@
-import { mkdtemp, rm, truncate, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -8,7 +7,7 @@ import { assertValidSpan, type Span } from '../../../src/core/span.js';
 import { createNerDetector, DEFAULT_NER_MODEL_DIR, NER_DETECTOR_ID, type NerDetector } from '../../../src/detect/ner/index.js';
 import { acquireModel } from '../../../src/detect/ner/session.js';
 import { splitWords } from '../../../src/detect/ner/words.js';
-import { copyModelFolder, editConfig, loadError } from './modelFolders.js';
+import { copyModelFolder, editConfig, loadError, suiteTempDir } from './modelFolders.js';
 import { singlePassSpans } from './singlePass.js';
 
 /** The tiny random-weight, context-free model built by test/fixtures/tiny-ner/make.py. */
@@ -154,20 +153,16 @@ describe('NER detector on the tiny fixture model', () => {
 });
 
 describe('NER model loading fails closed', () => {
-  let root: string;
-  beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'phi-ner-'));
-  });
-  afterAll(async () => rm(root, { recursive: true, force: true }));
+  const root = suiteTempDir('phi-ner-');
 
-  const copyModel = (name: string): Promise<string> => copyModelFolder(TINY, join(root, name));
+  const copyModel = (name: string): Promise<string> => copyModelFolder(TINY, join(root(), name));
 
   it('an intact copy loads (the failures below are caused by the damage alone)', async () => {
     expect(await loadError(await copyModel('intact'))).toBe('loaded');
   });
 
   it('a missing folder: E031 naming the folder', async () => {
-    const dir = join(root, 'absent');
+    const dir = join(root(), 'absent');
     expect(await loadError(dir)).toBe(`E031 NER model folder ${dir} does not exist or is not a folder`);
   });
 

@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/core/config.js';
 import type { Span } from '../../../src/core/span.js';
 import { plainWordTest, WORD_CLASSES, wordLexicon, type DictionaryData } from '../../../src/detect/dictionaries/index.js';
@@ -13,7 +11,7 @@ import { WORD_SHAPES, wordShape } from '../../../src/detect/ner/words.js';
 import type { WordLexicon } from '../../../src/detect/types.js';
 import { loadPipeline } from '../../../src/io/loadPipeline.js';
 import { dictionaryData } from '../dictionaries/helpers.js';
-import { copyModelFolder, editConfig, loadError } from './modelFolders.js';
+import { copyModelFolder, editConfig, loadError, suiteTempDir } from './modelFolders.js';
 import { singlePassSpans } from './singlePass.js';
 
 /** phi-ner/3 twin of the tiny fixture: its shape_ids table has |shapes| x |word classes| rows (make.py). */
@@ -107,17 +105,13 @@ describe('a phi-ner/3 model (case shape and word class in one input)', () => {
 });
 
 describe('phi-ner/3 config checks fail closed', () => {
-  let root: string;
-  beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'phi-ner3-'));
-  });
-  afterAll(async () => rm(root, { recursive: true, force: true }));
+  const root = suiteTempDir('phi-ner3-');
 
   it('phi-ner/3 without "lexicon", or another format with it: E032', async () => {
-    const missing = await copyModelFolder(TINY_LEXICON, join(root, 'missing'));
+    const missing = await copyModelFolder(TINY_LEXICON, join(root(), 'missing'));
     await editConfig(missing, (c) => delete c.lexicon);
     expect(await loadError(missing)).toMatch(/^E032 .*"lexicon" \(word classes\) is required by phi-ner\/3 and only by it/);
-    const extra = await copyModelFolder(TINY_LEXICON, join(root, 'extra'));
+    const extra = await copyModelFolder(TINY_LEXICON, join(root(), 'extra'));
     await editConfig(extra, (c) => (c.format = 'phi-ner/2'));
     expect(await loadError(extra)).toMatch(/^E032 .*"lexicon"/);
   });

@@ -1,5 +1,7 @@
-import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { createNerDetector } from '../../../src/detect/ner/index.js';
 
 /** Helpers for the fail-closed tests: copy a model folder, damage its config, try to load it. */
@@ -29,4 +31,14 @@ export async function loadError(dir: string): Promise<string> {
   }
   await d.dispose!();
   return 'loaded';
+}
+
+/** A temporary folder for the calling describe block: made before its tests, removed after them. */
+export function suiteTempDir(prefix: string): () => string {
+  let root = '';
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterAll(async () => rm(root, { recursive: true, force: true }));
+  return () => root;
 }

@@ -1,7 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -10,7 +8,7 @@ import type { Span } from '../../../src/core/span.js';
 import { createNerDetector, type NerDetector } from '../../../src/detect/ner/index.js';
 import { acquireModel } from '../../../src/detect/ner/session.js';
 import { splitWords, wordShape, WORD_SHAPES } from '../../../src/detect/ner/words.js';
-import { copyModelFolder, editConfig, loadError } from './modelFolders.js';
+import { copyModelFolder, editConfig, loadError, suiteTempDir } from './modelFolders.js';
 import { singlePassSpans } from './singlePass.js';
 
 /** phi-ner/2 twin of the tiny fixture: same context-free network plus a case-shape embedding (make.py). */
@@ -146,14 +144,10 @@ describe('a phi-ner/2 model (case shapes as a third input)', () => {
 });
 
 describe('phi-ner/2 contract checks fail closed', () => {
-  let root: string;
-  beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'phi-ner2-'));
-  });
-  afterAll(async () => rm(root, { recursive: true, force: true }));
+  const root = suiteTempDir('phi-ner2-');
 
   async function copyWithConfig(name: string, from: string, edit: (c: Record<string, unknown>) => void): Promise<string> {
-    const dir = await copyModelFolder(from, join(root, name));
+    const dir = await copyModelFolder(from, join(root(), name));
     await editConfig(dir, edit);
     return dir;
   }
