@@ -95,8 +95,9 @@ export interface KeepRules {
  * season or holiday word, an ordinal, a year, digits joined by / - or .) is held to the same
  * `numericThreshold` ("Fentanyl 75", "SVO2 of 76"); an age span under 90 is dropped unless
  * `agesUnder90` asks for them (config surrogate.agesUnder90: tag), because Safe Harbor keeps
- * those ages and the rules report them only from the opt-in `ages-under-90` pack; a name/place span whose every word is a plain word ("elbow",
- * "Fentanyl", "period") is kept only at `plainWordThreshold`.
+ * those ages and the rules report them only from the opt-in `ages-under-90` pack; a name/place
+ * span whose every word is a plain word ("elbow", "Fentanyl", "period") is kept only at
+ * `plainWordThreshold`.
  */
 export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[] {
   const { numericThreshold, plainWords, plainWordThreshold = 0, agesUnder90 = false } = rules;
