@@ -25,7 +25,7 @@ export const SURROGATE_SAMPLES: readonly (readonly [Label, string, string?])[] =
   ['LOCATION', 'Maryland', 'STATE'],
   ['LOCATION', '21201', 'ZIP'],
   ['LOCATION', '123 Main Street', 'STREET'],
-  ['LOCATION', 'GBMC'],
+  ['LOCATION', 'BWMC'],
   ['ORGANIZATION', 'Acme Pharmaceuticals Inc.'],
   ['ID', '123-45-6789', 'SSN'],
   ['ID', 'MRN-0012345', 'MRN'],

@@ -134,7 +134,7 @@ function cityAt(v: NoteView, j: number): number {
 
 const ACRONYM = /^[A-Z]{2,5}$/;
 
-/** "transferred to MGH", "admitted to the GBMC": an acronym after a movement phrase of two or more words. */
+/** "transferred to MGH", "admitted to the BIDMC": an acronym after a movement phrase of two or more words. */
 function acronymFinds(v: NoteView, out: Found[]): void {
   const { tokens, data } = v;
   for (let j = 2; j < tokens.length; j++) {

@@ -103,7 +103,7 @@ function pickFrom(key: SecretKey, scope: string, purpose: string, original: stri
 
 /** One proper word of a place or organization name. */
 function placeWord(key: SecretKey, scope: string, word: string): string {
-  // Words without a vowel (GBMC, GH) are acronyms: keep them acronyms of the same length.
+  // Words without a vowel (BWMC, GH) are acronyms: keep them acronyms of the same length.
   // The test ignores case so "HOLY", "Holy" and "holy" always take the same path.
   if (/^\p{L}+$/u.test(word) && (word.length <= 2 || !/[aeiouy]/iu.test(word))) {
     const s = keyedStream(key, 'place/acronym', scope, word.toLowerCase());
@@ -123,7 +123,7 @@ const WORD = /[\p{L}\p{M}][\p{L}\p{M}'’.]*|\d+/gu;
 /**
  * Maps proper words, keeps generic ones; if nothing would change, maps every word. Street
  * suffixes (Shore, Crossing, Pike) count as generic only in a street address: in a region's
- * name ("Eastern Shore") the landform word is part of the name.
+ * name ("Western Shore") the landform word is part of the name.
  */
 function wordwise(key: SecretKey, scope: string, original: string, keepGeneric: boolean, street = false): string {
   let out = '';

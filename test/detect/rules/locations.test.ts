@@ -13,9 +13,9 @@ describe('locations', () => {
     ['HOME AT 77 MAPLE STREET.', ['77 MAPLE STREET']],
     ['lives at 1427 The Hawthorns with wife', ['1427 The Hawthorns']],
     ['Lives at 12 Rosemount Gardens Close.', ['12 Rosemount Gardens Close']],
-    ['May be worked up by UMMC for transplant.', ['UMMC']],
-    ['CDIFF + PER VAMC LAB.', ['VAMC']],
-    ['FAMILY ARRIVED FROM THE WESTERN SHORE AT 2 AM.', ['WESTERN SHORE']],
+    ['Old records requested from UMMC today.', ['UMMC']],
+    ['CULTURE RESULTS FAXED BY VAMC.', ['VAMC']],
+    ['SON DROVE IN FROM THE WESTERN SHORE THIS AM.', ['WESTERN SHORE']],
     ['Vacation in the Central Valley last week.', ['Central Valley']],
   ])('flags %j', (text, expected) => {
     expect(flaggedAs('LOCATION', text)).toEqual(expected);
@@ -26,7 +26,7 @@ describe('locations', () => {
     'Pain at the R CMC joint.',
     'Lives on the north side of town.',
     'Crackles in the lower lobes.',
-    'Eastern Shore is lovely.',
+    'North Shore is lovely.',
     'IV at the L CMC.',
     'Hx: OA of thumb (CMC).',
     'Lactate 2.1 mMC',
