@@ -75,7 +75,7 @@ const ALNUM = /[\p{L}\p{N}]/u;
 const LETTER_RUN = /\p{L}+/gu;
 /** What any written date has: a month, weekday, season or holiday word (Labor Day), an ordinal, a year or decade, digits joined by / - or . */
 const DATE_FORM =
-  /\d\s*[/.-]\s*\d|(?<!\d)(?:1[89]|20)\d\d(?!\d)|'\d\d(?!\d)|\d0'?s\b|\d(?:st|nd|rd|th)\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?(?![a-z])|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|[a-z]+teenth|twentieth|thirtieth|spring|summer|fall|autumn|winter|christmas|xmas|thanksgiving|easter|passover|hanukkah|chanukah|ramadan|diwali|kwanzaa|halloween|holiday|weekend|new\s+year|eve|juneteenth|(?:labou?r|memorial|independence|veterans|presidents|columbus|mother|father|valentine|patrick|boxing|mlk|king)(?:'?s)?\s+day)\b/i;
+  /\d\s*[/.-]\s*\d|(?<!\d)(?:1[89]|20)\d\d(?!\d)|'\d\d(?!\d)|\d0'?s\b|\d(?:st|nd|rd|th)\b|\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\.?(?![a-z])|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|[a-z]+teenth|twentieth|thirtieth|spring|summer|fall|autumn|winter|christmas|xmas|thanksgiving|easter|passover|hanukkah|chanukah|ramadan|diwali|kwanzaa|halloween|holiday|weekend|new\s+year|eve|juneteenth|(?:labou?r|memorial|independence|veterans|presidents|columbus|mother|father|valentine|patrick|boxing|mlk|king)(?:'?s)?\s+day)\b/i;
 const DIGITS = /\d+/;
 const WORD_ENTITIES: ReadonlySet<string> = new Set(['NAME', 'LOCATION', 'ORGANIZATION', 'PROFESSION']);
 
@@ -93,7 +93,7 @@ export interface KeepRules {
  * primary reader of numbers and a small model's guesses on times, doses and vitals are its
  * most common false alarms; a date span with letters but no form of a date (a month, weekday,
  * season or holiday word, an ordinal, a year, digits joined by / - or .) is held to the same
- * `numericThreshold` ("Fentanyl 75", "SVO2 of 76"); an age span under 90 is dropped unless
+ * `numericThreshold` ("propofol 40", "sats of 93"); an age span under 90 is dropped unless
  * `agesUnder90` asks for them (config surrogate.agesUnder90: tag), because Safe Harbor keeps
  * those ages and the rules report them only from the opt-in `ages-under-90` pack; a name/place
  * span whose every word is a plain word ("elbow", "Fentanyl", "period") is kept only at
