@@ -41,8 +41,9 @@ export const ConfigSchema = z
         threads: z.number().int().min(1).max(64).optional(),
         /**
          * A word is PHI when 1 − P(O) reaches this. Chosen on the held-out validation patients
-         * with the shipped model (rules + dictionaries + ner, numeric and plain-word thresholds
-         * 0.9): 0.3 → token recall 0.978 at precision 0.784; 0.5 → 0.955 at 0.829. Recall first.
+         * with model v5 (rules + dictionaries + ner, numeric and plain-word thresholds 0.9): 0.3 →
+         * token recall 0.978 at precision 0.784; 0.5 → 0.955 at 0.829. Recall first. The shipped
+         * v10 at 0.3, with the later second looks and rules: 0.994 at 0.851 (models/MODEL_CARD.md).
          */
         threshold: z.number().min(0).max(1).default(0.3),
         /**

@@ -104,11 +104,12 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<P
     // The NER plain-word check reads the same word lists (off when its threshold adds nothing),
     // and so does a phi-ner/3 model, whose input carries each word's class in them.
     const modelDir = nerModelDir(config, baseDir);
-    const needsLists = config.ner.plainWordThreshold > config.ner.threshold || readsWordClasses(modelDir);
-    const data = needsLists ? (await loadDictionaries(cueDir)).data : undefined;
+    const plainCheck = config.ner.plainWordThreshold > config.ner.threshold;
+    const wordClasses = readsWordClasses(modelDir);
+    const data = plainCheck || wordClasses ? (await loadDictionaries(cueDir)).data : undefined;
     const plainWords = data ? plainWordTest(data) : undefined;
-    const lexicon = data && plainWords ? wordLexicon(data, plainWords) : undefined;
-    detectors.push(await loadNerDetector(config, modelDir, nerThreads(config.ner.threads, options.sharingCores), config.ner.plainWordThreshold > config.ner.threshold ? plainWords : undefined, lexicon));
+    const lexicon = wordClasses && data && plainWords ? wordLexicon(data, plainWords) : undefined;
+    detectors.push(await loadNerDetector(config, modelDir, nerThreads(config.ner.threads, options.sharingCores), plainCheck ? plainWords : undefined, lexicon));
   }
   // The preset decides the effective policy; the surrogate operator needs the key.
   // Dynamic: only a --vault run loads the native SQLite module.
