@@ -26,6 +26,7 @@ describe('dates', () => {
     ['intubated 6/30-7/2 for CHF', ['6/30-7/2']],
     ['vanco rec\'d 8/2 - 8/10, then stopped', ['8/2 - 8/10']],
     ['PICC placed in R AC 11/17, art line', ['11/17']],
+    ['Extubated 5/10. RR 18 on 4L NC.', ['5/10']],
     ['CAD W AMI 7/81-ECHO=EF 40%', ['7/81']],
     ['s/p bil mastectomies 11/92, transferred', ['11/92']],
     ['stated it was the 11th.', ['11th']],
@@ -94,6 +95,10 @@ describe('dates', () => {
     'ratio 7.5/12 on the vent',
     'Shift 1900-2000 quiet.',
     '0700-1900 shift report given.',
+    // ventilator settings in a run: pressure pairs
+    'SIMV/PS, 40%, 600X4, & 5/10 with sats in the 90s.',
+    'TV 450, RR 14-18, & 10/5. ABG acceptable.',
+    'tolerated 40%, 10/5 bipap overnight.',
   ])('does not flag %j', (text) => {
     expect(flaggedAs('DATE', text)).toEqual([]);
   });
