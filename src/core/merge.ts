@@ -1,4 +1,4 @@
-import { labelRank } from './labels.js';
+import { labelRank, type Label } from './labels.js';
 import { compareSpans, contains, overlapsOrTouches, spanLength, type Span } from './span.js';
 
 /**
@@ -20,9 +20,9 @@ import { compareSpans, contains, overlapsOrTouches, spanLength, type Span } from
 export interface MergeOptions {
   /** PHI spans scoring below this are dropped before merging. Default 0 (keep all). */
   readonly threshold?: number;
-  /** Spans from `safe` detectors: PHI spans wholly inside one are dropped unless they score at least `safeOverride`. */
+  /** Spans from `safe` detectors: PHI spans wholly inside one are dropped (applySafeSpans says which survive). */
   readonly safe?: readonly Span[];
-  /** A PHI span at or above this score survives inside a safe span (validated identifiers). Default 0.95. */
+  /** A structured identifier (not a word label) at or above this score survives inside a safe span. Default 0.95. */
   readonly safeOverride?: number;
 }
 
@@ -30,9 +30,20 @@ export function dropBelowThreshold(spans: readonly Span[], threshold: number): S
   return spans.filter((s) => s.score >= threshold);
 }
 
+/** Labels read from words alone: no checksum or format backs them, so no score outlives a safe span. */
+const WORD_LABELS: ReadonlySet<Label> = new Set<Label>(['NAME', 'LOCATION', 'ORGANIZATION', 'PROFESSION']);
+
+/**
+ * A PHI span wholly inside a safe span is dropped. A safe span labelled OTHER covers every
+ * label, one with a PHI label only that label (a US state alone is no place identifier but may
+ * still be a first name). A structured identifier scoring `safeOverride` or more survives (its
+ * validator is stronger evidence than a word list); a word label never does: a model's
+ * confidence that "LE" is a name is exactly what the safe list corrects.
+ */
 export function applySafeSpans(spans: readonly Span[], safe: readonly Span[], safeOverride = 0.95): Span[] {
   if (safe.length === 0) return [...spans];
-  return spans.filter((s) => s.score >= safeOverride || !safe.some((g) => contains(g, s)));
+  const overridden = (s: Span): boolean => s.score >= safeOverride && !WORD_LABELS.has(s.label);
+  return spans.filter((s) => overridden(s) || !safe.some((g) => contains(g, s) && (g.label === 'OTHER' || g.label === s.label)));
 }
 
 function betterRepresentative(a: Span, b: Span): Span {

@@ -5,9 +5,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLError } from 'yaml';
 import { ConfigError, parseConfig, type Config } from '../core/config.js';
-import { createDictionaryDetector, plainWordTest, wordLexicon } from '../detect/dictionaries/index.js';
+import { createDictionaryDetector, createSafeTermsDetector, plainWordTest, wordLexicon } from '../detect/dictionaries/index.js';
 import { createRuleDetectors } from '../detect/rules/index.js';
-import type { Detector, WordLexicon, WordTest } from '../detect/types.js';
+import type { DictionaryData } from '../detect/dictionaries/index.js';
+import type { Detector, SpanTails, WordLexicon, WordTest } from '../detect/types.js';
 import { Pipeline } from '../pipeline.js';
 import { loadDictionaries } from './dictionaries.js';
 import { loadRulePacks } from './rulePacks.js';
@@ -98,18 +99,19 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<P
   const cueDir = config.dictionaries.cues !== undefined ? resolve(baseDir, config.dictionaries.cues) : undefined;
   if (kinds.includes('dictionaries')) {
     const dict = await loadDictionaries(cueDir);
-    detectors.push(createDictionaryDetector(dict.data, dict.fingerprint));
+    // The safe terms (clinical abbreviations, eponyms, states) correct every detector's names and places.
+    detectors.push(createDictionaryDetector(dict.data, dict.fingerprint), createSafeTermsDetector(dict.data, dict.fingerprint));
   }
   if (kinds.includes('ner')) {
-    // The NER plain-word check reads the same word lists (off when its threshold adds nothing),
-    // and so does a phi-ner/3 model, whose input carries each word's class in them.
+    // The NER reads the same word lists: the plain-word check (off when its threshold adds
+    // nothing), the span tails it trims, and a phi-ner/3 model's input, each word's class in them.
     const modelDir = nerModelDir(config, baseDir);
     const plainCheck = config.ner.plainWordThreshold > config.ner.threshold;
-    const wordClasses = readsWordClasses(modelDir);
-    const data = plainCheck || wordClasses ? (await loadDictionaries(cueDir)).data : undefined;
-    const plainWords = data ? plainWordTest(data) : undefined;
-    const lexicon = wordClasses && data && plainWords ? wordLexicon(data, plainWords) : undefined;
-    detectors.push(await loadNerDetector(config, modelDir, nerThreads(config.ner.threads, options.sharingCores), plainCheck ? plainWords : undefined, lexicon));
+    const data = (await loadDictionaries(cueDir)).data;
+    const plainWords = plainWordTest(data);
+    const lexicon = readsWordClasses(modelDir) ? wordLexicon(data, plainWords) : undefined;
+    const words = { plainWords: plainCheck ? plainWords : undefined, lexicon, tails: spanTails(data) };
+    detectors.push(await loadNerDetector(config, modelDir, nerThreads(config.ner.threads, options.sharingCores), words));
   }
   // The preset decides the effective policy; the surrogate operator needs the key.
   // Dynamic: only a --vault run loads the native SQLite module.
@@ -138,7 +140,20 @@ function readsWordClasses(modelDir: string): boolean {
   }
 }
 
-async function loadNerDetector(config: Config, modelDir: string, threads: number, plainWords?: WordTest, lexicon?: WordLexicon): Promise<Detector> {
+interface NerWords {
+  readonly plainWords: WordTest | undefined;
+  readonly lexicon: WordLexicon | undefined;
+  readonly tails: SpanTails;
+}
+
+/** The cue-file words the NER trims from its spans' ends. */
+function spanTails(data: DictionaryData): SpanTails {
+  const { placeCues, nameCues } = data;
+  const namingWords = new Set([...placeCues.facilityNameWords, ...placeCues.notFacilityNames]);
+  return { facilityHeads: placeCues.facilityHeads, namingWords, credentials: nameCues.credentials, abbreviations: nameCues.clinicalAbbreviations };
+}
+
+async function loadNerDetector(config: Config, modelDir: string, threads: number, words: NerWords): Promise<Detector> {
   const unavailable = (): ConfigError =>
     new ConfigError('E030', `NER model not available at ${modelDir}; use --detectors rules to run rules only`);
   if (!existsSync(modelDir)) throw unavailable();
@@ -154,5 +169,5 @@ async function loadNerDetector(config: Config, modelDir: string, threads: number
   const { threshold, numericThreshold, plainWordThreshold, windowTokens, strideTokens, batchSize } = config.ner;
   // A policy that tags ages under 90 wants the model's too (Safe Harbor, the default, keeps them).
   const agesUnder90 = config.surrogate.agesUnder90 === 'tag';
-  return ner.createNerDetector({ modelDir, threads, threshold, numericThreshold, plainWords, plainWordThreshold, lexicon, agesUnder90, windowTokens, strideTokens, batchSize });
+  return ner.createNerDetector({ modelDir, threads, threshold, numericThreshold, plainWordThreshold, agesUnder90, windowTokens, strideTokens, batchSize, ...words });
 }

@@ -135,6 +135,18 @@ describe('merge policies', () => {
     expect(applySafeSpans(phi, safe).map((s) => s.start)).toEqual([8, 15]);
   });
 
+  it('applySafeSpans: a word label never outlives a safe span, whatever its score; a labelled safe span covers its label only', () => {
+    const safe = [span(0, 8, 'OTHER', 'dict/safe-abbreviation', 1), span(10, 18, 'LOCATION', 'dict/safe-state', 1)];
+    const phi = [
+      span(0, 3, 'NAME', 'ner/phi-ner', 1),
+      span(4, 8, 'DATE', 'rules/date-numeric-full', 0.97),
+      span(4, 8, 'DATE', 'ner/phi-ner', 0.6),
+      span(10, 18, 'LOCATION', 'ner/phi-ner', 0.99),
+      span(10, 18, 'NAME', 'dict/name-relative', 0.85),
+    ];
+    expect(applySafeSpans(phi, safe).map((s) => `${s.label}:${s.source}`)).toEqual(['DATE:rules/date-numeric-full', 'NAME:dict/name-relative']);
+  });
+
   it('mergeOverlapping of nothing is nothing', () => {
     expect(mergeOverlapping([])).toEqual([]);
   });

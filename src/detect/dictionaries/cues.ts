@@ -23,6 +23,8 @@ export const NameCuesSchema = z
     credentials: list,
     stopWords: list,
     notNames: list,
+    clinicalAbbreviations: list,
+    eponymHeads: list,
   })
   .strict();
 
@@ -41,6 +43,8 @@ export const PlaceCuesSchema = z
     clinicalAcronyms: list,
     usStates: list,
     usStateCodes: list,
+    usStateAbbreviations: list,
+    cityStates: list,
     notPlaces: list,
   })
   .strict();
@@ -66,6 +70,10 @@ export interface NameCues {
   readonly credentials: ReadonlySet<string>;
   readonly stopWords: ReadonlySet<string>;
   readonly notNames: ReadonlySet<string>;
+  /** Clinical abbreviations that are never a name or place on their own (LE, RVR): safe spans (safeTerms.ts). */
+  readonly clinicalAbbreviations: ReadonlySet<string>;
+  /** Words after which a name is an eponym, not a person (Kussmaul respirations, Mallory-Weiss tear). */
+  readonly eponymHeads: ReadonlySet<string>;
   /** One-word relative and clinician cues: never names themselves (Niece, Sister). */
   readonly roleWords: ReadonlySet<string>;
 }
@@ -89,6 +97,10 @@ export interface PlaceCues {
   readonly usStateCodes: ReadonlySet<string>;
   /** One-word state names (Illinois, Florida): never read as a person's name. */
   readonly usStateWords: ReadonlySet<string>;
+  /** Conventional state abbreviations that are no English word (Calif, Fla, Tenn). */
+  readonly usStateAbbreviations: ReadonlySet<string>;
+  /** States named like a large city (New York, Washington): never read as the state alone. */
+  readonly cityStates: readonly Phrase[];
   readonly notPlaces: ReadonlySet<string>;
 }
 
@@ -141,6 +153,8 @@ export function parseNameCues(raw: unknown, where = 'names cues'): NameCues {
     credentials: words(c.credentials),
     stopWords: words(c.stopWords),
     notNames: words(c.notNames),
+    clinicalAbbreviations: words(c.clinicalAbbreviations),
+    eponymHeads: words(c.eponymHeads),
     roleWords: new Set([...c.roles.relative, ...c.roles.clinician].map(toPhrase).filter((p) => p.length === 1).map((p) => p[0]!)),
   };
 }
@@ -161,6 +175,8 @@ export function parsePlaceCues(raw: unknown, where = 'places cues'): PlaceCues {
     usStates: phrases(c.usStates),
     usStateCodes: words(c.usStateCodes),
     usStateWords: new Set(c.usStates.map(toPhrase).filter((p) => p.length === 1).map((p) => p[0]!)),
+    usStateAbbreviations: words(c.usStateAbbreviations),
+    cityStates: phrases(c.cityStates),
     notPlaces: words(c.notPlaces),
   };
 }

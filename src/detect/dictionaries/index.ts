@@ -10,6 +10,7 @@ export { parseNameCues, parsePlaceCues, DictionaryDataError, toPhrase, type Name
 export type { DictionaryData } from './lexicon.js';
 export { caseMode, wordTokens, type CaseMode, type WordToken } from './tokens.js';
 export { WORD_CLASSES, wordLexicon } from './wordClass.js';
+export { createSafeTermsDetector, safeTermSpans, SAFE_TERMS_ID } from './safeTerms.js';
 
 /**
  * Words that are never a name or a place on their own: medical terms and drug brands, English

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../core/config.js';
 import type { Span } from '../../core/span.js';
-import type { DetectContext, Detector, WordLexicon, WordTest } from '../types.js';
+import type { DetectContext, Detector, SpanTails, WordLexicon, WordTest } from '../types.js';
 import { groupEntities, softmaxInPlace } from './bio.js';
 import { acquireModel, type NerModel } from './session.js';
 import { assignOwners, cappedPieceCounts, encodeWindow, planWindows, type EncodedWindow } from './windows.js';
@@ -37,6 +37,8 @@ export interface NerOptions {
   lexicon?: WordLexicon;
   /** Score a word-entity span made only of `plainWords` needs (config ner.plainWordThreshold); default: `threshold`. */
   plainWordThreshold?: number;
+  /** Words that end a model span without being PHI (trimSpans); from the dictionaries' cue files. */
+  tails?: SpanTails;
   /** Tokens per window including [CLS] and [SEP]; capped at the model's max_length. */
   windowTokens?: number;
   /** Tokens shared by consecutive windows of a long note. */
@@ -77,6 +79,8 @@ const LETTER_RUN = /\p{L}+/gu;
 const DATE_FORM =
   /\d\s*[/.-]\s*\d|(?<!\d)(?:1[89]|20)\d\d(?!\d)|'\d\d(?!\d)|\d0'?s\b|\d(?:st|nd|rd|th)\b|\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\.?(?![a-z])|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|[a-z]+teenth|twentieth|thirtieth|spring|summer|fall|autumn|winter|christmas|xmas|thanksgiving|easter|passover|hanukkah|chanukah|ramadan|diwali|kwanzaa|halloween|holiday|weekend|new\s+year|eve|juneteenth|(?:labou?r|memorial|independence|veterans|presidents|columbus|mother|father|valentine|patrick|boxing|mlk|king)(?:'?s)?\s+day)\b/i;
 const DIGITS = /\d+/;
+/** One 3-4 digit number that cannot be a year (0415, 1845, 2200): a clock time, which no date rule reads either. */
+const CLOCK_TIME = /^\W*(?!(?:19|20)\d\d\b)(?:[01]?\d|2[0-3])[0-5]\d\W*$/;
 const WORD_ENTITIES: ReadonlySet<string> = new Set(['NAME', 'LOCATION', 'ORGANIZATION', 'PROFESSION']);
 
 export interface KeepRules {
@@ -97,7 +101,7 @@ export interface KeepRules {
  * `agesUnder90` asks for them (config surrogate.agesUnder90: tag), because Safe Harbor keeps
  * those ages and the rules report them only from the opt-in `ages-under-90` pack; a name/place
  * span whose every word is a plain word ("elbow", "Fentanyl", "period") is kept only at
- * `plainWordThreshold`.
+ * `plainWordThreshold`; a date span that is one clock time (0415, 2200) is dropped.
  */
 export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[] {
   const { numericThreshold, plainWords, plainWordThreshold = 0, agesUnder90 = false } = rules;
@@ -105,6 +109,7 @@ export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[]
     const t = text.slice(s.start, s.end);
     if (!ALNUM.test(t)) return false;
     if (s.label === 'AGE' && !agesUnder90 && Number(t.match(DIGITS)?.[0] ?? 90) < 90) return false;
+    if (s.label === 'DATE' && CLOCK_TIME.test(t)) return false;
     if (!LETTER.test(t)) return s.score >= numericThreshold;
     if (s.label === 'DATE' && !DATE_FORM.test(t)) return s.score >= numericThreshold;
     if (plainWords && WORD_ENTITIES.has(s.label) && s.score < plainWordThreshold) {
@@ -112,6 +117,51 @@ export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[]
       if (words.every((w) => plainWords.has(w))) return false;
     }
     return true;
+  });
+}
+
+const SPAN_WORD = /\S+/g;
+const EDGE_PUNCT = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
+
+/** How many of the last words of `keys` are one of `heads` (the longest that leaves a word before it), or 0. */
+function endsWithHead(keys: readonly string[], heads: SpanTails['facilityHeads']): number {
+  let best = 0;
+  for (const h of heads) {
+    if (h.length > best && h.length < keys.length && h.every((w, k) => keys[keys.length - h.length + k] === w)) best = h.length;
+  }
+  return best;
+}
+
+/**
+ * The model's spans cut back to what the annotation convention tags (models/MODEL_CARD.md): a
+ * place loses a trailing generic facility word ("Pinecrest Hospital" → Pinecrest, as the
+ * dictionaries and the PhysioNet annotators do) unless only generic naming words would be left
+ * ("General Hospital" stays whole), a name a trailing credential ("Smith RN") or a
+ * trailing lower-case plain word ("smith returned"), a date a trailing clinical abbreviation
+ * ("11/02 MICU"). A span never loses its last word, so no PHI word the model found is lost.
+ */
+export function trimSpans(spans: Span[], text: string, tails: SpanTails, plainWords?: WordTest): Span[] {
+  return spans.map((s) => {
+    if (s.label !== 'LOCATION' && s.label !== 'NAME' && s.label !== 'DATE') return s;
+    const words = [...text.slice(s.start, s.end).matchAll(SPAN_WORD)].map((m) => {
+      const raw = m[0].replace(EDGE_PUNCT, '');
+      return { end: s.start + m.index + m[0].length, raw, key: raw.toLowerCase() };
+    }).filter((w) => w.raw !== '');
+    let n = words.length;
+    if (s.label === 'LOCATION') {
+      const head = endsWithHead(words.map((w) => w.key), tails.facilityHeads);
+      // "the General Hospital", "Memorial Hospital": without the head no naming word is left, so it stays.
+      if (words.slice(0, n - head).some((w) => !tails.namingWords.has(w.key))) n -= head;
+    }
+    const cut = (w: (typeof words)[number]): boolean =>
+      s.label === 'NAME'
+        ? tails.credentials.has(w.key) || (w.raw === w.key && plainWords !== undefined && plainWords.has(w.key))
+        : s.label === 'DATE' && w.key.length >= 3 && tails.abbreviations.has(w.key);
+    while (n > 1 && cut(words[n - 1]!)) n--;
+    if (n === words.length) return s;
+    // Up to the kept word's last letter or digit: "Pinecrest," keeps no comma.
+    const kept = text.slice(s.start, words[n - 1]!.end).replace(/[^\p{L}\p{N}]+$/u, '');
+    return { ...s, end: s.start + kept.length };
   });
 }
 
@@ -212,7 +262,10 @@ export function createNerDetector(options: NerOptions = {}): NerDetector {
         }
       });
     }
-    return notes.map((note, i) => keepSpans(groupEntities(note, m.scheme, threshold, NER_DETECTOR_ID), texts[i]!, keep));
+    return notes.map((note, i) => {
+      const kept = keepSpans(groupEntities(note, m.scheme, threshold, NER_DETECTOR_ID), texts[i]!, keep);
+      return options.tails ? trimSpans(kept, texts[i]!, options.tails, options.plainWords) : kept;
+    });
   };
 
   return {

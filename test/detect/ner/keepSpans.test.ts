@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../../../src/core/span.js';
-import { keepSpans } from '../../../src/detect/ner/index.js';
+import { keepSpans, trimSpans } from '../../../src/detect/ner/index.js';
+import type { SpanTails } from '../../../src/detect/types.js';
 
 // ID: a label with no check of its own, so the letter/number rules are what is tested
 const span = (start: number, end: number, score: number, label: Span['label'] = 'ID'): Span => ({ start, end, label, source: 'ner/phi-ner', score });
@@ -71,5 +72,76 @@ describe('keepSpans: which NER spans survive', () => {
     expect(keepSpans(spans, t, { numericThreshold: 0.9 }).map((s) => t.slice(s.start, s.end))).toEqual(['90', '104 yo', 'ninety']);
     // a policy that tags ages under 90 (surrogate.agesUnder90: tag) keeps them all
     expect(keepSpans(spans, t, { numericThreshold: 0.9, agesUnder90: true })).toEqual(spans);
+  });
+
+  it('drops a date span that is one clock time (0415, 2200) and keeps years and dates', () => {
+    const t = 'shift 0415-0700; at 2200; in 1998; 2015; on 3/4; 1845.';
+    const date = (text: string): Span => span(t.indexOf(text), t.indexOf(text) + text.length, 0.95, 'DATE');
+    const spans = [date('0415-'), date('2200'), date('1998'), date('2015'), date('3/4'), date('1845')];
+    expect(keepSpans(spans, t, { numericThreshold: 0.9 }).map((s) => t.slice(s.start, s.end))).toEqual(['1998', '2015', '3/4']);
+    // a time is a time under any label but DATE
+    expect(keepSpans([{ ...date('2200'), label: 'ID' }], t, { numericThreshold: 0.9 })).toHaveLength(1);
+  });
+});
+
+describe('trimSpans: the model spans cut back to the annotation convention', () => {
+  const tails: SpanTails = {
+    facilityHeads: [['hospital'], ['medical', 'center'], ['campus'], ['nursing', 'home']],
+    namingWords: new Set(['the', 'general', 'memorial', 'of']),
+    credentials: new Set(['rn', 'bsn', 'md']),
+    abbreviations: new Set(['csru', 'micu', 'st']),
+  };
+  const plainWords = new Set(['returned', 'hand', 'today']);
+  const run = (t: string, parts: [string, Span['label']][]): string[] => {
+    const spans = parts.map(([p, label]) => span(t.indexOf(p), t.indexOf(p) + p.length, 0.9, label));
+    return trimSpans(spans, t, tails, plainWords).map((s) => t.slice(s.start, s.end));
+  };
+
+  it('cuts generic facility words, credentials, lower-case plain words after a name and abbreviations after a date', () => {
+    const t = 'From Pinecrest Medical Center to Oak campus, by jane doe bsn/rn. mr.okafor returned on 11/02 MICU; March 1 st.';
+    expect(
+      run(t, [
+        ['Pinecrest Medical Center', 'LOCATION'],
+        ['Oak campus', 'LOCATION'],
+        ['jane doe bsn', 'NAME'],
+        ['okafor returned', 'NAME'],
+        ['11/02 MICU', 'DATE'],
+        ['March 1 st', 'DATE'],
+      ]),
+    ).toEqual(['Pinecrest', 'Oak', 'jane doe', 'okafor', '11/02', 'March 1 st']);
+  });
+
+  it('keeps a span whole when cutting would leave only generic words, or nothing', () => {
+    const t = 'At the General Hospital, then Memorial Hospital; Hospital; Smith Hand; Returned';
+    expect(
+      run(t, [
+        ['the General Hospital', 'LOCATION'],
+        ['Memorial Hospital', 'LOCATION'],
+        ['Hospital;', 'LOCATION'],
+        ['Smith Hand', 'NAME'],
+        ['Returned', 'NAME'],
+      ]),
+    ).toEqual(['the General Hospital', 'Memorial Hospital', 'Hospital;', 'Smith Hand', 'Returned']);
+  });
+
+  it('never lengthens a span, never moves its start, and leaves other labels alone (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('Pinecrest', 'Hospital', 'medical', 'center', 'rn', 'returned', 'MICU', '11/02', 'Oak', ',', 'the'), { minLength: 1, maxLength: 8 }),
+        fc.constantFrom<Span['label']>('NAME', 'LOCATION', 'DATE', 'ID', 'ORGANIZATION'),
+        (words, label) => {
+          const t = words.join(' ');
+          const s = span(0, t.length, 0.9, label);
+          const [out] = trimSpans([s], t, tails, plainWords);
+          expect(out!.start).toBe(0);
+          expect(out!.end).toBeLessThanOrEqual(t.length);
+          expect(out!.end).toBeGreaterThan(0);
+          if (label === 'ID' || label === 'ORGANIZATION') expect(out).toBe(s);
+          // the kept part starts with the first word, whatever was cut
+          expect(t.slice(0, out!.end).startsWith(words[0]!.replace(/^,$/, ','))).toBe(true);
+        },
+      ),
+      { numRuns: 300, seed: 13 },
+    );
   });
 });
