@@ -64,9 +64,15 @@ function slot(b: Builder, v: Values, s: Slot): void {
     case 'LAST': b.phi('NAME', v.lastName()); return;
     case 'DR': b.phi('NAME', v.chance(0.6) ? v.lastName() : v.personName()); return;
     case 'CITY': b.phi('LOCATION', v.city()); return;
-    case 'STATE': b.phi('LOCATION', v.state()); return;
+    // A state alone is no Safe Harbor identifier, nor tagged in the PhysioNet notes.
+    case 'STATE': b.t(v.state()); return;
     case 'COUNTRY': b.phi('LOCATION', v.country()); return;
-    case 'HOSP': b.phi('LOCATION', v.hospital()); return;
+    case 'HOSP': {
+      const h = v.hospitalParts();
+      b.phi('LOCATION', h.name);
+      if (h.generic !== '') b.t(` ${h.generic}`);
+      return;
+    }
     case 'WARD': b.phi('LOCATION', v.ward()); return;
     case 'STREET': b.phi('LOCATION', v.street()); return;
     case 'ZIP': b.phi('LOCATION', v.zip()); return;

@@ -86,25 +86,34 @@ export class Values {
   country(): string {
     return this.f.location.country();
   }
-  hospital(): string {
-    const shapes = [
-      () => `${this.city()} General Hospital`,
-      () => `${this.lastName()} Memorial Hospital`,
-      () => `St. ${this.firstName()}'s Hospital`,
-      () => `St. ${this.firstName()}'s`,
-      () => `${this.city()} Medical Center`,
-      () => `${this.lastName()} Medical Center`,
-      () => `${this.city()} Regional`,
-      () => `University of ${this.f.location.state()} Medical Center`,
-      () => `${this.lastName()} Rehab`,
-      () => `${this.lastName()} Clinic`,
-      () => `${this.lastName()} Nursing Home`,
-      () => `${this.city()} Community Hospital`,
-      () => `${this.lastName()} Memorial`,
-      () => `${this.lastName()} Center`,
-      () => this.f.string.alpha({ length: this.int(2, 4), casing: 'upper' }),
+  /**
+   * A facility's name and the generic word after it ("Oakhurst Memorial" + "Hospital"): the
+   * PhysioNet annotators and our dictionaries tag the naming words only, so the notes do too.
+   */
+  hospitalParts(): { name: string; generic: string } {
+    const shapes: (() => [string, string])[] = [
+      () => [`${this.city()} General`, 'Hospital'],
+      () => [`${this.lastName()} Memorial`, 'Hospital'],
+      () => [`St. ${this.firstName()}'s`, 'Hospital'],
+      () => [`St. ${this.firstName()}'s`, ''],
+      () => [this.city(), 'Medical Center'],
+      () => [this.lastName(), 'Medical Center'],
+      () => [`${this.city()} Regional`, ''],
+      () => [`University of ${this.f.location.state()}`, 'Medical Center'],
+      () => [this.lastName(), 'Rehab'],
+      () => [this.lastName(), 'Clinic'],
+      () => [this.lastName(), 'Nursing Home'],
+      () => [`${this.city()} Community`, 'Hospital'],
+      () => [`${this.lastName()} Memorial`, ''],
+      () => [`${this.lastName()} Center`, ''],
+      () => [this.f.string.alpha({ length: this.int(2, 4), casing: 'upper' }), ''],
     ];
-    return this.pick(shapes)();
+    const [name, generic] = this.pick(shapes)();
+    return { name, generic };
+  }
+  /** The naming words of a facility (what a PHI span covers). */
+  hospital(): string {
+    return this.hospitalParts().name;
   }
   /** A ward or building name inside a hospital ("Quartermain 2"-like units are PHI in i2b2). */
   ward(): string {

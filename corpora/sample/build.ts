@@ -4,7 +4,8 @@
  * and `gold.jsonl` (`{id, text, spans:[{start,end,label,subtype,text}]}`, offsets computed here,
  * never by hand). Every name, date, number and address in these notes is invented.
  * Conventions follow the PhysioNet/i2b2 gold and HIPAA Safe Harbor: ages are PHI only over 89,
- * states are not annotated, titles (Dr., Mr.) are outside NAME spans.
+ * states are not annotated, titles (Dr., Mr.) are outside NAME spans, generic facility words
+ * (Hospital, Health Center, Family Practice) are outside the facility's LOCATION span.
  *
  *   npx tsx corpora/sample/build.ts          # rewrite the .txt files and gold.jsonl
  *   npx tsx corpora/sample/build.ts --check  # exit 1 if they are out of date
