@@ -16,10 +16,12 @@ import { typoOf } from './typos.js';
  *                 one): the cue before a name, never the name
  *   eponym        one or two name-list or medical-list words before an eponym head ("Kussmaul
  *                 respirations", "mallory weiss tear"), unless a title or role precedes them
+ *                 (after a weak cue such as "with", one word only)
  *   state         a US state alone, by name, conventional abbreviation (Calif., Fla.) or a
  *                 one-letter slip of a long state name; labelled LOCATION when an English-locale
- *                 name list holds the word, so "Virginia" the nurse stays a name. Not when it is part of a facility's name ("Maryland Rehab",
- *                 "University of Maryland"), nor New York or Washington, which are also cities.
+ *                 name list holds the word, so "Virginia" the nurse stays a name. Not when it
+ *                 is part of a facility's name ("Maryland Rehab", "University of Maryland"),
+ *                 nor New York or Washington, which are also cities.
  *
  * Safe Harbor keeps states (identifier 2 covers places smaller than a state), and the PhysioNet
  * annotators tag states only inside a facility's name.
