@@ -166,7 +166,7 @@ def main():
             "data": "dev gold train split re-surrogated (public-list values), corpora/generator synthetic notes, presidio-synth + tab-echr (MIT)",
             "word_split": "[\\p{L}\\p{N}\\p{M}]+|[^\\p{L}\\p{N}\\p{M}\\s] (each word tokenized alone; label on first piece)",
             **({"lexicon_noise": args.get("lex_noise"),
-                "lexicon_source": "src/detect/dictionaries/wordClass.ts over the word lists of src/io/dictionaries.ts"} if lexicon else {}),
+                "lexicon_source": "src/detect/dictionaries/wordClass.ts over the word lists of src/node/assets/wordLists.ts"} if lexicon else {}),
         },
     }
     json.dump(cfg, open(os.path.join(a.model_dir, "config.json"), "w"), indent=1)

@@ -11,7 +11,7 @@ import { createReadStream, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { plainWordTest, wordLexicon } from '../../src/detect/dictionaries/index.js';
 import { splitWords } from '../../src/detect/ner/words.js';
-import { loadDictionaries } from '../../src/io/dictionaries.js';
+import { loadDictionaries } from '../../src/node/assets/wordLists.js';
 
 const args = process.argv.slice(2);
 const outAt = args.indexOf('--out');

@@ -25,7 +25,7 @@ export const ConfigSchema = z
       .default({}),
     dictionaries: z
       .object({
-        /** Folder with names.yaml and places.yaml cue files, relative to the config file (default: the bundled `rules/dictionaries/`). */
+        /** Folder with names.yaml and places.yaml cue files, relative to the config file (default: the bundled `assets/dictionaries/`). */
         cues: z.string().optional(),
       })
       .strict()
@@ -36,7 +36,7 @@ export const ConfigSchema = z
         /**
          * onnxruntime intra-op threads per pipeline. Unset: the cores divided among the worker
          * threads (at least 1) — two workers of two threads each on 2 cores ran 1.3x slower
-         * than two of one (eval/bench-ner.ts --workers 2: 702 vs 912 notes/s).
+         * than two of one (bench/bench-ner.ts --workers 2: 702 vs 912 notes/s).
          */
         threads: z.number().int().min(1).max(64).optional(),
         /**
@@ -63,7 +63,7 @@ export const ConfigSchema = z
         strideTokens: z.number().int().min(0).max(4096).default(32),
         /**
          * Windows per onnxruntime call. 1 by default: no padding, as fast as 4 and 30 % cheaper
-         * than 16 (eval/bench-ner.ts), and an int8 model's dynamic activation scales then never
+         * than 16 (bench/bench-ner.ts), and an int8 model's dynamic activation scales then never
          * depend on which other notes share the batch (output is the same however notes are batched).
          */
         batchSize: z.number().int().min(1).max(256).default(1),

@@ -10,7 +10,7 @@ export interface GoldSpan {
   readonly subtype?: string;
 }
 
-/** A gold note as read by `src/io/gold.ts`: offsets already converted to JS string indices. */
+/** A gold note as read by `src/eval/goldReaders.ts`: offsets already converted to JS string indices. */
 export interface GoldDoc {
   readonly id: string;
   readonly text: string;

@@ -2,7 +2,9 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
 import { LABELS } from '../core/labels.js';
+import { REVIEW_PAGE_DIR } from '../node/paths.js';
 import { appendVerdict, ensureLineStart, loadReviewSet, ReviewError } from './store.js';
 import { verdictInputSchema, type VerdictEvent, type VerdictInput } from './types.js';
 import { itemStateFor, reduceVerdicts } from './verdicts.js';
@@ -13,8 +15,8 @@ import { itemStateFor, reduceVerdicts } from './verdicts.js';
  * header for the API). Verdicts are appended and fsynced before the page is told they are saved.
  */
 
-/** Static page assets: plain files in `review-page/` at the package root (same path from src/ and dist/). */
-export const PAGE_DIR = new URL('../../review-page/', import.meta.url);
+/** Static page assets: plain files in `review-page/` at the package root. */
+export const PAGE_DIR = pathToFileURL(`${REVIEW_PAGE_DIR}/`);
 const ASSETS: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },

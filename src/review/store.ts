@@ -3,8 +3,8 @@ import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { LABELS } from '../core/labels.js';
-import { decodeNote } from '../io/decodeNote.js';
-import { MANIFEST_DIR, MANIFEST_FILE } from '../io/manifest.js';
+import { decodeNote } from '../node/files/decodeNote.js';
+import { MANIFEST_DIR, MANIFEST_FILE } from '../node/runs/manifest.js';
 import { drawSample } from './sample.js';
 import {
   ITEMS_FILE,

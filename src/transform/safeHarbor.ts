@@ -6,7 +6,7 @@ import type { Policy } from './types.js';
  * The HIPAA Safe Harbor preset (45 CFR 164.514(b)(2)). Every one of the 18 identifier kinds
  * maps onto our labels: names (NAME); geographic subdivisions smaller than a state (LOCATION:
  * surrogated, ZIP codes cut to their first 3 digits, 000 for the sparse areas in
- * rules/safe-harbor/zip3-restricted.yaml; states and countries may stay); all date elements
+ * assets/safe-harbor/zip3-restricted.yaml; states and countries may stay); all date elements
  * except the year (DATE: year only, or shifted if `surrogate.dateShift.yearOnly: false`);
  * ages over 89 (AGE → "90+"); phone, fax, email, URL, IP (CONTACT); SSN, MRN, health plan,
  * account, certificate/license, vehicle, device, biometric and any other unique number (ID,

@@ -6,7 +6,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/run.js';
-import type { ManifestEntry } from '../../src/io/manifest.js';
+import type { ManifestEntry } from '../../src/node/runs/manifest.js';
 import { fakeIO } from './fakeIO.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

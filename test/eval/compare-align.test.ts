@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { alignRedaction, myersMatchedA } from '../../eval/compare/align.js';
-import { labelOfType } from '../../eval/compare/libs/openredaction.js';
-import { falseAlarmsByKind, median } from '../../eval/compare/report.js';
+import { alignRedaction, myersMatchedA } from '../../bench/compare/align.js';
+import { labelOfType } from '../../bench/compare/libs/openredaction.js';
+import { falseAlarmsByKind, median } from '../../bench/compare/report.js';
 
 const TOKENS = /\[[A-Z_]+\]|<Redacted [a-z -]+ #\d+>/g;
 

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EvalInputError } from '../../src/eval/errors.js';
 import { joinPredictions } from '../../src/eval/join.js';
 import { mapGoldLabel } from '../../src/eval/labelMap.js';
-import { parseBratDocument, parseGoldJsonl, parsePredJsonl, readBratDir, readGold } from '../../src/io/gold.js';
+import { parseBratDocument, parseGoldJsonl, parsePredJsonl, readBratDir, readGold } from '../../src/eval/goldReaders.js';
 
 /** A name that must never appear in an error message. */
 const SECRET = 'Zebulon Quartermaine';

@@ -26,8 +26,8 @@ const sources = ['rules/a', 'rules/b', 'ner/x'] as const;
 const toPred = (s: { start: number; end: number; label: Label }, i: number): Span => ({ ...s, source: sources[i % sources.length]!, score: 1 });
 
 const docArb: fc.Arbitrary<EvalDoc> = textArb.chain((text) =>
-  fc.tuple(spansArb(text.length), spansArb(text.length)).map(([g, p], k) => ({
-    id: `d${k}`,
+  fc.tuple(spansArb(text.length), spansArb(text.length)).map(([g, p]) => ({
+    id: 'd', // docsArb numbers them
     text,
     spans: g as GoldSpan[],
     pred: p.map(toPred),

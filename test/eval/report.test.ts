@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contextOf, formatReport } from '../../src/eval/report.js';
+import { contextOf, formatReport } from '../../src/eval/missReport.js';
 import { evaluate } from '../../src/eval/score.js';
 
 describe('contextOf', () => {

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/run.js';
-import { AuditCollector } from '../../src/io/audit.js';
-import { collectInputs } from '../../src/io/inputs.js';
-import { createEngine } from '../../src/io/pool/engine.js';
-import { runFolder } from '../../src/io/pool/folderRun.js';
+import { AuditCollector } from '../../src/node/runs/audit.js';
+import { collectInputs } from '../../src/node/files/inputs.js';
+import { createEngine } from '../../src/node/runs/pool/engine.js';
+import { runFolder } from '../../src/node/runs/pool/folderRun.js';
 import { fakeIO } from '../cli/fakeIO.js';
 import { auditOf, DATE, expectNoneOf, expectSpansConsistent, filesUnder, GOOD, manifestOf, PHONE, put, SECRET } from './helpers.js';
 

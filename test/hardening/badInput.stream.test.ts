@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/run.js';
-import type { AuditReport } from '../../src/io/audit.js';
+import type { AuditReport } from '../../src/node/runs/audit.js';
 import { fakeIO } from '../cli/fakeIO.js';
 import { DATE, expectNoneOf, GOOD, PHONE, SECRET } from './helpers.js';
 

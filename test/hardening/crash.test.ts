@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ManifestEntry } from '../../src/io/manifest.js';
+import type { ManifestEntry } from '../../src/node/runs/manifest.js';
 import { assertBuilt, countLines, hashTree, notOurs, runCli, startCli, tempFiles } from '../scale/cli.js';
 import { writeNoteTree } from '../scale/notes.js';
 

@@ -10,8 +10,8 @@ import { GOOD, put, SECRET } from './helpers.js';
  * with E045 naming the error code only; the notes around it are written; exit 1.
  */
 
-vi.mock('../../src/io/atomicWrite.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../src/io/atomicWrite.js')>();
+vi.mock('../../src/node/files/atomicWrite.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/node/files/atomicWrite.js')>();
   return {
     ...real,
     writeFileAtomic: async (path: string, data: string | Uint8Array, mode?: number): Promise<void> => {

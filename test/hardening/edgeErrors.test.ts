@@ -16,8 +16,8 @@ const NOTE_SECRET = `${SECRET} Zanzibar, MRN 00123456`;
 const ROOT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 let mode: 'type' | 'errno' | 'coded' = 'type';
 
-vi.mock('../../src/io/pool/engine.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../src/io/pool/engine.js')>();
+vi.mock('../../src/node/runs/pool/engine.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/node/runs/pool/engine.js')>();
   return {
     ...real,
     createEngine: async (): Promise<never> => {

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { expect } from 'vitest';
-import type { AuditReport } from '../../src/io/audit.js';
-import type { ManifestEntry } from '../../src/io/manifest.js';
+import type { AuditReport } from '../../src/node/runs/audit.js';
+import type { ManifestEntry } from '../../src/node/runs/manifest.js';
 
 /**
  * Shared helpers for the hardening tests. Every hostile fixture is generated at test time in a

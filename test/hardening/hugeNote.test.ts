@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ManifestEntry } from '../../src/io/manifest.js';
+import type { ManifestEntry } from '../../src/node/runs/manifest.js';
 import { assertBuilt, MAIN, ROOT } from '../scale/cli.js';
 
 /**

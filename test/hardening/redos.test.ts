@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileRule, type CompiledRule } from '../../src/detect/rules/engine.js';
 import { findNestedQuantifier, parseRulePack, RulePackError, type RulePack } from '../../src/detect/rules/pack.js';
-import { bundledRulesDir } from '../../src/io/rulePacks.js';
+import { bundledRulesDir } from '../../src/node/assets/rulePacks.js';
 
 /**
  * ReDoS: shapes that backtrack catastrophically are refused when a pack loads (E022), and every
@@ -168,7 +168,7 @@ describe('whole pipeline (rules + dictionaries): detection, merging and replacem
   const DENSE = ['3/14/2023 ', '617-555-0142 ', 'Dr. Smith ', 'a@b.com ', 'MRN 1234567 ', 'Mr. John ', 'New York ', 'PA, ', 'Seen 3/14 by Dr. Grace Miller at 12 Main St, Boston MA 02114. '];
 
   it.each(DENSE.map((u) => [u]))('%j repeated: ms/KB at 100 KB within the bound of 10 KB', async (unit) => {
-    const { loadPipeline } = await import('../../src/io/loadPipeline.js');
+    const { loadPipeline } = await import('../../src/node/createPipeline.js');
     const pipeline = await loadPipeline({ detectors: ['rules', 'dictionaries'] });
     try {
       const best = async (text: string, n: number): Promise<number> => {
@@ -199,7 +199,7 @@ describe('dictionaries detector alone: name- and place-dense hostile text stays 
   const NAMEISH = ['Dr. ', 'Smith ', 'and ', 'Mr. John ', 'New York ', 'St. ', 'PA, ', 'per ', 'A. ', 'Grace ', 'MGH ', 'transferred to ', 'Boston, MA ', 'lives in ', 'Rehab ', 'Nursing Home ', 'FARR 2 ', 'Name: ', "O'Brien ", 'Mc', '\n', 'DR X '];
 
   it('10 KB vs 100 KB, ms/KB within the bound', async () => {
-    const { loadPipeline } = await import('../../src/io/loadPipeline.js');
+    const { loadPipeline } = await import('../../src/node/createPipeline.js');
     const pipeline = await loadPipeline({ detectors: ['dictionaries'] });
     const detector = pipeline.detectors[0]!;
     const time = (text: string, n: number): number => {

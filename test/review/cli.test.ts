@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/run.js';
-import { readGold } from '../../src/io/gold.js';
+import { readGold } from '../../src/eval/goldReaders.js';
 import { startReviewServer } from '../../src/review/server.js';
 import { loadReviewSet } from '../../src/review/store.js';
 import { fakeIO } from '../cli/fakeIO.js';

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Label } from '../../src/core/labels.js';
-import { buildReport, type ReviewReport } from '../../src/review/report.js';
+import { buildReport, type ReviewReport } from '../../src/review/reviewReport.js';
 import { loadReviewSet, writeReviewSet } from '../../src/review/store.js';
 import type { ReviewItem, Stratify, VerdictEvent, VerdictInput } from '../../src/review/types.js';
 import { reduceVerdicts } from '../../src/review/verdicts.js';

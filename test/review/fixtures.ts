@@ -15,7 +15,7 @@ export interface FixtureNote {
 
 /**
  * Writes a finished folder run the way `redact` does (inputs, tag-redacted outputs and
- * `.phi-redact/manifest.jsonl` per src/io/manifest.ts), so review tests do not depend on the
+ * `.phi-redact/manifest.jsonl` per src/node/runs/manifest.ts), so review tests do not depend on the
  * detectors. All text is invented for tests.
  */
 export function writeRun(dir: string, notes: readonly FixtureNote[]): { input: string; run: string } {

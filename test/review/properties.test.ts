@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LABELS } from '../../src/core/labels.js';
-import { exportGold } from '../../src/review/gold.js';
-import { buildReport } from '../../src/review/report.js';
+import { exportGold } from '../../src/review/exportGold.js';
+import { buildReport } from '../../src/review/reviewReport.js';
 import type { ReviewItem, SetInfo, VerdictEvent } from '../../src/review/types.js';
 import { reduceVerdicts } from '../../src/review/verdicts.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { exportGold } from '../../src/review/gold.js';
-import { buildReport, formatReportHtml, formatReportText, residualTokens } from '../../src/review/report.js';
+import { exportGold } from '../../src/review/exportGold.js';
+import { buildReport, formatReportHtml, formatReportText, residualTokens } from '../../src/review/reviewReport.js';
 import type { ReviewItem, SetInfo, VerdictEvent, VerdictInput } from '../../src/review/types.js';
 import { combineReviews, joinOverlapping, reduceVerdicts } from '../../src/review/verdicts.js';
 

@@ -152,7 +152,7 @@ describe('review server API', () => {
     const again = await startReviewServer({ setDir: join(dir, 'set'), reviewer: 'tester' });
     try {
       const res = await fetch(new URL('/api/state', again.url), { headers: { 'x-review-token': again.token } });
-      expect((await res.json()).resume).toBe(1);
+      expect(((await res.json()) as { resume: number }).resume).toBe(1);
       expect(again.token).not.toBe(server.token);
     } finally {
       await again.close();

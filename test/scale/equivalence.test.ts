@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditReport } from '../../src/io/audit.js';
+import type { AuditReport } from '../../src/node/runs/audit.js';
 import { redisUnavailableReason, startRedis, type TestRedis } from '../setup/redis.js';
 import { assertBuilt, countLines, hashTree, notOurs, runCli, startCli } from './cli.js';
 import { makeNote, writeNoteTree } from './notes.js';

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditReport } from '../../src/io/audit.js';
+import type { AuditReport } from '../../src/node/runs/audit.js';
 import { assertBuilt, countLines, hashTree, notOurs, runCli, startCli, tempFiles } from './cli.js';
 import { writeNoteTree } from './notes.js';
 

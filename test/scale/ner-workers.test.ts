@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditReport } from '../../src/io/audit.js';
+import type { AuditReport } from '../../src/node/runs/audit.js';
 import { assertBuilt, hashTree, notOurs, runCli } from './cli.js';
 import { writeNoteTree } from './notes.js';
 

@@ -3,7 +3,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, deadLetterName, QUEUE_PREFIX, type DeadLetterData, type NoteJobData } from '../../src/io/queue/jobs.js';
+import { connect, deadLetterName, QUEUE_PREFIX, type DeadLetterData, type NoteJobData } from '../../src/node/runs/queue/jobs.js';
 import { redisUnavailableReason, startRedis, type TestRedis } from '../setup/redis.js';
 import { assertBuilt, countLines, hashTree, notOurs, runCli, startCli, tempFiles } from './cli.js';
 import { makeNote, writeNoteTree } from './notes.js';

@@ -5,7 +5,7 @@ import { parseConfig } from '../../src/core/config.js';
 import { isLabel } from '../../src/core/labels.js';
 import { mergeSpans } from '../../src/core/merge.js';
 import { contains, type Span } from '../../src/core/span.js';
-import { loadPipeline } from '../../src/io/loadPipeline.js';
+import { loadPipeline } from '../../src/node/createPipeline.js';
 import { Pipeline } from '../../src/pipeline.js';
 import { createSurrogateOperator } from '../../src/transform/operators/surrogate.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/core/config.js';
 import type { Span } from '../../src/core/span.js';
-import { loadRestrictedZip3 } from '../../src/io/surrogates.js';
+import { loadRestrictedZip3 } from '../../src/node/surrogates.js';
 import { applyOperators } from '../../src/transform/apply.js';
 import { createSurrogateOperator } from '../../src/transform/operators/surrogate.js';
 import { effectivePolicy, SAFE_HARBOR_POLICY, surrogateOptionsFromConfig, usesSurrogate } from '../../src/transform/safeHarbor.js';

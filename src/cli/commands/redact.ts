@@ -1,23 +1,23 @@
 import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Config } from '../../core/config.js';
-import { describeError, UsageError } from '../../io/errors.js';
-import { collectInputs, DEFAULT_GLOB, displayPath } from '../../io/inputs.js';
-import { AuditCollector, formatSummary, writeAudit, writeAuditFile } from '../../io/audit.js';
-import { createEngine, workersFor } from '../../io/pool/engine.js';
-import { runFolder } from '../../io/pool/folderRun.js';
-import { lockOutDir } from '../../io/runLock.js';
-import { createProgress } from '../../io/pool/progress.js';
-import { loadConfig, type DetectorKind } from '../../io/loadPipeline.js';
-import { loadSecretKey } from '../../io/keys.js';
-import { noteScope } from '../../io/surrogates.js';
-import type { Vault } from '../../io/vault.js';
+import { describeError, UsageError } from '../../core/errors.js';
+import { collectInputs, DEFAULT_GLOB, displayPath } from '../../node/files/inputs.js';
+import { AuditCollector, formatSummary, writeAudit, writeAuditFile } from '../../node/runs/audit.js';
+import { createEngine, workersFor } from '../../node/runs/pool/engine.js';
+import { runFolder } from '../../node/runs/pool/folderRun.js';
+import { lockOutDir } from '../../node/runs/runLock.js';
+import { createProgress } from '../../node/runs/pool/progress.js';
+import { loadConfig, type DetectorKind } from '../../node/createPipeline.js';
+import { loadSecretKey } from '../../node/keys.js';
+import { noteScope } from '../../node/surrogates.js';
+import type { Vault } from '../../node/vault/vault.js';
 import { effectivePolicy, usesSurrogate } from '../../transform/safeHarbor.js';
-import { DEFAULT_SEPARATOR } from '../../io/stream/records.js';
-import { runStream, STDIN_NAME } from '../../io/stream/streamRun.js';
+import { DEFAULT_SEPARATOR } from '../../node/runs/stream/records.js';
+import { runStream, STDIN_NAME } from '../../node/runs/stream/streamRun.js';
 import { CliError, EXIT, type CliIO } from '../io.js';
 import type { RegisterCommand } from './index.js';
-import { abortOnSignals } from '../../io/signals.js';
+import { abortOnSignals } from '../../node/runs/signals.js';
 
 interface RedactOptions {
   out?: string;
@@ -103,7 +103,7 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
   if (options.vault !== undefined && key === undefined) throw new CliError('--vault records surrogates: use it with a policy that uses surrogate');
   const vaultPath = options.vault === undefined ? undefined : resolve(io.cwd, options.vault);
   // Made (or checked against the key) once here, before any worker writes to it.
-  const VaultClass: typeof Vault | undefined = vaultPath === undefined ? undefined : (await import('../../io/vault.js')).Vault;
+  const VaultClass: typeof Vault | undefined = vaultPath === undefined ? undefined : (await import('../../node/vault/vault.js')).Vault;
   if (vaultPath !== undefined) await withCodedErrors(async () => VaultClass!.open(vaultPath, key!, { create: true }).close());
   const closeVault = (): void => {
     if (vaultPath !== undefined) VaultClass!.open(vaultPath, key!).close();

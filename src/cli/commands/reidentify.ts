@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadSecretKey } from '../../io/keys.js';
-import { reidentifyText, Vault } from '../../io/vault.js';
+import { loadSecretKey } from '../../node/keys.js';
+import { reidentifyText, Vault } from '../../node/vault/vault.js';
 import { CliError, EXIT, type CliIO } from '../io.js';
 import type { RegisterCommand } from './index.js';
 

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { writeFileAtomic } from '../../io/atomicWrite.js';
-import { exportGold } from '../../review/gold.js';
-import { buildReport, formatReportHtml, formatReportText } from '../../review/report.js';
+import { writeFileAtomic } from '../../node/files/atomicWrite.js';
+import { exportGold } from '../../review/exportGold.js';
+import { buildReport, formatReportHtml, formatReportText } from '../../review/reviewReport.js';
 import { startReviewServer } from '../../review/server.js';
 import { loadReviewSet, ReviewError, writeReviewSet } from '../../review/store.js';
 import { STRATIFY_MODES, type Stratify } from '../../review/types.js';

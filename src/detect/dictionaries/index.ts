@@ -1,15 +1,15 @@
 import type { Span } from '../../core/span.js';
 import type { Detector, WordTest } from '../types.js';
-import type { DictionaryData, NoteView } from './lexicon.js';
+import type { DictionaryData, NoteView } from '../../lexicon/wordLists.js';
 import { nameSpans } from './names.js';
-import { typoOf } from './typos.js';
+import { typoOf } from '../../lexicon/typos.js';
 import { placeSpans } from './places.js';
-import { caseMode, wordTokens } from './tokens.js';
+import { caseMode, wordTokens } from '../../lexicon/tokens.js';
 
-export { parseNameCues, parsePlaceCues, DictionaryDataError, toPhrase, type NameCues, type PlaceCues } from './cues.js';
-export type { DictionaryData } from './lexicon.js';
-export { caseMode, wordTokens, type CaseMode, type WordToken } from './tokens.js';
-export { WORD_CLASSES, wordLexicon } from './wordClass.js';
+export { parseNameCues, parsePlaceCues, DictionaryDataError, toPhrase, type NameCues, type PlaceCues } from '../../lexicon/cues.js';
+export type { DictionaryData } from '../../lexicon/wordLists.js';
+export { caseMode, wordTokens, type CaseMode, type WordToken } from '../../lexicon/tokens.js';
+export { WORD_CLASSES, wordLexicon } from '../../lexicon/wordClass.js';
 export { createSafeTermsDetector, safeTermSpans, SAFE_TERMS_ID } from './safeTerms.js';
 
 /**
@@ -55,7 +55,7 @@ export function plainWordTest(data: DictionaryData, plain: ReadonlySet<string> =
 /**
  * The dictionaries detector (`dict/names-places`): names and places from public word lists
  * and cue words, explainable and independent of the NER model (its second opinion in the
- * hybrid, and the fallback without it). Pure: the lists arrive built (src/io/dictionaries.ts).
+ * hybrid, and the fallback without it). Pure: the lists arrive built (src/node/assets/wordLists.ts).
  * Spans carry `source: dict/<rule>` and a PHI-free explanation; one span per rule hit, the
  * pipeline's merge joins overlaps.
  */

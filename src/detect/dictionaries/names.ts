@@ -1,5 +1,5 @@
 import type { Span } from '../../core/span.js';
-import { gapAfter, gapBefore, isInitial, isInitialGap, isSpaceGap, phraseEndingAt, type NoteView } from './lexicon.js';
+import { gapAfter, gapBefore, isInitial, isInitialGap, isSpaceGap, phraseEndingAt, type NoteView } from '../../lexicon/wordLists.js';
 
 /**
  * NAME rules. Each finds a run of name-like tokens next to evidence, strongest first:

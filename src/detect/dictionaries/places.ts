@@ -1,5 +1,5 @@
 import type { Span } from '../../core/span.js';
-import { gapAfter, gapBefore, isInitial, isInitialGap, isSpaceGap, phraseEndingAt, phraseStartingAt, type NoteView } from './lexicon.js';
+import { gapAfter, gapBefore, isInitial, isInitialGap, isSpaceGap, phraseEndingAt, phraseStartingAt, type NoteView } from '../../lexicon/wordLists.js';
 
 /**
  * LOCATION rules:

@@ -1,14 +1,14 @@
 import type { Span } from '../../core/span.js';
 import type { Detector } from '../types.js';
-import { gapAfter, gapBefore, isSpaceGap, phraseEndingAt, phraseStartingAt, type DictionaryData, type NoteView } from './lexicon.js';
-import { caseMode, wordTokens, type WordToken } from './tokens.js';
-import { typoOf } from './typos.js';
+import { gapAfter, gapBefore, isSpaceGap, phraseEndingAt, phraseStartingAt, type DictionaryData, type NoteView } from '../../lexicon/wordLists.js';
+import { caseMode, wordTokens, type WordToken } from '../../lexicon/tokens.js';
+import { typoOf } from '../../lexicon/typos.js';
 
 /**
  * Text the word lists prove is not PHI, as `kind: "safe"` spans (Presidio's allow list,
  * Philter's whitelist): the merge drops any name or place span, from the model or the lists,
  * that lies wholly inside one (src/core/merge.ts applySafeSpans). Four kinds, all from the cue
- * files (rules/dictionaries/*.yaml):
+ * files (assets/dictionaries/*.yaml):
  *
  *   abbreviation  a clinical abbreviation in capitals, or in a single-case note ("LE edema",
  *                 "AF with RVR"); never a word an English-locale name list holds (Ed, Art)

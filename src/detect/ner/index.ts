@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../core/config.js';
 import type { Span } from '../../core/span.js';
 import type { DetectContext, Detector, SpanTails, WordLexicon, WordTest } from '../types.js';
@@ -18,11 +17,9 @@ import { splitWords, WORD_SHAPES, wordShape, type Word } from './words.js';
  */
 export const NER_DETECTOR_ID = 'ner/phi-ner';
 
-/** `<package root>/models/phi-ner`, the same from src/ and dist/ (both three levels below the root). */
-export const DEFAULT_NER_MODEL_DIR = fileURLToPath(new URL('../../../models/phi-ner', import.meta.url));
 
 export interface NerOptions {
-  modelDir?: string;
+  modelDir: string;
   /** onnxruntime intra-op threads (config.ner.threads). */
   threads?: number;
   /** A word is PHI when 1 − P(O) ≥ threshold. Low by default: recall first. */
@@ -165,8 +162,8 @@ export function trimSpans(spans: Span[], text: string, tails: SpanTails, plainWo
   });
 }
 
-export function createNerDetector(options: NerOptions = {}): NerDetector {
-  const modelDir = options.modelDir ?? DEFAULT_NER_MODEL_DIR;
+export function createNerDetector(options: NerOptions): NerDetector {
+  const modelDir = options.modelDir;
   const threads = options.threads ?? 2;
   const threshold = options.threshold ?? 0.3;
   const batchSize = Math.max(1, options.batchSize ?? 1);

@@ -31,7 +31,7 @@ export interface SurrogateOptions {
   readonly keepChecksum: boolean;
   /** ZIP codes: keyed digits of the same length, or Safe Harbor's 3-digit truncation. */
   readonly zip: 'surrogate' | 'zip3';
-  /** 3-digit ZIP areas with ≤ 20,000 people, written as 000 in zip3 mode (rules/safe-harbor/). */
+  /** 3-digit ZIP areas with ≤ 20,000 people, written as 000 in zip3 mode (assets/safe-harbor/). */
   readonly restrictedZip3: readonly string[];
   /** Keep US states and countries (Safe Harbor allows them); default: surrogate them. */
   readonly keepStates: boolean;

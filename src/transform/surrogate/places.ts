@@ -73,7 +73,7 @@ const GENERIC_WORDS = new Set(
 export interface PlaceOptions {
   /** 'surrogate': keyed digits of the same length; 'zip3': Safe Harbor truncation. */
   readonly zip: 'surrogate' | 'zip3';
-  /** 3-digit ZIP prefixes with ≤ 20,000 people (rules/safe-harbor/zip3-restricted.yaml). */
+  /** 3-digit ZIP prefixes with ≤ 20,000 people (assets/safe-harbor/zip3-restricted.yaml). */
   readonly restrictedZip3: ReadonlySet<string>;
 }
 

@@ -1,7 +1,7 @@
 import { mergeSpans } from '../../../src/core/merge.js';
 import type { Span } from '../../../src/core/span.js';
 import { detectNamesAndPlaces, type DictionaryData } from '../../../src/detect/dictionaries/index.js';
-import { loadDictionaries } from '../../../src/io/dictionaries.js';
+import { loadDictionaries } from '../../../src/node/assets/wordLists.js';
 
 /** The real word lists and bundled cue files, built once per test file (about 2 s). */
 export async function dictionaryData(): Promise<DictionaryData> {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/core/config.js';
-import { bundledDictionaryDir } from '../../../src/io/dictionaries.js';
-import { loadPipeline } from '../../../src/io/loadPipeline.js';
+import { bundledDictionaryDir } from '../../../src/node/assets/wordLists.js';
+import { loadPipeline } from '../../../src/node/createPipeline.js';
 
 describe('dictionaries in the pipeline', () => {
   it('is among the default detectors', () => {

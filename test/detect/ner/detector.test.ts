@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertValidSpan, type Span } from '../../../src/core/span.js';
-import { createNerDetector, DEFAULT_NER_MODEL_DIR, NER_DETECTOR_ID, type NerDetector } from '../../../src/detect/ner/index.js';
+import { createNerDetector, NER_DETECTOR_ID, type NerDetector } from '../../../src/detect/ner/index.js';
+import { BUNDLED_MODEL_DIR } from '../../../src/node/paths.js';
 import { acquireModel } from '../../../src/detect/ner/session.js';
 import { splitWords } from '../../../src/detect/ner/words.js';
 import { copyModelFolder, editConfig, loadError, suiteTempDir } from './modelFolders.js';
@@ -228,7 +229,7 @@ describe('NER model loading fails closed', () => {
     expect(await loadError(dir)).toMatch(/^E035 NER tokenizer in .* cannot be loaded/);
   });
 
-  it('the default folder is models/phi-ner under the package root', () => {
-    expect(DEFAULT_NER_MODEL_DIR).toBe(fileURLToPath(new URL('../../../models/phi-ner', import.meta.url)));
+  it('the bundled model folder is models/phi-ner under the package root', () => {
+    expect(BUNDLED_MODEL_DIR).toBe(fileURLToPath(new URL('../../../models/phi-ner', import.meta.url)));
   });
 });

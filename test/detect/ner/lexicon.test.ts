@@ -9,7 +9,7 @@ import { createNerDetector } from '../../../src/detect/ner/index.js';
 import { acquireModel } from '../../../src/detect/ner/session.js';
 import { WORD_SHAPES, wordShape } from '../../../src/detect/ner/words.js';
 import type { WordLexicon } from '../../../src/detect/types.js';
-import { loadPipeline } from '../../../src/io/loadPipeline.js';
+import { loadPipeline } from '../../../src/node/createPipeline.js';
 import { dictionaryData } from '../dictionaries/helpers.js';
 import { copyModelFolder, editConfig, loadError, suiteTempDir } from './modelFolders.js';
 import { singlePassSpans } from './singlePass.js';

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../../src/cli/run.js';
 import { parseConfig } from '../../../src/core/config.js';
-import { loadPipeline } from '../../../src/io/loadPipeline.js';
+import { loadPipeline } from '../../../src/node/createPipeline.js';
 import { fakeIO } from '../../cli/fakeIO.js';
 
 /** The hybrid pipeline wiring: loadPipeline → dynamic import of the NER module → Pipeline. */

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Span } from '../../../src/core/span.js';
-import { createNerDetector, DEFAULT_NER_MODEL_DIR, type NerDetector } from '../../../src/detect/ner/index.js';
+import { createNerDetector, type NerDetector } from '../../../src/detect/ner/index.js';
+import { BUNDLED_MODEL_DIR as DEFAULT_NER_MODEL_DIR } from '../../../src/node/paths.js';
 import { acquireModel, type NerModel } from '../../../src/detect/ner/session.js';
 import { plainWordTest, wordLexicon } from '../../../src/detect/dictionaries/index.js';
 import { splitWords, WORD_SHAPES, wordShape } from '../../../src/detect/ner/words.js';
@@ -47,7 +48,7 @@ describe.skipIf(!present)('shipped model (models/phi-ner)', () => {
       lexicon = lex;
       feature = (w) => wordShape(w) + WORD_SHAPES.length * lex.classOf(w);
     }
-    ner = createNerDetector({ lexicon });
+    ner = createNerDetector({ modelDir: DEFAULT_NER_MODEL_DIR, lexicon });
     await ner.load!();
     ({ model, release } = await acquireModel(DEFAULT_NER_MODEL_DIR, { threads: 2, spinning: false }));
   });
@@ -70,7 +71,7 @@ describe.skipIf(!present)('shipped model (models/phi-ner)', () => {
     for (const name of NAMES) for (const i of charsOf(text, recase(name))) expect(labelAt(spans, i), `${name} offset ${i}`).toBe('NAME');
   });
 
-  it('leaves most clinical words alone (precision is measured in eval/bench-ner.ts; this catches a model that flags everything)', async () => {
+  it('leaves most clinical words alone (precision is measured in bench/bench-ner.ts; this catches a model that flags everything)', async () => {
     const spans = await ner.detect(NOTE);
     const flagged = NOT_PHI.filter((word) => charsOf(NOTE, word).some((i) => labelAt(spans, i) !== undefined));
     expect(flagged.length, `flagged: ${flagged.join(', ')}`).toBeLessThanOrEqual(1);
@@ -103,7 +104,7 @@ describe.skipIf(!present)('shipped model (models/phi-ner)', () => {
   // legitimately move its scores; the attention-mask check needs float weights.
   const int8 = present && readFileSync(join(DEFAULT_NER_MODEL_DIR, 'model.onnx')).includes('DynamicQuantizeLinear');
   it.skipIf(int8)('padding in a batch of 4 does not change a note\'s spans (the attention mask is honoured)', async () => {
-    const padded = createNerDetector({ batchSize: 4, lexicon });
+    const padded = createNerDetector({ modelDir: DEFAULT_NER_MODEL_DIR, batchSize: 4, lexicon });
     try {
       const together = await padded.detectBatch!(notes);
       const alone = await Promise.all(notes.map((n) => ner.detect(n)));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRuleDetectors, fingerprintRulePacks, parseRulePack, RulePackError } from '../../../src/detect/rules/index.js';
-import { bundledRulesDir, loadRulePacks } from '../../../src/io/rulePacks.js';
+import { bundledRulesDir, loadRulePacks } from '../../../src/node/assets/rulePacks.js';
 
 const dir = bundledRulesDir();
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));

@@ -2,7 +2,7 @@ import { mergeSpans } from '../../../src/core/merge.js';
 import type { Span } from '../../../src/core/span.js';
 import { createRuleDetectors } from '../../../src/detect/rules/index.js';
 import { join } from 'node:path';
-import { bundledRulesDir, loadRulePacks } from '../../../src/io/rulePacks.js';
+import { bundledRulesDir, loadRulePacks } from '../../../src/node/assets/rulePacks.js';
 
 /**
  * The bundled packs plus the opt-in ones (ages under 90), compiled once per test file: the

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mergeSpans } from '../../../src/core/merge.js';
 import type { Span } from '../../../src/core/span.js';
 import { createRuleDetectors } from '../../../src/detect/rules/index.js';
-import { loadRulePacks } from '../../../src/io/rulePacks.js';
+import { loadRulePacks } from '../../../src/node/assets/rulePacks.js';
 
 /**
  * Scores the bundled rule packs on our synthetic structured-PII set

@@ -1,0 +1,55 @@
+import { readdirSync, statSync } from 'node:fs';
+import { readSmallTextFile } from '../files/smallFile.js';
+import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { BUNDLED_RULES_DIR } from '../paths.js';
+import { parseRulePack, RulePackError, type RulePack } from '../../detect/rules/pack.js';
+
+/** The bundled rule packs (`assets/rules/`). */
+export function bundledRulesDir(): string {
+  return BUNDLED_RULES_DIR;
+}
+
+/** Shortest honest name for messages: relative to cwd when inside it. */
+function displayName(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+function isPackFile(name: string): boolean {
+  const ext = extname(name).toLowerCase();
+  return ext === '.yaml' || ext === '.yml';
+}
+
+/**
+ * Reads rule packs from files and folders (a folder contributes its `*.yaml`/`*.yml` files,
+ * sorted by name, not recursive). Relative paths resolve against `baseDir` (default: cwd).
+ * With no paths, loads the bundled packs. Errors are coded and name the file, never note text.
+ */
+export function loadRulePacks(paths?: readonly string[], baseDir: string = process.cwd()): RulePack[] {
+  const roots = paths && paths.length > 0 ? paths.map((p) => resolve(baseDir, p)) : [bundledRulesDir()];
+  const files: string[] = [];
+  for (const root of roots) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(root).isDirectory();
+    } catch {
+      throw new RulePackError('E025', `${root}: rule pack file or folder not found`);
+    }
+    if (isDir) {
+      const inDir = readdirSync(root).filter(isPackFile).sort();
+      if (inDir.length === 0) throw new RulePackError('E025', `${root}: folder holds no .yaml rule packs`);
+      files.push(...inDir.map((f) => join(root, f)));
+    } else {
+      files.push(root);
+    }
+  }
+  return files.map((f) => {
+    let text: string;
+    try {
+      text = readSmallTextFile(f);
+    } catch {
+      throw new RulePackError('E025', `${f}: cannot read rule pack`);
+    }
+    return parseRulePack(text, displayName(f));
+  });
+}

@@ -1,0 +1,66 @@
+import { InputError } from '../../core/errors.js';
+
+/**
+ * Bytes → note text, or a coded refusal. Notes are UTF-8; a leading BOM is dropped, so every
+ * span offset (manifest, `--emit spans`, eval) counts UTF-16 code units of the text AFTER the
+ * BOM. Line endings are kept as they are (CRLF stays CRLF, offsets include the `\r`).
+ */
+
+const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
+
+/** Leading bytes of common binary formats a notes folder may contain by mistake. */
+const MAGIC: readonly { readonly name: string; readonly bytes: readonly number[] }[] = [
+  { name: 'PDF', bytes: [0x25, 0x50, 0x44, 0x46, 0x2d] },
+  { name: 'ZIP/DOCX', bytes: [0x50, 0x4b, 0x03, 0x04] },
+  { name: 'gzip', bytes: [0x1f, 0x8b] },
+  { name: 'PNG', bytes: [0x89, 0x50, 0x4e, 0x47] },
+  { name: 'JPEG', bytes: [0xff, 0xd8, 0xff] },
+  { name: 'GIF', bytes: [0x47, 0x49, 0x46, 0x38] },
+  { name: 'ELF', bytes: [0x7f, 0x45, 0x4c, 0x46] },
+  { name: 'OLE/DOC', bytes: [0xd0, 0xcf, 0x11, 0xe0] },
+];
+
+function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
+  return bytes.length >= prefix.length && prefix.every((b, i) => bytes[i] === b);
+}
+
+export function hasUtf8Bom(bytes: Uint8Array): boolean {
+  return startsWith(bytes, UTF8_BOM);
+}
+
+/** Throws InputError E041 (empty), E042 (binary) or E043 (invalid UTF-8); never quotes content. */
+export function decodeNote(bytes: Uint8Array): string {
+  const body = hasUtf8Bom(bytes) ? bytes.subarray(UTF8_BOM.length) : bytes;
+  if (body.length === 0) throw new InputError('E041', 'empty file');
+  // UTF-16 is refused, not guessed at: stream framing is byte-based and outputs are UTF-8.
+  const utf16 = startsWith(body, [0xff, 0xfe]) ? 'FF FE' : startsWith(body, [0xfe, 0xff]) ? 'FE FF' : undefined;
+  if (utf16 !== undefined) throw new InputError('E043', `UTF-16 text (byte-order mark ${utf16} at byte 0), not UTF-8: convert it first (iconv -f UTF-16 -t UTF-8)`);
+  const magic = MAGIC.find((m) => startsWith(body, m.bytes));
+  if (magic) throw new InputError('E042', `binary file (${magic.name}), not a text note`);
+  const nul = body.indexOf(0);
+  if (nul !== -1) throw new InputError('E042', `binary file (NUL byte at byte ${nul}), not a text note`);
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body);
+  } catch {
+    throw new InputError('E043', `invalid UTF-8 at byte ${firstInvalidUtf8(body)}`);
+  }
+}
+
+/** Byte offset of the first malformed UTF-8 sequence (for the error message). */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (need < 0) return i;
+    if (need > 0) {
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(i, i + need + 1));
+      } catch {
+        return i;
+      }
+    }
+    i += need + 1;
+  }
+  return bytes.length;
+}

@@ -1,0 +1,99 @@
+import type { Pipeline } from '../../../pipeline.js';
+import type { OutputSpan } from '../../../transform/types.js';
+import { countSpans, type NoteCounts } from '../audit.js';
+import { describeError } from '../../../core/errors.js';
+import type { InputFile } from '../../files/inputs.js';
+import type { ManifestEntry } from '../manifest.js';
+import { failedEntry, loadFile, redactEach, writeOutput } from '../noteFiles.js';
+
+/**
+ * The units of work shared by the in-process runner, the piscina workers and the queue
+ * workers, so all three produce the same bytes: a batch of note texts (streams, queue jobs)
+ * or a batch of files (folder runs, where the worker also reads and writes, in parallel).
+ */
+
+export interface NoteTask {
+  readonly text: string;
+  /** Opaque id for error messages (never note text). */
+  readonly noteId?: string;
+  /** Patient id for surrogate consistency and date shifting (hashed, never written). */
+  readonly scope?: string;
+}
+
+export type NoteOutcome =
+  | { readonly ok: true; readonly text: string; readonly spans: readonly OutputSpan[]; readonly counts: NoteCounts }
+  | { readonly ok: false; readonly error: string };
+
+/** Redacts the batch together (NER batching); if that throws, note by note, so one bad note fails alone. */
+export async function redactNoteBatch(pipeline: Pipeline, tasks: readonly NoteTask[], withSpans: boolean): Promise<NoteOutcome[]> {
+  if (tasks.length === 0) return [];
+  const ctxs = tasks.map((t) => ({ ...(t.noteId !== undefined ? { noteId: t.noteId } : {}), ...(t.scope !== undefined ? { scope: t.scope } : {}) }));
+  try {
+    const results = await pipeline.redactBatch(
+      tasks.map((t) => t.text),
+      ctxs,
+    );
+    return results.map((r) => ({ ok: true, text: r.text, spans: withSpans ? slimSpans(r.spans) : [], counts: countSpans(r.analysis.spans, r.analysis.raw) }));
+  } catch {
+    const out: NoteOutcome[] = [];
+    for (const [i, t] of tasks.entries()) {
+      try {
+        const r = await pipeline.redact(t.text, ctxs[i]);
+        out.push({ ok: true, text: r.text, spans: withSpans ? slimSpans(r.spans) : [], counts: countSpans(r.analysis.spans, r.analysis.raw) });
+      } catch (err) {
+        out.push({ ok: false, error: `E046 detection failed (${describeError(err)})` });
+      }
+    }
+    return out;
+  }
+}
+
+/** Only the fields outputs need: keeps thread messages small on big streams. */
+function slimSpans(spans: readonly OutputSpan[]): OutputSpan[] {
+  return spans.map((s) => ({
+    start: s.start,
+    end: s.end,
+    label: s.label,
+    ...(s.subtype !== undefined ? { subtype: s.subtype } : {}),
+    source: s.source,
+    score: s.score,
+    outStart: s.outStart,
+    outEnd: s.outEnd,
+    operator: s.operator,
+  }));
+}
+
+export interface FileOutcome {
+  readonly entry: ManifestEntry;
+  /** Present for done notes. */
+  readonly counts?: NoteCounts;
+}
+
+export interface FileBatchOptions {
+  readonly outDir: string;
+  readonly emitSpans?: boolean;
+  /** Permission bits of each output (default 0600). */
+  readonly mode?: number;
+}
+
+/** Reads, redacts and atomically writes a batch of files; the manifest lines are the caller's to append. */
+export async function redactFileBatch(pipeline: Pipeline, files: readonly InputFile[], options: FileBatchOptions): Promise<FileOutcome[]> {
+  const loaded = await Promise.all(files.map(loadFile));
+  const redactions = await redactEach(
+    pipeline,
+    loaded.filter((l) => l.text !== undefined),
+  );
+  const writeOptions = { outDir: options.outDir, emitSpans: options.emitSpans, mode: options.mode, onProblem: () => undefined };
+  // Writes in parallel: each one waits on two fsyncs (file, folder), which dominate small notes.
+  return Promise.all(
+    loaded.map(async (note): Promise<FileOutcome> => {
+      const redaction = redactions.get(note);
+      if (note.error !== undefined || redaction === undefined || redaction instanceof Error) {
+        const error = note.error ?? (redaction instanceof Error ? `E046 detection failed (${describeError(redaction)})` : 'E046 detection failed');
+        return { entry: failedEntry(note, error) };
+      }
+      const entry = await writeOutput(note, redaction, writeOptions);
+      return entry.status === 'done' ? { entry, counts: countSpans(redaction.analysis.spans, redaction.analysis.raw) } : { entry };
+    }),
+  );
+}

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { ZIP3_RESTRICTED_FILE } from './paths.js';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError, type Config } from '../core/config.js';
+import type { SecretKey } from '../transform/keyed.js';
+import { createSurrogateOperator } from '../transform/operators/surrogate.js';
+import { patientIdFor, type PatientIdSource } from '../transform/scope.js';
+import { effectivePolicy, surrogateOptionsFromConfig, usesSurrogate } from '../transform/safeHarbor.js';
+import type { Operator, OperatorName } from '../transform/types.js';
+import type { Vault } from './vault/vault.js';
+
+/**
+ * Wiring for the surrogate operator: reads the Safe Harbor ZIP3 data file and builds the
+ * operator map Pipeline.create takes.
+ *
+ * Error codes: E112 the restricted-ZIP3 data file cannot be read or is malformed.
+ */
+
+export { ZIP3_RESTRICTED_FILE };
+
+export function loadRestrictedZip3(path = ZIP3_RESTRICTED_FILE): string[] {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'));
+  } catch {
+    throw new ConfigError('E112', `cannot read restricted ZIP3 list ${path}`);
+  }
+  const list = (raw as { restricted?: unknown } | null)?.restricted;
+  if (!Array.isArray(list) || !list.every((z) => typeof z === 'string' && /^\d{3}$/u.test(z))) {
+    throw new ConfigError('E112', `${path}: "restricted" must be a list of 3-digit strings`);
+  }
+  return list as string[];
+}
+
+/**
+ * The config with its effective policy (preset applied) and the extra operators it needs.
+ * `key` is only required when the policy uses `surrogate`.
+ */
+export function surrogateSetup(
+  config: Config,
+  key: SecretKey | undefined,
+  vault?: Vault,
+): { config: Config; operators: Partial<Record<OperatorName, Operator>>; needsKey: boolean } {
+  const policy = effectivePolicy(config);
+  const effective = { ...config, policy };
+  if (!usesSurrogate(policy)) return { config: effective, operators: {}, needsKey: false };
+  if (key === undefined) return { config: effective, operators: {}, needsKey: true };
+  const options = surrogateOptionsFromConfig(config, loadRestrictedZip3(), new Date().getUTCFullYear());
+  const surrogate = createSurrogateOperator(key, options);
+  return { config: effective, operators: { surrogate: vault ? recordingOperator(surrogate, vault) : surrogate }, needsKey: true };
+}
+
+/**
+ * The transform context's `scope` for one note under the config's `surrogate.patientId`
+ * rule: from the JSONL record field, the file name pattern, or the parent folder. Empty when
+ * surrogates are corpus-scoped or the id is not found (the operator then uses corpus scope).
+ */
+export function noteScope(config: Pick<Config, 'surrogate'>, note: { readonly path?: string; readonly record?: unknown }): { scope?: string } {
+  const s = config.surrogate;
+  if (s === undefined || s.scope !== 'patient') return {};
+  const { from, field, pattern } = s.patientId;
+  const source: PatientIdSource =
+    from === 'field' ? { from, field } : from === 'filename' ? { from, pattern: pattern ?? '^([^._-]+)' } : { from };
+  const id = patientIdFor(source, note);
+  return id === undefined ? {} : { scope: id };
+}
+
+/**
+ * Wraps the surrogate operator so every replacement that is a real surrogate (not a tag
+ * fallback, not a kept value) is recorded in the vault.
+ */
+export function recordingOperator(op: Operator, vault: Pick<Vault, 'record'>): Operator {
+  return (span, original, ctx) => {
+    const out = op(span, original, ctx);
+    if (out !== original && out !== `[${span.label}]`) {
+      vault.record({ label: span.label, scope: typeof ctx.scope === 'string' ? ctx.scope : '', original, surrogate: out });
+    }
+    return out;
+  };
+}
