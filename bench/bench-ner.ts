@@ -19,7 +19,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseConfig } from '../src/core/config.js';
-import { plainWordTest, wordLexicon } from '../src/detect/dictionaries/index.js';
+import { plainWordTest, wordLexicon } from '../src/lexicon/index.js';
 import { createNerDetector } from '../src/detect/ner/index.js';
 import { loadDictionaries } from '../src/node/assets/wordLists.js';
 import { evaluate } from '../src/eval/score.js';

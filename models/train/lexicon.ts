@@ -9,7 +9,7 @@
  */
 import { createReadStream, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { plainWordTest, wordLexicon } from '../../src/detect/dictionaries/index.js';
+import { plainWordTest, wordLexicon } from '../../src/lexicon/index.js';
 import { splitWords } from '../../src/detect/ner/words.js';
 import { loadDictionaries } from '../../src/node/assets/wordLists.js';
 

@@ -1,10 +1,14 @@
 import { z } from 'zod';
+import { DETECTOR_KINDS } from '../detect/registry.js';
 import { LABELS } from './labels.js';
 
 /**
- * The one configuration document (JSON or YAML), validated at load time. Every field has a
- * default, so `{}` is a complete config. Fields for later stages (NER, surrogates) live here
- * too so a run's fingerprint covers everything that changes its output.
+ * The one configuration document (JSON or YAML), validated at load time, and the only place
+ * defaults are written: every field has one, so `{}` is a complete config, and the library's
+ * other defaults (CONFIG_DEFAULTS) are read from here. Unknown keys fail at every level, the root
+ * included, with the nearest known key as a suggestion. Fields for later stages (NER, surrogates)
+ * live here too so a run's fingerprint covers everything that changes its output. Measured
+ * figures behind the NER defaults are in models/MODEL_CARD.md.
  */
 const operatorName = z.enum(['tag', 'mask', 'surrogate', 'keep']);
 
@@ -15,10 +19,10 @@ export const PolicySchema = z
 
 export const ConfigSchema = z
   .object({
-    detectors: z.array(z.enum(['rules', 'dictionaries', 'ner'])).min(1).default(['rules', 'dictionaries', 'ner']),
+    detectors: z.array(z.enum(DETECTOR_KINDS)).min(1).default([...DETECTOR_KINDS]),
     rules: z
       .object({
-        /** Rule pack files or folders; relative paths resolve against the config file (default: the bundled `rules/`). */
+        /** Rule pack files or folders; relative paths resolve against the config file (default: the bundled `assets/rules/`). */
         packs: z.array(z.string()).optional(),
       })
       .strict()
@@ -33,51 +37,37 @@ export const ConfigSchema = z
     ner: z
       .object({
         modelDir: z.string().optional(),
-        /**
-         * onnxruntime intra-op threads per pipeline. Unset: the cores divided among the worker
-         * threads (at least 1) — two workers of two threads each on 2 cores ran 1.3x slower
-         * than two of one (bench/bench-ner.ts --workers 2: 702 vs 912 notes/s).
-         */
+        /** onnxruntime intra-op threads per pipeline. Unset: the cores divided among the worker threads (at least 1). */
         threads: z.number().int().min(1).max(64).optional(),
-        /**
-         * A word is PHI when 1 − P(O) reaches this. Chosen on the held-out validation patients
-         * with model v5 (rules + dictionaries + ner, numeric and plain-word thresholds 0.9): 0.3 →
-         * token recall 0.978 at precision 0.784; 0.5 → 0.955 at 0.829. Recall first. The shipped
-         * v10 at 0.3, with the later second looks and rules: 0.994 at 0.851 (models/MODEL_CARD.md).
-         */
+        /** A word is PHI when 1 − P(O) reaches this. Low: recall first. */
         threshold: z.number().min(0).max(1).default(0.3),
-        /**
-         * Score an NER span without letters (a bare number: a time, a dose, a vital sign, or a
-         * date/ID the rules also read) needs to be kept. Same split: 0.9 raised precision from
-         * 0.644 to 0.744 at the same recall; 1 (drop them all) lost a date token.
-         */
+        /** Score an NER span without letters (a bare number: a time, a dose, a vital sign, or a date/ID the rules also read) needs to be kept. */
         numericThreshold: z.number().min(0).max(1).default(0.9),
         /**
          * Score a NAME/LOCATION/ORGANIZATION/PROFESSION span made only of plain words (medical
-         * terms, drug brands, English words no name list holds) needs to be kept. Same split:
-         * 0.9 raised precision from 0.744 to 0.784 at the same recall; 0.95 lost a name token.
-         * Set it to `threshold` (or lower) to turn the check off.
+         * terms, drug brands, English words no name list holds) needs to be kept. Set it to
+         * `threshold` (or lower) to turn the check off.
          */
         plainWordThreshold: z.number().min(0).max(1).default(0.9),
         windowTokens: z.number().int().min(16).max(4096).default(256),
         strideTokens: z.number().int().min(0).max(4096).default(32),
         /**
-         * Windows per onnxruntime call. 1 by default: no padding, as fast as 4 and 30 % cheaper
-         * than 16 (bench/bench-ner.ts), and an int8 model's dynamic activation scales then never
-         * depend on which other notes share the batch (output is the same however notes are batched).
+         * Windows per onnxruntime call. 1: no padding, and an int8 model's dynamic activation
+         * scales then never depend on which other notes share the batch (output is the same
+         * however notes are batched).
          */
         batchSize: z.number().int().min(1).max(256).default(1),
       })
       .strict()
-      .default({ threshold: 0.3, numericThreshold: 0.9, plainWordThreshold: 0.9, windowTokens: 256, strideTokens: 32, batchSize: 1 }),
+      .prefault({}),
     merge: z
       .object({
         threshold: z.number().min(0).max(1).default(0),
         safeOverride: z.number().min(0).max(1).default(0.95),
       })
       .strict()
-      .default({ threshold: 0, safeOverride: 0.95 }),
-    policy: PolicySchema.default({ DEFAULT: 'tag' }),
+      .prefault({}),
+    policy: PolicySchema.prefault({}),
     /** `safe-harbor`: HIPAA Safe Harbor policy (src/transform/safeHarbor.ts); explicit `policy` labels still win. */
     preset: z.enum(['none', 'safe-harbor']).default('none'),
     /** Options of the `surrogate` operator (src/transform/operators/surrogate.ts). */
@@ -127,9 +117,14 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
   })
-  .passthrough();
+  .strict();
 
 export type Config = z.infer<typeof ConfigSchema>;
+/** What a config file or a library caller may write: any part of a Config, the rest defaulted. */
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** The all-defaults config: where the library's defaults (NER, surrogates) are read from. */
+export const CONFIG_DEFAULTS: Config = ConfigSchema.parse({});
 
 export class ConfigError extends Error {
   constructor(
@@ -147,7 +142,59 @@ export function parseConfig(raw: unknown, where = 'config'): Config {
   if (!result.success) {
     const issue = result.error.issues[0];
     const path = issue?.path.join('.') || '(root)';
+    if (issue?.code === 'unrecognized_keys') {
+      const key = issue.keys[0] ?? '';
+      const hint = closest(key, knownKeys(issue.path));
+      throw new ConfigError('E010', `${where}: unknown key "${key}" at ${path}${hint === undefined ? '' : ` (did you mean "${hint}"?)`}`);
+    }
     throw new ConfigError('E010', `${where}: invalid value at ${path}: ${issue?.message ?? 'invalid'}`);
   }
   return result.data;
+}
+
+/** The keys the schema allows at `path` (an object's path in the config). */
+function knownKeys(path: readonly PropertyKey[]): string[] {
+  let node = unwrap(ConfigSchema);
+  for (const p of path) {
+    const child = node instanceof z.ZodObject ? (node.shape as Record<string, z.ZodType | undefined>)[String(p)] : undefined;
+    if (child === undefined) return [];
+    node = unwrap(child);
+  }
+  return node instanceof z.ZodObject ? Object.keys(node.shape) : [];
+}
+
+function unwrap(t: z.ZodType): z.ZodType {
+  let cur: unknown = t;
+  // Defaults, optionals and refinements wrap the object; look through them.
+  while (cur !== null && typeof cur === 'object' && 'unwrap' in cur && typeof (cur as { unwrap: unknown }).unwrap === 'function') {
+    cur = (cur as { unwrap(): unknown }).unwrap();
+  }
+  const def = (cur as { def?: { innerType?: z.ZodType; in?: z.ZodType } }).def;
+  if (def?.innerType) return unwrap(def.innerType);
+  if (def?.in) return unwrap(def.in);
+  return cur as z.ZodType;
+}
+
+/** The candidate nearest to `name` by edit distance, if it is close enough to be a typo of it. */
+export function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance (insert, delete, substitute), two rows. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
 }

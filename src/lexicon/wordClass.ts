@@ -1,4 +1,4 @@
-import type { WordLexicon, WordTest } from '../detect/types.js';
+import type { WordLexicon, WordTest } from './types.js';
 import type { DictionaryData } from './wordLists.js';
 
 /**

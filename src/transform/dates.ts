@@ -1,5 +1,6 @@
 import { keyedStream, type SecretKey } from './keyed.js';
 import { sameIgnoringCase } from './surrogate/shape.js';
+import { CONFIG_DEFAULTS } from '../core/config.js';
 
 /**
  * Per-patient date shifting. Each scope (patient) gets one offset in days, a keyed function of
@@ -35,13 +36,8 @@ export interface DateShiftOptions {
   readonly referenceYear: number;
 }
 
-export const DEFAULT_DATE_SHIFT: DateShiftOptions = {
-  minDays: -365,
-  maxDays: -1,
-  keepWeekday: false,
-  yearOnly: false,
-  referenceYear: 2000,
-};
+/** The config's date-shift defaults (src/core/config.ts); unset `yearOnly` means the preset decides, here no. */
+export const DEFAULT_DATE_SHIFT: DateShiftOptions = { ...CONFIG_DEFAULTS.surrogate.dateShift, yearOnly: false };
 
 /** The candidate offsets: the configured range without 0 (and only whole weeks if asked). */
 function candidateOffsets(options: DateShiftOptions): { count: number; at: (i: number) => number } {

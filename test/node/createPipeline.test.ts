@@ -2,7 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/core/config.js';
+import { CONFIG_DEFAULTS, ConfigError, parseConfig } from '../../src/core/config.js';
+import { DETECTOR_KINDS, parseDetectorList } from '../../src/detect/registry.js';
+import { DETECTOR_FACTORIES } from '../../src/node/detectors.js';
 import { loadConfig, loadPipeline, nerThreads } from '../../src/node/createPipeline.js';
 
 let dir: string;
@@ -52,6 +54,9 @@ describe('loadConfig', () => {
     ['an unknown detector', 'detectors: [regex]\n', 'E010', /bad\.yaml: invalid value at detectors\.0/],
     ['an unknown operator', 'policy:\n  DEFAULT: erase\n', 'E010', /bad\.yaml: invalid value at policy\.DEFAULT/],
     ['an unknown label in the policy', 'policy:\n  PERSON: tag\n', 'E010', /bad\.yaml/],
+    ['a misspelt top-level key', 'polcy:\n  DEFAULT: mask\n', 'E010', /bad\.yaml: unknown key "polcy" at \(root\) \(did you mean "policy"\?\)/],
+    ['a misspelt nested key', 'ner:\n  treshold: 0.5\n', 'E010', /bad\.yaml: unknown key "treshold" at ner \(did you mean "threshold"\?\)/],
+    ['an unknown key far from any known one', 'zzzzzz: 1\n', 'E010', /bad\.yaml: unknown key "zzzzzz" at \(root\)$/],
   ])('refuses %s with a coded error naming the file', (_name, content, code, message) => {
     const path = content === null ? join(dir, 'missing.yaml') : file('bad.yaml', content);
     try {
@@ -83,6 +88,14 @@ describe('loadPipeline', () => {
     expect((await pipeline.redact('MRN 123456')).text).toBe('MRN [ID]');
   });
 
+  it('takes a partial config object and fills in the defaults (a library caller writes only what it changes)', async () => {
+    const pipeline = await loadPipeline({ config: { detectors: ['rules'], policy: { DATE: 'mask' } } });
+    expect(pipeline.config.policy).toEqual({ DEFAULT: 'tag', DATE: 'mask' });
+    expect(pipeline.config.ner.threshold).toBe(CONFIG_DEFAULTS.ner.threshold);
+    expect((await pipeline.redact('Seen 3/14/2023, call 617-555-0142.')).text).toBe('Seen *********, call [CONTACT].');
+    await expect(loadPipeline({ config: { polcy: {} } as never })).rejects.toThrow(/^E010 config: unknown key "polcy" at \(root\) \(did you mean "policy"\?\)/);
+  });
+
   it('loads the bundled rule packs by default', async () => {
     const pipeline = await loadPipeline({ detectors: ['rules'] });
     expect(pipeline.detectors.length).toBeGreaterThan(0);
@@ -94,6 +107,24 @@ describe('loadPipeline', () => {
       new RegExp(`^E030 NER model not available at ${join(dir, 'no-model-here').replace(/[/\\.]/g, '\\$&')}; use --detectors rules`),
     );
     await expect(loadPipeline({ configPath, detectors: ['ner'] })).rejects.toThrow(/^E030 /);
+  });
+});
+
+describe('the detector registry', () => {
+  it('every kind has a factory, and the config schema and --detectors accept exactly the registry kinds', () => {
+    expect(Object.keys(DETECTOR_FACTORIES)).toEqual([...DETECTOR_KINDS]);
+    for (const kind of DETECTOR_KINDS) expect(parseConfig({ detectors: [kind] }).detectors).toEqual([kind]);
+    expect(() => parseConfig({ detectors: ['regex'] })).toThrow(/^E010 config: invalid value at detectors\.0/);
+    expect(parseDetectorList(' ner,rules,,ner ')).toEqual({ kinds: ['ner', 'rules'] });
+    expect(parseDetectorList('rules,regex')).toEqual({ kinds: [], unknown: 'regex' });
+  });
+
+  it('loads detectors in registry order whatever order they are asked in', async () => {
+    const a = await loadPipeline({ detectors: ['dictionaries', 'rules'] });
+    const b = await loadPipeline({ detectors: ['rules', 'dictionaries'] });
+    expect(a.detectors.map((d) => d.id)).toEqual(b.detectors.map((d) => d.id));
+    expect(a.detectors[0]!.id.startsWith('rules/')).toBe(true);
+    expect(a.detectors.at(-1)!.id.startsWith('dict/')).toBe(true);
   });
 });
 

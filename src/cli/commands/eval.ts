@@ -7,6 +7,7 @@ import { UsageError } from '../../core/errors.js';
 import { readGold, readPredJsonl, type OffsetUnit } from '../../eval/goldReaders.js';
 import { loadPipeline, type DetectorKind } from '../../node/createPipeline.js';
 import type { Pipeline } from '../../pipeline.js';
+import { parseDetectorsOption } from '../options.js';
 import { CliError, EXIT, type CliIO } from '../io.js';
 import type { RegisterCommand } from './index.js';
 
@@ -46,7 +47,7 @@ async function evalCommand(options: EvalOptions, io: CliIO): Promise<number> {
   if (options.pred !== undefined && (options.detectors !== undefined || options.config !== undefined)) {
     throw new CliError('--detectors and --config choose the pipeline to run; they cannot be used with --pred');
   }
-  const detectors = options.detectors === undefined ? undefined : parseDetectors(options.detectors);
+  const detectors = options.detectors === undefined ? undefined : parseDetectorsOption(options.detectors);
   const gold = await coded(() => readGold(resolve(io.cwd, options.gold), { offsets: options.offsets, displayPath: options.gold }));
   const { docs, predictions } =
     options.pred !== undefined
@@ -101,14 +102,6 @@ async function runPipeline(
   } finally {
     await pipeline.dispose();
   }
-}
-
-function parseDetectors(list: string): DetectorKind[] {
-  const kinds = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const unknown = kinds.find((k) => !(DETECTOR_KINDS as readonly string[]).includes(k));
-  if (unknown !== undefined) throw new CliError(`E012 unknown detector "${unknown}" (choose from ${DETECTOR_KINDS.join(', ')})`);
-  if (kinds.length === 0) throw new CliError('E012 --detectors needs at least one of rules, dictionaries, ner');
-  return kinds as DetectorKind[];
 }
 
 /** Input, config and detector errors carry a code (E0xx) and name the file: show them as usage errors (exit 2). */

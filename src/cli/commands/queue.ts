@@ -11,6 +11,7 @@ import { FingerprintMismatchError, runQueueWorker } from '../../node/runs/queue/
 import { loadSecretKey } from '../../node/keys.js';
 import { noteScope } from '../../node/surrogates.js';
 import { effectivePolicy, usesSurrogate } from '../../transform/safeHarbor.js';
+import { parseDetectorsOption } from '../options.js';
 import { CliError, EXIT, type CliIO } from '../io.js';
 import type { RegisterCommand } from './index.js';
 
@@ -121,8 +122,7 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
       const staleTempMs = positiveInt('--stale-temp-ms', options.staleTempMs, 15 * 60_000, 7 * 24 * 3_600_000);
       const untilEmptyMs =
         typeof options.untilEmpty === 'string' ? positiveInt('--until-empty', options.untilEmpty, 2000, 3_600_000) : options.untilEmpty === true ? 2000 : undefined;
-      const detectors = options.detectors?.split(',').map((d) => d.trim()).filter((d) => d !== '') as DetectorKind[] | undefined;
-      if (detectors?.some((d) => d !== 'rules' && d !== 'dictionaries' && d !== 'ner')) throw new CliError('E012 --detectors takes rules, dictionaries, ner');
+      const detectors = options.detectors === undefined ? undefined : parseDetectorsOption(options.detectors);
       const configPath = options.config === undefined ? undefined : resolve(io.cwd, options.config);
       let config: Config = await coded(async () => loadConfig(configPath));
       if (options.policy !== undefined) config = { ...config, policy: { ...config.policy, DEFAULT: options.policy } };

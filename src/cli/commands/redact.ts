@@ -15,6 +15,7 @@ import type { Vault } from '../../node/vault/vault.js';
 import { effectivePolicy, usesSurrogate } from '../../transform/safeHarbor.js';
 import { DEFAULT_SEPARATOR } from '../../node/runs/stream/records.js';
 import { runStream, STDIN_NAME } from '../../node/runs/stream/streamRun.js';
+import { parseDetectorsOption } from '../options.js';
 import { CliError, EXIT, type CliIO } from '../io.js';
 import type { RegisterCommand } from './index.js';
 import { abortOnSignals } from '../../node/runs/signals.js';
@@ -38,8 +39,6 @@ interface RedactOptions {
   separator: string;
   audit?: string;
 }
-
-const DETECTOR_KINDS: readonly DetectorKind[] = ['rules', 'dictionaries', 'ner'];
 
 export const registerRedact: RegisterCommand = (program: Command, io: CliIO, setExit) => {
   program
@@ -81,7 +80,7 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
   if (!fromStdin && options.audit !== undefined) throw new CliError('--audit is for stdin; folder runs write <out>/.phi-redact/audit.json');
   if (fromStdin && options.mode !== undefined) throw new CliError('--mode is for folder runs (--out); stdin is redacted to stdout');
   const mode = options.mode === undefined ? undefined : parseMode(options.mode);
-  const detectors = options.detectors === undefined ? undefined : parseDetectors(options.detectors);
+  const detectors = options.detectors === undefined ? undefined : parseDetectorsOption(options.detectors);
   const requestedWorkers = options.workers === undefined ? undefined : parseWorkers(options.workers);
 
   const configPath = options.config === undefined ? undefined : resolve(io.cwd, options.config);
@@ -232,14 +231,6 @@ function parseWorkers(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new CliError(`--workers must be a whole number from 1 to 256, got "${value}"`);
   return n;
-}
-
-function parseDetectors(list: string): DetectorKind[] {
-  const kinds = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const unknown = kinds.find((k) => !(DETECTOR_KINDS as readonly string[]).includes(k));
-  if (unknown !== undefined) throw new CliError(`E012 unknown detector "${unknown}" (choose from ${DETECTOR_KINDS.join(', ')})`);
-  if (kinds.length === 0) throw new CliError('E012 --detectors needs at least one of rules, dictionaries, ner');
-  return kinds as DetectorKind[];
 }
 
 /** Config, rule-pack and model errors carry a code (E0xx) and name the file: show them as usage errors. */

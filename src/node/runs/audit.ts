@@ -23,9 +23,11 @@ export interface Fingerprints {
   readonly rules: string;
   /** The NER model's fingerprint, or "none" when the run used rules only. */
   readonly model: string;
+  /** SHA-256 over every detector's fingerprint, by detector id (rules, word lists and cue files, model, ...). */
+  readonly detectors: string;
   /** Fingerprint of the surrogate key (a keyed hash, never the key), or "none". */
   readonly key: string;
-  /** One hash over the four above: two runs with the same value write the same output. */
+  /** One hash over config, detectors and key: two runs with the same value write the same output. */
   readonly combined: string;
 }
 
@@ -61,7 +63,9 @@ export function runFingerprints(pipeline: Pick<Pipeline, 'config' | 'fingerprint
   const rules = group('rules/');
   const model = group('ner/');
   const key = pipeline.keyFingerprint?.() ?? group('key/');
-  return { config, rules, model, key, combined: sha256Hex(canonicalJson({ config, rules, model, key })) };
+  // Every detector, not only the groups above: editing a cue file must invalidate --resume too.
+  const detectors = sha256Hex(canonicalJson(Object.entries(byDetector).sort(([a], [b]) => (a < b ? -1 : 1))));
+  return { config, rules, model, detectors, key, combined: sha256Hex(canonicalJson({ config, detectors, key })) };
 }
 
 let cachedVersion: string | undefined;

@@ -9,6 +9,7 @@ import { isStateOrCountry, locationSurrogate, organizationSurrogate, professionS
 import { sameIgnoringCase, scrambleChars } from '../surrogate/shape.js';
 import type { Operator, TransformContext } from '../types.js';
 import { tag } from './tag.js';
+import { CONFIG_DEFAULTS } from '../../core/config.js';
 
 /**
  * The `surrogate` operator: realistic, consistent replacements that are a pure function of
@@ -37,11 +38,12 @@ export interface SurrogateOptions {
   readonly keepStates: boolean;
 }
 
+/** The config's defaults (src/core/config.ts); zip and states, which the preset decides there, as without a preset. */
 export const DEFAULT_SURROGATE_OPTIONS: SurrogateOptions = {
-  scope: 'patient',
+  scope: CONFIG_DEFAULTS.surrogate.scope,
   dateShift: DEFAULT_DATE_SHIFT,
-  age: { over89: '90+', under90: 'keep' },
-  keepChecksum: false,
+  age: { over89: CONFIG_DEFAULTS.surrogate.ageOver89, under90: CONFIG_DEFAULTS.surrogate.agesUnder90 },
+  keepChecksum: CONFIG_DEFAULTS.surrogate.keepChecksum,
   zip: 'surrogate',
   restrictedZip3: [],
   keepStates: false,

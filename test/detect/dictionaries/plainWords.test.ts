@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { plainWordSet, plainWordTest, type DictionaryData } from '../../../src/detect/dictionaries/index.js';
+import { plainWordSet, plainWordTest, type DictionaryData } from '../../../src/lexicon/index.js';
 import { dictionaryData } from './helpers.js';
 
 describe('plainWordSet: words the NER plain-word check treats as never a name or place alone', () => {

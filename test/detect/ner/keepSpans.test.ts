@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../../../src/core/span.js';
 import { keepSpans, trimSpans } from '../../../src/detect/ner/index.js';
-import type { SpanTails } from '../../../src/detect/types.js';
+import type { SpanTails } from '../../../src/lexicon/types.js';
 
 // ID: a label with no check of its own, so the letter/number rules are what is tested
 const span = (start: number, end: number, score: number, label: Span['label'] = 'ID'): Span => ({ start, end, label, source: 'ner/phi-ner', score });

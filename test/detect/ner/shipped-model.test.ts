@@ -5,9 +5,9 @@ import type { Span } from '../../../src/core/span.js';
 import { createNerDetector, type NerDetector } from '../../../src/detect/ner/index.js';
 import { BUNDLED_MODEL_DIR as DEFAULT_NER_MODEL_DIR } from '../../../src/node/paths.js';
 import { acquireModel, type NerModel } from '../../../src/detect/ner/session.js';
-import { plainWordTest, wordLexicon } from '../../../src/detect/dictionaries/index.js';
+import { plainWordTest, wordLexicon } from '../../../src/lexicon/index.js';
 import { splitWords, WORD_SHAPES, wordShape } from '../../../src/detect/ner/words.js';
-import type { WordLexicon } from '../../../src/detect/types.js';
+import type { WordLexicon } from '../../../src/lexicon/types.js';
 import { dictionaryData } from '../dictionaries/helpers.js';
 import { singlePassSpans } from './singlePass.js';
 

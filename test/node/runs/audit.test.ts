@@ -41,11 +41,22 @@ describe('fingerprints', () => {
     expect(runFingerprints({ ...base, keyFingerprint: () => 'k2' }).combined).not.toBe(combined);
     expect(runFingerprints(base).combined).toBe(combined);
   });
+
+  it('any detector counts, whatever its id prefix: a word-list or cue-file change invalidates --resume', () => {
+    const base = { config: { x: 1 } as never, fingerprints: () => ({ 'rules/a': 'h1', 'dict/names-places': 'w1', 'dict/safe-terms': 'w1' }), keyFingerprint: () => 'k1' };
+    const fp = runFingerprints(base);
+    const edited = runFingerprints({ ...base, fingerprints: () => ({ 'rules/a': 'h1', 'dict/names-places': 'w2', 'dict/safe-terms': 'w2' }) });
+    expect(edited.rules).toBe(fp.rules);
+    expect(edited.detectors).not.toBe(fp.detectors);
+    expect(edited.combined).not.toBe(fp.combined);
+    // A detector added or removed counts too.
+    expect(runFingerprints({ ...base, fingerprints: () => ({ 'rules/a': 'h1' }) }).combined).not.toBe(fp.combined);
+  });
 });
 
 describe('AuditCollector', () => {
   it('adds up notes, spans and error codes (codes only: the rest of an error line is dropped)', () => {
-    const a = new AuditCollector('folder', { config: 'c', rules: 'r', model: 'none', key: 'none', combined: 'x' }, ['rules/a']);
+    const a = new AuditCollector('folder', { config: 'c', rules: 'r', model: 'none', detectors: 'd', key: 'none', combined: 'x' }, ['rules/a']);
     a.noteDone({ labels: { NAME: 2 }, detections: { 'rules/a': 3 }, kept: { 'rules/a': 2 } }, 100);
     a.noteDone({ labels: { NAME: 1, DATE: 1 }, detections: { 'rules/a': 2 }, kept: { 'rules/a': 2 } }, 50);
     a.noteFailed('E043 invalid UTF-8 at byte 12');
