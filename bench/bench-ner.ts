@@ -24,7 +24,7 @@ import { createNerDetector } from '../src/detect/ner/index.js';
 import { loadDictionaries } from '../src/node/assets/wordLists.js';
 import { evaluate } from '../src/eval/score.js';
 import type { EvalDoc, GoldDoc, Scored } from '../src/eval/types.js';
-import { readGoldJsonl } from '../src/eval/goldReaders.js';
+import { readGoldJsonl } from '../src/node/goldFiles.js';
 import { loadPipeline, nerThreads } from '../src/node/createPipeline.js';
 import { Pipeline } from '../src/pipeline.js';
 import { createRuleDetectors } from '../src/detect/rules/index.js';

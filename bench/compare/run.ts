@@ -22,7 +22,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Label } from '../../src/core/labels.js';
 import type { Span } from '../../src/core/span.js';
 import { evaluate, type EvalDoc, type EvalResult, type GoldDoc } from '../../src/eval/index.js';
-import { readGold } from '../../src/eval/goldReaders.js';
+import { readGold } from '../../src/node/goldFiles.js';
 import { falseAlarmsByKind, median, type Quality } from './report.js';
 import { LIBS, ROW_NAMES, type LibName, type RunnerResult } from './protocol.js';
 import { args, opt } from '../args.js';

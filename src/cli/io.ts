@@ -1,3 +1,5 @@
+import type { Command } from 'commander';
+
 /**
  * The CLI's view of the outside world. `run(argv, io)` only talks through this, so every
  * command is unit-testable in-process (secretlint's thin CLI over a pure core).
@@ -29,3 +31,6 @@ export class CliError extends Error {
     this.name = 'CliError';
   }
 }
+
+/** A command module: registers its subcommand and reports its exit code through `setExit`. */
+export type RegisterCommand = (program: Command, io: CliIO, setExit: (code: number) => void) => void;

@@ -1,4 +1,4 @@
-import { DETECTOR_KINDS, parseDetectorList, type DetectorKind } from '../detect/registry.js';
+import { DETECTOR_KINDS, parseDetectorList, type DetectorKind } from '../core/detectorKinds.js';
 import { CliError } from './io.js';
 
 /** `--detectors rules,ner`: kinds from the registry; E012 names the unknown one and the choices. */

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { asCodedError, UsageError } from '../core/errors.js';
 import { CliError, EXIT, type CliIO, type CliResult } from './io.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -32,6 +33,12 @@ export async function run(argv: readonly string[], io: CliIO): Promise<CliResult
       io.stderr.write(`phi-redact: ${err.message}\n`);
       return { exitCode: err.exitCode };
     }
+    // Coded errors and usage errors end the command: one PHI-free line, the table's exit status (src/core/errors.ts).
+    const coded = asCodedError(err);
+    if (coded !== undefined || err instanceof UsageError) {
+      io.stderr.write(`phi-redact: ${(coded ?? (err as UsageError)).message.split('\n')[0]}\n`);
+      return { exitCode: coded?.exitCode ?? EXIT.USAGE };
+    }
     io.stderr.write(`phi-redact: internal error (${safeErrorSummary(err)})\n`);
     return { exitCode: EXIT.USAGE };
   }
@@ -57,8 +64,7 @@ export function safeErrorSummary(err: unknown): string {
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
     // Our coded messages are PHI-free on their first line; anything after it is not ours to vouch for.
-    const ours = /^E\d{3} /.test(err.message) ? err.message.split('\n')[0] : undefined;
-    return ours ?? `${err.name}${typeof code === 'string' ? ` ${code}` : ''}`;
+    return asCodedError(err)?.message.split('\n')[0] ?? `${err.name}${typeof code === 'string' ? ` ${code}` : ''}`;
   }
   return 'unknown error';
 }

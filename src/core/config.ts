@@ -1,6 +1,9 @@
 import { z } from 'zod';
-import { DETECTOR_KINDS } from '../detect/registry.js';
+import { DETECTOR_KINDS } from './detectorKinds.js';
+import { ConfigError } from './errors.js';
 import { LABELS } from './labels.js';
+
+export { ConfigError } from './errors.js';
 
 /**
  * The one configuration document (JSON or YAML), validated at load time, and the only place
@@ -126,15 +129,6 @@ export type ConfigInput = z.input<typeof ConfigSchema>;
 /** The all-defaults config: where the library's defaults (NER, surrogates) are read from. */
 export const CONFIG_DEFAULTS: Config = ConfigSchema.parse({});
 
-export class ConfigError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(`${code} ${message}`);
-    this.name = 'ConfigError';
-  }
-}
 
 /** Validates a parsed config object; `where` names the file for the error message. */
 export function parseConfig(raw: unknown, where = 'config'): Config {

@@ -1,38 +1,144 @@
 /**
- * A per-input failure: one PHI-free line naming the input (file path or `<stdin>` + line) and a
- * coded reason. The run goes on with the other inputs and ends with exit code 1.
+ * Every error code phi-redact reports, in one table: what it means and the exit status when it
+ * ends a command. A coded message is `E0xx <reason>`; the reason names files, lines, offsets,
+ * labels and detector ids, never note text, so it may be printed, logged and counted. The README's
+ * exit-code tables are this table's user-facing half.
  *
- * Codes:
- *   E040 path does not exist            E041 empty file
- *   E042 binary file                    E043 invalid UTF-8
- *   E044 cannot read (permissions, ...) E045 cannot write the output
- *   E046 a detector failed on the note (nothing is written for it: fail closed)
- *   E047 the manifest or audit report cannot be written (disk full): the folder run stops
- *   E048 the out folder is in use by another run (usage error, io/runLock.ts)
- *   E050 JSONL line is not valid JSON   E051 JSONL line is not an object with a string `text`
- *   E052 JSONL line is not valid UTF-8
- *   E053 a file, JSONL line or text note larger than 64 MB (refused unread)
+ * Exit statuses: 1 an input failed (the run goes on with the others), 2 usage, configuration or
+ * setup (nothing was redacted). Codes marked "internal" guard invariants a caller can only break
+ * through the library.
  */
-export class InputError extends Error {
+export const ERROR_CODES = {
+  E001: { exit: 2, means: 'internal: a detector returned a span outside its note' },
+  E002: { exit: 2, means: 'internal: spans given to the operators overlap' },
+  E003: { exit: 2, means: 'the policy names an operator that is not available for a label' },
+
+  E010: { exit: 2, means: 'the config fails its schema (an unknown key names the nearest known one)' },
+  E011: { exit: 2, means: 'the config file cannot be read' },
+  E012: { exit: 2, means: 'no detector, or an unknown detector, selected' },
+  E014: { exit: 2, means: 'the config file is not valid YAML or JSON' },
+
+  E020: { exit: 2, means: 'a rule pack has an invalid regular expression' },
+  E021: { exit: 2, means: 'a rule pack fails its schema' },
+  E022: { exit: 2, means: 'a rule pack pattern can backtrack catastrophically' },
+  E023: { exit: 2, means: 'two rules share an id' },
+  E024: { exit: 2, means: 'a rule pack has a YAML syntax error' },
+  E025: { exit: 2, means: 'a rule pack file or folder is missing, unreadable or holds no pack' },
+  E026: { exit: 2, means: 'a dictionary cue file fails its schema or is not YAML' },
+  E027: { exit: 2, means: 'a word-list package or cue file cannot be read' },
+
+  E030: { exit: 2, means: 'NER requested but the model or its runtime is not available (fail closed)' },
+  E031: { exit: 2, means: "the NER model's config.json is missing or unreadable" },
+  E032: { exit: 2, means: "the NER model's config.json is invalid or of an unreadable format" },
+  E033: { exit: 2, means: 'the NER model file is missing or its sha256 differs from config.json' },
+  E034: { exit: 2, means: 'onnxruntime cannot create a session from the model file' },
+  E035: { exit: 2, means: "the NER model's tokenizer cannot be loaded" },
+  E036: { exit: 2, means: "the NER model's inputs or outputs do not match its format (phi-ner/1, /2, /3)" },
+  E037: { exit: 2, means: 'NER inference failed' },
+  E038: { exit: 2, means: 'a phi-ner/3 model without the word lists it reads, or with other word classes' },
+
+  E040: { exit: 1, means: 'an input path does not exist' },
+  E041: { exit: 1, means: 'an empty input (or only a byte-order mark)' },
+  E042: { exit: 1, means: 'a binary input (NUL bytes, or a PDF/ZIP/image signature)' },
+  E043: { exit: 1, means: 'an input is not valid UTF-8 (or is UTF-16)' },
+  E044: { exit: 1, means: 'an input cannot be read' },
+  E045: { exit: 1, means: 'an output cannot be written' },
+  E046: { exit: 1, means: 'a detector failed on this note; nothing is written for it (fail closed)' },
+  E047: { exit: 1, means: 'the manifest or audit report cannot be written: the run stops' },
+  E048: { exit: 2, means: 'the out folder is in use by another run' },
+  E050: { exit: 1, means: 'a JSONL line is not JSON' },
+  E051: { exit: 1, means: 'a JSONL line is not an object with a string `text`' },
+  E052: { exit: 1, means: 'a JSONL line is not valid UTF-8' },
+  E053: { exit: 1, means: 'a file, JSONL line or text note is larger than 64 MB (refused unread)' },
+
+  E060: { exit: 2, means: 'internal: a batch returned the wrong number of results' },
+
+  E070: { exit: 2, means: 'a gold or prediction file cannot be read' },
+  E071: { exit: 2, means: 'a gold or prediction file is not valid UTF-8' },
+  E072: { exit: 2, means: 'a gold or prediction JSONL line is not JSON' },
+  E073: { exit: 2, means: 'a gold or prediction JSONL line does not fit its schema' },
+  E074: { exit: 2, means: 'a span is empty, reversed or does not fit its note' },
+  E075: { exit: 2, means: "a gold span's `text` differs from the note at its offsets" },
+  E076: { exit: 2, means: 'a gold span has an unknown label' },
+  E077: { exit: 2, means: 'two gold notes share an id' },
+  E078: { exit: 2, means: 'a malformed BRAT annotation line, or a BRAT folder without .ann files' },
+  E079: { exit: 2, means: 'gold and predictions do not match note for note' },
+
+  E080: { exit: 2, means: 'an invalid Redis URL, or Redis cannot be reached' },
+  E081: { exit: 2, means: "a queue worker's fingerprint differs from the queue's" },
+  E082: { exit: 2, means: 'a queue job names an output path outside the out folder' },
+  E083: { exit: 2, means: 'queue workers need the shared key when the policy uses surrogates' },
+
+  E090: { exit: 2, means: 'review: no run manifest' },
+  E091: { exit: 2, means: 'review: a run manifest line is malformed' },
+  E092: { exit: 2, means: 'review: the run has no finished notes to sample' },
+  E093: { exit: 2, means: 'review: an input listed in the manifest cannot be read' },
+  E094: { exit: 2, means: 'review: an input changed since the run' },
+  E095: { exit: 2, means: 'review: a span does not fit its input' },
+  E096: { exit: 2, means: 'review: the output folder is not empty' },
+  E097: { exit: 2, means: 'review: a review-set file cannot be read, or the folder is not a review set' },
+  E098: { exit: 2, means: 'review: a review-set file has unexpected fields' },
+  E099: { exit: 2, means: 'review: invalid reviewer name' },
+
+  E100: { exit: 2, means: 'internal: keyed choice with a non-positive size' },
+  E101: { exit: 2, means: 'internal: keyed pick from an empty list' },
+  E102: { exit: 2, means: 'the faker locale data has no person names' },
+  E103: { exit: 2, means: 'the faker locale data has no places' },
+  E104: { exit: 2, means: 'the surrogate key is shorter than 16 bytes' },
+  E105: { exit: 2, means: 'the date-shift range is empty or not whole days' },
+  E106: { exit: 2, means: 'the date-shift range has no usable non-zero offset' },
+
+  E110: { exit: 2, means: 'the key file cannot be read' },
+  E111: { exit: 2, means: 'the key is shorter than 16 bytes' },
+  E112: { exit: 2, means: 'the Safe Harbor restricted-ZIP3 list cannot be read' },
+  E113: { exit: 2, means: 'the policy uses surrogates but no key was given (library)' },
+  E114: { exit: 2, means: 'the vault file is missing or not a phi-redact vault' },
+  E115: { exit: 2, means: 'the key does not open this vault' },
+  E116: { exit: 2, means: 'a vault needs a fixed key, not a per-run random one' },
+  E117: { exit: 2, means: 'the config requires a fixed key (surrogate.requireKey)' },
+  E118: { exit: 2, means: 'the key file is readable by group or others' },
+} as const satisfies Record<string, { readonly exit: 1 | 2; readonly means: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, code);
+}
+
+/** The code at the start of a coded message (`E046 ...`), or undefined. */
+export function codeOf(message: string): ErrorCode | undefined {
+  const code = /^(E\d{3})(?:\s|$)/.exec(message)?.[1];
+  return code !== undefined && isErrorCode(code) ? code : undefined;
+}
+
+/** The base of every coded error: `code` from the table, a PHI-free `reason`, message `code reason`. */
+export class PhiRedactError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     /** The reason, without the code; never contains note text. */
     readonly reason: string,
   ) {
     super(`${code} ${reason}`);
-    this.name = 'InputError';
+    this.name = 'PhiRedactError';
+  }
+
+  /** The exit status when this error ends a command. */
+  get exitCode(): 1 | 2 {
+    return ERROR_CODES[this.code].exit;
   }
 }
 
-/** A PHI-free one-line description of any error: our coded messages, else the class and errno code. */
-export function describeError(err: unknown): string {
-  if (err instanceof InputError) return err.message;
-  if (err instanceof Error) {
-    if (/^E\d{3} /.test(err.message)) return err.message.split('\n')[0]!;
-    const code = (err as NodeJS.ErrnoException).code;
-    return `${err.name}${typeof code === 'string' ? ` ${code}` : ''}`;
-  }
-  return 'unknown error';
+/** A config, rule, word-list, model or key problem found while loading (exit 2). */
+export class ConfigError extends PhiRedactError {
+  override name = 'ConfigError';
+}
+
+/**
+ * A per-input failure: one PHI-free line naming the input (file path or `<stdin>` + line) and a
+ * coded reason. The run goes on with the other inputs and ends with exit code 1.
+ */
+export class InputError extends PhiRedactError {
+  override name = 'InputError';
 }
 
 /** A problem with the command as a whole (maps to exit code 2); names paths, never content. */
@@ -41,4 +147,26 @@ export class UsageError extends Error {
     super(message);
     this.name = 'UsageError';
   }
+}
+
+/**
+ * The coded error inside `err`, if it is ours: one of our classes, or an Error whose message
+ * starts with a known code (errors from worker threads arrive as plain Errors).
+ */
+export function asCodedError(err: unknown): PhiRedactError | undefined {
+  if (err instanceof PhiRedactError) return err;
+  if (!(err instanceof Error)) return undefined;
+  const code = codeOf(err.message);
+  return code === undefined ? undefined : new PhiRedactError(code, err.message.split('\n')[0]!.slice(code.length + 1));
+}
+
+/** A PHI-free one-line description of any error: our coded messages, else the class and errno code. */
+export function describeError(err: unknown): string {
+  const coded = asCodedError(err);
+  if (coded !== undefined) return coded.message.split('\n')[0]!;
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return `${err.name}${typeof code === 'string' ? ` ${code}` : ''}`;
+  }
+  return 'unknown error';
 }

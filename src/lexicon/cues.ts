@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { WORD_SOURCE } from './tokens.js';
+import { PhiRedactError } from '../core/errors.js';
 
 /**
  * Cue words for the dictionaries detector, as data (assets/dictionaries/*.yaml). Parsing is
@@ -104,15 +105,6 @@ export interface PlaceCues {
   readonly notPlaces: ReadonlySet<string>;
 }
 
-export class DictionaryDataError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(`${code} ${message}`);
-    this.name = 'DictionaryDataError';
-  }
-}
 
 /** Splits a cue into the word tokens the detector sees (same tokenizer rule: letters, inner ' and -). */
 export function toPhrase(cue: string): Phrase {
@@ -179,4 +171,9 @@ export function parsePlaceCues(raw: unknown, where = 'places cues'): PlaceCues {
     cityStates: phrases(c.cityStates),
     notPlaces: words(c.notPlaces),
   };
+}
+
+/** A cue file or word list that cannot be used: E026, E027. */
+export class DictionaryDataError extends PhiRedactError {
+  override name = 'DictionaryDataError';
 }

@@ -1,16 +1,16 @@
 import { dirname, resolve } from 'node:path';
 import { ConfigError, parseConfig, type Config, type ConfigInput } from '../core/config.js';
-import { DETECTOR_KINDS, type DetectorKind } from '../detect/registry.js';
+import { DETECTOR_KINDS, type DetectorKind } from '../core/detectorKinds.js';
 import type { Detector } from '../detect/types.js';
 import { Pipeline } from '../pipeline.js';
 import { keyFingerprint } from '../transform/keyed.js';
 import { loadConfig } from './configFile.js';
-import { DETECTOR_FACTORIES } from './detectors.js';
+import { DETECTOR_FACTORIES } from './registry.js';
 import { surrogateSetup } from './surrogates.js';
 
 /**
  * The composition root: the only place that turns a config document into a loaded Pipeline.
- * The registry's factories (src/node/detectors.ts) read the detectors' assets; the surrogate
+ * The registry's factories (src/node/registry.ts) read the detectors' assets; the surrogate
  * wiring reads the key, the Safe Harbor tables and the vault.
  *
  * Error codes: E012 no detectors selected; E113 the policy uses `surrogate` but no key was
@@ -18,8 +18,8 @@ import { surrogateSetup } from './surrogates.js';
  */
 
 export { loadConfig } from './configFile.js';
-export { nerThreads } from './detectors.js';
-export type { DetectorKind } from '../detect/registry.js';
+export { nerThreads } from './registry.js';
+export type { DetectorKind } from '../core/detectorKinds.js';
 
 export interface LoadPipelineOptions {
   /** A config object (partial: the schema fills the defaults); wins over `configPath`. */

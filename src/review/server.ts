@@ -93,7 +93,7 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
 }
 
 export async function startReviewServer(opts: ReviewServerOptions): Promise<ReviewServer> {
-  if (!REVIEWER.test(opts.reviewer)) throw new ReviewError('E099 reviewer names are 1-64 letters, digits, spaces or ._@-');
+  if (!REVIEWER.test(opts.reviewer)) throw new ReviewError('E099', 'reviewer names are 1-64 letters, digits, spaces or ._@-');
   const set = await loadReviewSet(opts.setDir);
   await ensureLineStart(set.dir);
   const state = reduceVerdicts(set.events);

@@ -19,14 +19,13 @@ import {
   type Stratify,
   type VerdictEvent,
 } from './types.js';
+import { PhiRedactError, type ErrorCode } from '../core/errors.js';
 
 /** File I/O of review sets. Errors name files and line numbers, never note text. */
 
-export class ReviewError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ReviewError';
-  }
+/** A review set or run folder that cannot be used: E090–E099 (src/core/errors.ts). */
+export class ReviewError extends PhiRedactError {
+  override name = 'ReviewError';
 }
 
 /** Where a folder run keeps its manifest. Read with a schema here (not `readManifest`) so a
@@ -61,7 +60,7 @@ export async function readRunManifest(runDir: string): Promise<ManifestLine[]> {
   try {
     raw = await readFile(path, 'utf8');
   } catch {
-    throw new ReviewError(`E090 no run manifest at ${path}: is this the --out folder of a finished folder run?`);
+    throw new ReviewError('E090', `no run manifest at ${path}: is this the --out folder of a finished folder run?`);
   }
   const byInput = new Map<string, ManifestLine>();
   // Only a torn tail is expected: a run appends one line at a time and dies at most mid-line.
@@ -102,7 +101,7 @@ export async function writeReviewSet(opts: SampleOptions): Promise<SetInfo> {
   const base = commonDir(done.map(inputPath));
   const idOf = (e: ManifestLine): string => relative(base, inputPath(e)).split(sep).join('/');
   const byId = new Map(done.map((e) => [idOf(e), e] as const));
-  if (byId.size === 0) throw new ReviewError(`E092 the run at ${runDir} has no finished notes to sample`);
+  if (byId.size === 0) throw new ReviewError('E092', `the run at ${runDir} has no finished notes to sample`);
 
   const draw = drawSample(
     [...byId.entries()].map(([id, e]) => ({ id, size: e.size ?? 0, spans: e.spans })),
@@ -116,25 +115,25 @@ export async function writeReviewSet(opts: SampleOptions): Promise<SetInfo> {
     const e = byId.get(pick.id)!;
     const path = inputPath(e);
     const bytes = await readFile(path).catch(() => {
-      throw new ReviewError(`E093 cannot read input ${path} listed in the run manifest`);
+      throw new ReviewError('E093', `cannot read input ${path} listed in the run manifest`);
     });
     if (e.sha256 && createHash('sha256').update(bytes).digest('hex') !== e.sha256) {
-      throw new ReviewError(`E094 input ${path} changed since the run (sha256 differs): re-run before sampling`);
+      throw new ReviewError('E094', `input ${path} changed since the run (sha256 differs): re-run before sampling`);
     }
     const outPath = isAbsolute(e.output) ? e.output : resolve(runDir, e.output);
     const redacted = await readFile(outPath, 'utf8').catch(() => {
-      throw new ReviewError(`E093 cannot read output ${outPath} listed in the run manifest`);
+      throw new ReviewError('E093', `cannot read output ${outPath} listed in the run manifest`);
     });
     let text: string;
     try {
       // The run's own decoding (BOM dropped), so manifest offsets land where they did in the run.
       text = decodeNote(bytes);
     } catch {
-      throw new ReviewError(`E093 cannot decode input ${path} listed in the run manifest`);
+      throw new ReviewError('E093', `cannot decode input ${path} listed in the run manifest`);
     }
     const spans: ItemSpan[] = e.spans.map((s, k) => {
       if (s.end > text.length || s.start >= s.end) {
-        throw new ReviewError(`E095 span [${s.start}, ${s.end}) does not fit input ${path} (length ${text.length})`);
+        throw new ReviewError('E095', `span [${s.start}, ${s.end}) does not fit input ${path} (length ${text.length})`);
       }
       const o = e.outSpans?.length === e.spans.length ? e.outSpans[k] : undefined;
       return {
@@ -167,7 +166,7 @@ export async function writeReviewSet(opts: SampleOptions): Promise<SetInfo> {
 
   const out = resolve(opts.out);
   await mkdir(out, { recursive: true, mode: 0o700 });
-  if ((await readdir(out)).length > 0) throw new ReviewError(`E096 ${out} is not empty: a review set needs a new folder`);
+  if ((await readdir(out)).length > 0) throw new ReviewError('E096', `${out} is not empty: a review set needs a new folder`);
   // 'wx': never replace a file; 0600: the set holds PHI and is for the reviewers only.
   await writeFile(join(out, SET_FILE), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   await writeFile(join(out, ITEMS_FILE), items.map((it) => `${JSON.stringify(it)}\n`).join(''), { mode: 0o600, flag: 'wx' });
@@ -188,7 +187,7 @@ async function readJsonLines<T>(path: string, schema: z.ZodType<T>, tolerateTorn
     raw = await readFile(path, 'utf8');
   } catch {
     if (tolerateTornTail) return [];
-    throw new ReviewError(`E097 cannot read ${path}`);
+    throw new ReviewError('E097', `cannot read ${path}`);
   }
   // A crash mid-append leaves a partial line; the server starts a fresh line before its next
   // append (ensureLineStart), so a torn line may sit anywhere in a verdict log.
@@ -203,7 +202,7 @@ function parseJsonLines<T>(
   raw: string,
   path: string,
   schema: z.ZodType<T>,
-  code: string,
+  code: ErrorCode,
   mismatch: string,
   tornOk: (index: number, lineCount: number) => boolean,
 ): T[] {
@@ -216,10 +215,10 @@ function parseJsonLines<T>(
       parsed = JSON.parse(line);
     } catch {
       if (tornOk(i, lines.length)) return;
-      throw new ReviewError(`${code} ${path}:${i + 1}: not JSON`);
+      throw new ReviewError(code, `${path}:${i + 1}: not JSON`);
     }
     const r = schema.safeParse(parsed);
-    if (!r.success) throw new ReviewError(`${code} ${path}:${i + 1}: ${mismatch} (${r.error.issues[0]?.path.join('.') ?? '?'})`);
+    if (!r.success) throw new ReviewError(code, `${path}:${i + 1}: ${mismatch} (${r.error.issues[0]?.path.join('.') ?? '?'})`);
     out.push(r.data);
   });
   return out;
@@ -231,10 +230,10 @@ export async function loadReviewSet(dir: string): Promise<LoadedSet> {
   try {
     infoRaw = JSON.parse(await readFile(join(abs, SET_FILE), 'utf8'));
   } catch {
-    throw new ReviewError(`E097 ${join(abs, SET_FILE)} is missing or not JSON: is ${abs} a review set?`);
+    throw new ReviewError('E097', `${join(abs, SET_FILE)} is missing or not JSON: is ${abs} a review set?`);
   }
   const info = setInfoSchema.safeParse(infoRaw);
-  if (!info.success) throw new ReviewError(`E098 ${join(abs, SET_FILE)}: unexpected fields`);
+  if (!info.success) throw new ReviewError('E098', `${join(abs, SET_FILE)}: unexpected fields`);
   const items = await readJsonLines(join(abs, ITEMS_FILE), reviewItemSchema, false);
   const events = (await readJsonLines(join(abs, VERDICTS_FILE), verdictEventSchema, true)) as VerdictEvent[];
   return { dir: abs, info: info.data as SetInfo, items: items as ReviewItem[], events };

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readGold } from '../../src/eval/goldReaders.js';
+import { readGold } from '../../src/node/goldFiles.js';
 
 /**
  * Reads the shared dev gold (never copied into the repo) to check the reader on real data:

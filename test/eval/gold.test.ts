@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EvalInputError } from '../../src/eval/errors.js';
 import { joinPredictions } from '../../src/eval/join.js';
 import { mapGoldLabel } from '../../src/eval/labelMap.js';
-import { parseBratDocument, parseGoldJsonl, parsePredJsonl, readBratDir, readGold } from '../../src/eval/goldReaders.js';
+import { parseBratDocument, parseGoldJsonl, parsePredJsonl } from '../../src/eval/goldReaders.js';
+import { readBratDir, readGold } from '../../src/node/goldFiles.js';
 
 /** A name that must never appear in an error message. */
 const SECRET = 'Zebulon Quartermaine';

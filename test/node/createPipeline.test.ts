@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS, ConfigError, parseConfig } from '../../src/core/config.js';
-import { DETECTOR_KINDS, parseDetectorList } from '../../src/detect/registry.js';
-import { DETECTOR_FACTORIES } from '../../src/node/detectors.js';
+import { DETECTOR_KINDS, parseDetectorList } from '../../src/core/detectorKinds.js';
+import { DETECTOR_FACTORIES } from '../../src/node/registry.js';
 import { loadConfig, loadPipeline, nerThreads } from '../../src/node/createPipeline.js';
 
 let dir: string;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/run.js';
-import { readGold } from '../../src/eval/goldReaders.js';
+import { readGold } from '../../src/node/goldFiles.js';
 import { startReviewServer } from '../../src/review/server.js';
 import { loadReviewSet } from '../../src/review/store.js';
 import { fakeIO } from '../cli/fakeIO.js';
@@ -20,7 +20,6 @@ const NOTES: FixtureNote[] = [
 ];
 
 let dir: string;
-let runDir: string;
 
 async function cli(...argv: string[]) {
   const f = fakeIO({ cwd: dir });
@@ -30,7 +29,7 @@ async function cli(...argv: string[]) {
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'phi-review-cli-'));
-  runDir = writeRun(dir, NOTES).run;
+  writeRun(dir, NOTES);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

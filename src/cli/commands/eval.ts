@@ -1,15 +1,13 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { EvalInputError } from '../../eval/errors.js';
 import { evaluate, formatReport, formatText, joinPredictions, toJson, type EvalDoc, type GoldDoc } from '../../eval/index.js';
 import { writeFileAtomic } from '../../node/files/atomicWrite.js';
-import { UsageError } from '../../core/errors.js';
-import { readGold, readPredJsonl, type OffsetUnit } from '../../eval/goldReaders.js';
+import type { OffsetUnit } from '../../eval/goldReaders.js';
+import { readGold, readPredJsonl } from '../../node/goldFiles.js';
 import { loadPipeline, type DetectorKind } from '../../node/createPipeline.js';
 import type { Pipeline } from '../../pipeline.js';
 import { parseDetectorsOption } from '../options.js';
-import { CliError, EXIT, type CliIO } from '../io.js';
-import type { RegisterCommand } from './index.js';
+import { CliError, EXIT, type CliIO, type RegisterCommand } from '../io.js';
 
 interface EvalOptions {
   gold: string;
@@ -21,7 +19,6 @@ interface EvalOptions {
   offsets: OffsetUnit;
 }
 
-const DETECTOR_KINDS: readonly DetectorKind[] = ['rules', 'dictionaries', 'ner'];
 /** Notes per analyzeBatch call: enough to fill NER batches, small enough to keep memory flat. */
 const BATCH = 32;
 
@@ -48,11 +45,11 @@ async function evalCommand(options: EvalOptions, io: CliIO): Promise<number> {
     throw new CliError('--detectors and --config choose the pipeline to run; they cannot be used with --pred');
   }
   const detectors = options.detectors === undefined ? undefined : parseDetectorsOption(options.detectors);
-  const gold = await coded(() => readGold(resolve(io.cwd, options.gold), { offsets: options.offsets, displayPath: options.gold }));
+  const gold = await readGold(resolve(io.cwd, options.gold), { offsets: options.offsets, displayPath: options.gold });
   const { docs, predictions } =
     options.pred !== undefined
       ? {
-          docs: await coded(async () => joinPredictions(gold, await readPredJsonl(resolve(io.cwd, options.pred!), options.pred!), options.pred!)),
+          docs: await joinPredictions(gold, await readPredJsonl(resolve(io.cwd, options.pred!), options.pred!), options.pred!),
           predictions: { file: options.pred } as Predictions,
         }
       : await runPipeline(gold, options, detectors, io);
@@ -68,7 +65,7 @@ async function evalCommand(options: EvalOptions, io: CliIO): Promise<number> {
   );
   if (options.report !== undefined) {
     const texts = new Map(gold.map((g) => [g.id, g.text]));
-    await coded(() => writeFileAtomic(resolve(io.cwd, options.report!), formatReport(result, texts)));
+    await writeFileAtomic(resolve(io.cwd, options.report!), formatReport(result, texts));
     io.stderr.write(`phi-redact: ${result.errors.length} errors listed in ${options.report}\n`);
   }
   return EXIT.OK;
@@ -87,15 +84,13 @@ async function runPipeline(
   io: CliIO,
 ): Promise<{ docs: EvalDoc[]; predictions: Predictions }> {
   const configPath = options.config === undefined ? undefined : resolve(io.cwd, options.config);
-  const pipeline: Pipeline = await coded(() =>
-    loadPipeline({ ...(configPath !== undefined ? { configPath } : { baseDir: io.cwd }), ...(detectors ? { detectors } : {}) }),
-  );
+  const pipeline: Pipeline = await loadPipeline({ ...(configPath !== undefined ? { configPath } : { baseDir: io.cwd }), ...(detectors ? { detectors } : {}) });
   try {
     const docs: EvalDoc[] = [];
     for (let i = 0; i < gold.length; i += BATCH) {
       const chunk = gold.slice(i, i + BATCH);
       // A detector failure stops the evaluation (fail closed): partial scores would mislead.
-      const analyses = await coded(() => pipeline.analyzeBatch(chunk.map((g) => g.text), chunk.map((g) => ({ noteId: g.id }))));
+      const analyses = await pipeline.analyzeBatch(chunk.map((g) => g.text), chunk.map((g) => ({ noteId: g.id })));
       chunk.forEach((g, k) => docs.push({ ...g, pred: analyses[k]!.spans, raw: analyses[k]!.raw }));
     }
     return { docs, predictions: { detectors: pipeline.fingerprints() } };
@@ -104,13 +99,3 @@ async function runPipeline(
   }
 }
 
-/** Input, config and detector errors carry a code (E0xx) and name the file: show them as usage errors (exit 2). */
-async function coded<T>(fn: () => Promise<T> | T): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof EvalInputError || err instanceof UsageError) throw new CliError(err.message);
-    if (err instanceof Error && /^E\d{3} /.test(err.message)) throw new CliError(err.message.split('\n')[0]!);
-    throw err;
-  }
-}

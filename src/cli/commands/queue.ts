@@ -1,19 +1,17 @@
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Config } from '../../core/config.js';
 import { collectInputs, DEFAULT_GLOB } from '../../node/files/inputs.js';
-import { loadConfig, type DetectorKind } from '../../node/createPipeline.js';
+import { loadConfig } from '../../node/createPipeline.js';
 import { createEngine, defaultWorkers } from '../../node/runs/pool/engine.js';
-import { abortOnSignals, connectChecked, DEFAULT_QUEUE, DEFAULT_RETRY, QueueSetupError } from '../../node/runs/queue/jobs.js';
+import { abortOnSignals, connectChecked, DEFAULT_QUEUE, DEFAULT_RETRY } from '../../node/runs/queue/jobs.js';
 import { formatStatus, queueStatus } from '../../node/runs/queue/status.js';
 import { submitNotes } from '../../node/runs/queue/submit.js';
-import { FingerprintMismatchError, runQueueWorker } from '../../node/runs/queue/queueWorker.js';
-import { loadSecretKey } from '../../node/keys.js';
+import { runQueueWorker } from '../../node/runs/queue/queueWorker.js';
 import { noteScope } from '../../node/surrogates.js';
-import { effectivePolicy, usesSurrogate } from '../../transform/safeHarbor.js';
+import { setUpRun } from '../../node/runs/setup.js';
 import { parseDetectorsOption } from '../options.js';
-import { CliError, EXIT, type CliIO } from '../io.js';
-import type { RegisterCommand } from './index.js';
+import { CliError, EXIT, type CliIO, type RegisterCommand } from '../io.js';
 
 /**
  * `phi-redact queue submit|work|status`: multi-machine runs over BullMQ on the user's Redis.
@@ -39,15 +37,6 @@ function positiveInt(name: string, value: string | undefined, fallback: number, 
   return n;
 }
 
-async function coded<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof QueueSetupError || err instanceof FingerprintMismatchError) throw new CliError(err.message);
-    if (err instanceof Error && /^E\d{3} /.test(err.message)) throw new CliError(err.message.split('\n')[0]!);
-    throw err;
-  }
-}
 
 export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setExit) => {
   const queue = program
@@ -73,10 +62,10 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
     const attempts = positiveInt('--attempts', options.attempts, DEFAULT_RETRY.attempts, 100);
     const backoffMs = positiveInt('--backoff-ms', options.backoffMs, DEFAULT_RETRY.backoffMs, 3_600_000);
     // Output paths are computed exactly as a folder run would (outDir only guards against overlap).
-    const { files, problems } = await coded(() => collectInputs(paths, { cwd: io.cwd, outDir: resolve(io.cwd, '.phi-redact-queue-none'), glob: options.glob }));
+    const { files, problems } = await collectInputs(paths, { cwd: io.cwd, outDir: resolve(io.cwd, '.phi-redact-queue-none'), glob: options.glob });
     const onProblem = (where: string, message: string): void => void io.stderr.write(`phi-redact: ${where}: ${message}\n`);
     for (const p of problems) onProblem(p.display, p.error.message);
-    const connection = await coded(() => connectChecked(redisUrl(options, io)));
+    const connection = await connectChecked(redisUrl(options, io));
     try {
       const summary = await submitNotes({ connection, queue: options.queue, files, batch, retry: { attempts, backoffMs }, onProblem });
       const failed = summary.failed + problems.length;
@@ -124,23 +113,15 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
         typeof options.untilEmpty === 'string' ? positiveInt('--until-empty', options.untilEmpty, 2000, 3_600_000) : options.untilEmpty === true ? 2000 : undefined;
       const detectors = options.detectors === undefined ? undefined : parseDetectorsOption(options.detectors);
       const configPath = options.config === undefined ? undefined : resolve(io.cwd, options.config);
-      let config: Config = await coded(async () => loadConfig(configPath));
+      let config: Config = await loadConfig(configPath);
       if (options.policy !== undefined) config = { ...config, policy: { ...config.policy, DEFAULT: options.policy } };
-      let key: Uint8Array | undefined;
-      if (usesSurrogate(effectivePolicy(config))) {
-        const loaded = await coded(async () => loadSecretKey({ keyFile: options.keyFile === undefined ? undefined : resolve(io.cwd, options.keyFile), env: io.env }));
-        // A per-process random key would give each worker different surrogates: refuse.
-        if (loaded.source === 'random') throw new CliError('E083 queue workers need the shared key (--key-file or PHI_REDACT_KEY) when the policy uses surrogates');
-        key = loaded.key;
-      }
-      const load = { config, detectors, baseDir: configPath === undefined ? io.cwd : dirname(configPath), ...(key !== undefined ? { key } : {}) };
-      const connection = await coded(() => connectChecked(redisUrl(options, io)));
+      const { load } = await setUpRun({ config, configPath, cwd: io.cwd, detectors, keyFile: options.keyFile, env: io.env, sharedKey: true });
+      const connection = await connectChecked(redisUrl(options, io));
       const signals = abortOnSignals();
       try {
-        const engine = await coded(() => createEngine({ load, workers: threads }));
+        const engine = await createEngine({ load, workers: threads });
         try {
-          const summary = await coded(() =>
-            runQueueWorker({
+          const summary = await runQueueWorker({
               connection,
               queue: options.queue,
               outDir: resolve(io.cwd, options.out),
@@ -152,8 +133,7 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
               // Same patient scope as a folder run would give (file-name pattern or parent folder).
               scopeOf: (note) => noteScope(config, { path: note.input }),
               onProblem: (where, message) => void io.stderr.write(`phi-redact: ${where}: ${message}\n`),
-            }),
-          );
+            });
           if (options.json) io.stdout.write(`${JSON.stringify({ queue: options.queue, ...summary })}\n`);
           else if (!options.quiet) io.stdout.write(`phi-redact: worker wrote ${summary.done} notes, ${summary.deadLettered} dead-lettered (audit: ${summary.auditPath})\n`);
           setExit(summary.deadLettered > 0 ? EXIT.SOME_FAILED : EXIT.OK);
@@ -169,7 +149,7 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
 
   common(queue.command('status').description('Show how far a queue run is: notes done, waiting, retrying, dead-lettered; workers connected.')).action(
     async (options: Common) => {
-      const connection = await coded(() => connectChecked(redisUrl(options, io)));
+      const connection = await connectChecked(redisUrl(options, io));
       try {
         const status = await queueStatus(connection, options.queue);
         io.stdout.write(options.json ? `${JSON.stringify(status)}\n` : formatStatus(status));

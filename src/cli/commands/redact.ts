@@ -1,23 +1,20 @@
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Config } from '../../core/config.js';
-import { describeError, UsageError } from '../../core/errors.js';
+import { describeError } from '../../core/errors.js';
 import { collectInputs, DEFAULT_GLOB, displayPath } from '../../node/files/inputs.js';
-import { AuditCollector, formatSummary, writeAudit, writeAuditFile } from '../../node/runs/audit.js';
-import { createEngine, workersFor } from '../../node/runs/pool/engine.js';
+import { formatSummary, writeAudit, writeAuditFile } from '../../node/runs/audit.js';
+import { auditFor, createEngine, finishAudit, workersFor } from '../../node/runs/pool/engine.js';
+import { setUpRun } from '../../node/runs/setup.js';
 import { runFolder } from '../../node/runs/pool/folderRun.js';
 import { lockOutDir } from '../../node/runs/runLock.js';
 import { createProgress } from '../../node/runs/pool/progress.js';
-import { loadConfig, type DetectorKind } from '../../node/createPipeline.js';
-import { loadSecretKey } from '../../node/keys.js';
+import { loadConfig } from '../../node/createPipeline.js';
 import { noteScope } from '../../node/surrogates.js';
-import type { Vault } from '../../node/vault/vault.js';
-import { effectivePolicy, usesSurrogate } from '../../transform/safeHarbor.js';
 import { DEFAULT_SEPARATOR } from '../../node/runs/stream/records.js';
 import { runStream, STDIN_NAME } from '../../node/runs/stream/streamRun.js';
 import { parseDetectorsOption } from '../options.js';
-import { CliError, EXIT, type CliIO } from '../io.js';
-import type { RegisterCommand } from './index.js';
+import { CliError, EXIT, type CliIO, type RegisterCommand } from '../io.js';
 import { abortOnSignals } from '../../node/runs/signals.js';
 
 interface RedactOptions {
@@ -84,47 +81,28 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
   const requestedWorkers = options.workers === undefined ? undefined : parseWorkers(options.workers);
 
   const configPath = options.config === undefined ? undefined : resolve(io.cwd, options.config);
-  let config: Config = await withCodedErrors(async () => loadConfig(configPath));
+  let config: Config = await loadConfig(configPath);
   if (options.policy !== undefined) config = { ...config, policy: { ...config.policy, DEFAULT: options.policy } };
-  // One key for the whole run (every worker gets the same), loaded only when surrogates are used.
-  let key: Uint8Array | undefined;
-  if (usesSurrogate(effectivePolicy(config))) {
-    const loaded = await withCodedErrors(async () =>
-      loadSecretKey({ keyFile: options.keyFile === undefined ? undefined : resolve(io.cwd, options.keyFile), env: io.env }),
-    );
-    if (loaded.source === 'random' && config.surrogate.requireKey === true) {
-      throw new CliError('E117 the config requires a fixed key (surrogate.requireKey): give --key-file or PHI_REDACT_KEY');
-    }
-    if (loaded.warning !== undefined) io.stderr.write(`phi-redact: ${loaded.warning}\n`);
-    if (options.vault !== undefined && loaded.source === 'random') throw new CliError('E116 --vault needs a fixed key (--key-file or PHI_REDACT_KEY)');
-    key = loaded.key;
-  }
-  if (options.vault !== undefined && key === undefined) throw new CliError('--vault records surrogates: use it with a policy that uses surrogate');
-  const vaultPath = options.vault === undefined ? undefined : resolve(io.cwd, options.vault);
-  // Made (or checked against the key) once here, before any worker writes to it.
-  const VaultClass: typeof Vault | undefined = vaultPath === undefined ? undefined : (await import('../../node/vault/vault.js')).Vault;
-  if (vaultPath !== undefined) await withCodedErrors(async () => VaultClass!.open(vaultPath, key!, { create: true }).close());
-  const closeVault = (): void => {
-    if (vaultPath !== undefined) VaultClass!.open(vaultPath, key!).close();
-  };
-  const load = {
+  // One key for the whole run (every worker gets the same), and the vault's lifecycle.
+  const { load, finish } = await setUpRun({
     config,
+    configPath,
+    cwd: io.cwd,
     detectors,
-    baseDir: configPath === undefined ? io.cwd : dirname(configPath),
-    ...(key !== undefined ? { key } : {}),
-    ...(vaultPath !== undefined ? { vault: vaultPath } : {}),
-  };
+    keyFile: options.keyFile,
+    env: io.env,
+    vault: options.vault,
+    onWarning: (warning) => void io.stderr.write(`phi-redact: ${warning}\n`),
+  });
 
   const onProblem = (where: string, message: string): void => {
     io.stderr.write(`phi-redact: ${where}: ${message}\n`);
   };
 
   if (fromStdin) {
-    const engine = await withCodedErrors(() => createEngine({ load, workers: requestedWorkers ?? 1 }));
+    const engine = await createEngine({ load, workers: requestedWorkers ?? 1 });
     try {
-      const audit = new AuditCollector('stream', engine.fingerprints, engine.detectorIds);
-      audit.workers = engine.workers;
-      audit.pipelineLoadMs = engine.loadMs;
+      const audit = auditFor('stream', engine);
       const stop = abortOnSignals();
       const summary = await runStream({
         input: io.stdin as AsyncIterable<Uint8Array>,
@@ -143,8 +121,7 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
           return fields === undefined ? {} : noteScope(config, { record: fields });
         },
       }).finally(() => stop.dispose());
-      audit.pipelineLoads = engine.pipelineLoads();
-      const report = audit.report();
+      const report = finishAudit(audit, engine);
       if (options.audit !== undefined) await writeAuditFile(resolve(io.cwd, options.audit), report);
       if (summary.interrupted === true) {
         io.stderr.write(`phi-redact: ${STDIN_NAME}: interrupted after ${summary.done} note${summary.done === 1 ? '' : 's'}: the notes already read were finished and written, no more were read\n`);
@@ -164,20 +141,18 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
       return summary.failed > 0 || summary.malformed > 0 ? EXIT.SOME_FAILED : EXIT.OK;
     } finally {
       await engine.close();
-      closeVault();
+      await finish();
     }
   }
 
   const outDir = resolve(io.cwd, options.out!);
-  const { files, problems } = await withCodedErrors(() => collectInputs(paths, { cwd: io.cwd, outDir, glob: options.glob }));
-  const engine = await withCodedErrors(() => createEngine({ load, workers: requestedWorkers ?? workersFor(files.length) }));
+  const { files, problems } = await collectInputs(paths, { cwd: io.cwd, outDir, glob: options.glob });
+  const engine = await createEngine({ load, workers: requestedWorkers ?? workersFor(files.length) });
   let unlock: (() => Promise<void>) | undefined;
   try {
-    unlock = await withCodedErrors(() => lockOutDir(outDir, options.out!));
+    unlock = await lockOutDir(outDir, options.out!);
     for (const p of problems) onProblem(p.display, p.error.message);
-    const audit = new AuditCollector('folder', engine.fingerprints, engine.detectorIds);
-    audit.workers = engine.workers;
-    audit.pipelineLoadMs = engine.loadMs;
+    const audit = auditFor('folder', engine);
     for (const p of problems) audit.noteFailed(p.error.message);
     const showProgress = io.isTTY && !options.quiet && !options.json;
     const stop = abortOnSignals();
@@ -194,9 +169,8 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
       ...(showProgress ? { makeProgress: (total: number, already: number) => createProgress(io.stderr, total, already) } : {}),
     });
     stop.dispose();
-    audit.pipelineLoads = engine.pipelineLoads();
     if (summary.stopped !== undefined) onProblem(displayPath(summary.manifestPath, io.cwd), summary.stopped);
-    const report = audit.report();
+    const report = finishAudit(audit, engine);
     // A full disk must not turn into an internal error: say which file, keep the exit code honest.
     await writeAudit(outDir, report).catch((err: unknown) => onProblem(displayPath(outDir, io.cwd), `E047 cannot write the audit report (${describeError(err)})`));
     const notAttempted = summary.stopped === undefined ? 0 : files.length - summary.done - summary.failed - summary.skipped;
@@ -218,7 +192,7 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
   } finally {
     await unlock?.();
     await engine.close();
-    closeVault();
+    await finish();
   }
 }
 
@@ -233,13 +207,3 @@ function parseWorkers(value: string): number {
   return n;
 }
 
-/** Config, rule-pack and model errors carry a code (E0xx) and name the file: show them as usage errors. */
-async function withCodedErrors<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof UsageError) throw new CliError(err.message);
-    if (err instanceof Error && /^E\d{3} /.test(err.message)) throw new CliError(err.message.split('\n')[0]!);
-    throw err;
-  }
-}

@@ -2,8 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadSecretKey } from '../../node/keys.js';
 import { reidentifyText, Vault } from '../../node/vault/vault.js';
-import { CliError, EXIT, type CliIO } from '../io.js';
-import type { RegisterCommand } from './index.js';
+import { CliError, EXIT, type CliIO, type RegisterCommand } from '../io.js';
 
 interface ReidentifyOptions {
   vault: string;
@@ -31,9 +30,9 @@ export const registerReidentify: RegisterCommand = (program: Command, io: CliIO,
 async function reidentifyCommand(terms: readonly string[], options: ReidentifyOptions, io: CliIO): Promise<number> {
   if (terms.length === 0) throw new CliError('give surrogates to look up, or "-" to read a text from stdin');
   if (terms.includes('-') && terms.length > 1) throw new CliError('"-" (stdin) cannot be combined with terms');
-  const loaded = coded(() => loadSecretKey({ keyFile: options.keyFile === undefined ? undefined : resolve(io.cwd, options.keyFile), env: io.env }));
+  const loaded = loadSecretKey({ keyFile: options.keyFile === undefined ? undefined : resolve(io.cwd, options.keyFile), env: io.env });
   if (loaded.source === 'random') throw new CliError('E116 reidentify needs the vault\'s key (--key-file or PHI_REDACT_KEY)');
-  const vault = coded(() => Vault.open(resolve(io.cwd, options.vault), loaded.key));
+  const vault = Vault.open(resolve(io.cwd, options.vault), loaded.key);
   try {
     if (terms[0] === '-') {
       const chunks: Buffer[] = [];
@@ -56,11 +55,3 @@ async function reidentifyCommand(terms: readonly string[], options: ReidentifyOp
   }
 }
 
-function coded<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof Error && /^E\d{3} /.test(err.message)) throw new CliError(err.message);
-    throw err;
-  }
-}

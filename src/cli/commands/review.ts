@@ -4,11 +4,10 @@ import { writeFileAtomic } from '../../node/files/atomicWrite.js';
 import { exportGold } from '../../review/exportGold.js';
 import { buildReport, formatReportHtml, formatReportText } from '../../review/reviewReport.js';
 import { startReviewServer } from '../../review/server.js';
-import { loadReviewSet, ReviewError, writeReviewSet } from '../../review/store.js';
+import { loadReviewSet,  writeReviewSet } from '../../review/store.js';
 import { STRATIFY_MODES, type Stratify } from '../../review/types.js';
 import { reduceVerdicts } from '../../review/verdicts.js';
-import { CliError, EXIT, type CliIO } from '../io.js';
-import type { RegisterCommand } from './index.js';
+import { CliError, EXIT, type CliIO, type RegisterCommand } from '../io.js';
 
 function positiveInt(name: string, value: string): number {
   const n = Number(value);
@@ -16,14 +15,6 @@ function positiveInt(name: string, value: string): number {
   return n;
 }
 
-async function coded<T>(f: () => Promise<T>): Promise<T> {
-  try {
-    return await f();
-  } catch (err) {
-    if (err instanceof ReviewError) throw new CliError(err.message, EXIT.USAGE);
-    throw err;
-  }
-}
 
 /** Resolves when the process is asked to stop (Ctrl-C, SIGTERM). */
 function untilStopped(): Promise<void> {
@@ -53,9 +44,7 @@ export const registerReview: RegisterCommand = (program: Command, io: CliIO, set
       const n = positiveInt('--n', options.n);
       const seed = Number(options.seed);
       if (!Number.isInteger(seed)) throw new CliError('--seed must be an integer');
-      const info = await coded(() =>
-        writeReviewSet({ run: resolve(io.cwd, run), out: resolve(io.cwd, options.out), n, seed, stratify: options.stratify }),
-      );
+      const info = await writeReviewSet({ run: resolve(io.cwd, run), out: resolve(io.cwd, options.out), n, seed, stratify: options.stratify });
       const drawn = info.strata.reduce((a, s) => a + s.sampled, 0);
       io.stdout.write(`Sampled ${drawn} of ${info.population} notes (${info.failed} failed notes not sampled) into ${options.out}\n`);
       for (const s of info.strata) io.stdout.write(`  ${s.key}: ${s.sampled} of ${s.population} (weight ${s.weight.toFixed(2)})\n`);
@@ -68,7 +57,7 @@ export const registerReview: RegisterCommand = (program: Command, io: CliIO, set
     .argument('<set>', 'review set folder')
     .option('--reviewer <name>', 'your name, recorded with each verdict', io.env['USER'] ?? 'reviewer')
     .action(async (set: string, options: { reviewer: string }) => {
-      const server = await coded(() => startReviewServer({ setDir: resolve(io.cwd, set), reviewer: options.reviewer }));
+      const server = await startReviewServer({ setDir: resolve(io.cwd, set), reviewer: options.reviewer });
       io.stdout.write(`${server.url}\n`);
       io.stderr.write('phi-redact: review server running on 127.0.0.1 only; press Ctrl-C to stop\n');
       await untilStopped();
@@ -83,7 +72,7 @@ export const registerReview: RegisterCommand = (program: Command, io: CliIO, set
     .option('--json', 'print the report as JSON')
     .option('--html <file>', 'also write a printable HTML report (numbers only, no note text)')
     .action(async (set: string, options: { json?: boolean; html?: string }) => {
-      const loaded = await coded(() => loadReviewSet(resolve(io.cwd, set)));
+      const loaded = await loadReviewSet(resolve(io.cwd, set));
       const report = buildReport(loaded.info, loaded.items, reduceVerdicts(loaded.events));
       io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReportText(report));
       if (options.html !== undefined) await writeFileAtomic(resolve(io.cwd, options.html), formatReportHtml(report));
@@ -95,7 +84,7 @@ export const registerReview: RegisterCommand = (program: Command, io: CliIO, set
     .description('Print corrected gold notes (JSONL, the format `phi-redact eval --gold` reads) for the notes reviewers marked done. It holds PHI.')
     .argument('<set>', 'review set folder')
     .action(async (set: string) => {
-      const loaded = await coded(() => loadReviewSet(resolve(io.cwd, set)));
+      const loaded = await loadReviewSet(resolve(io.cwd, set));
       for (const line of exportGold(loaded.items, reduceVerdicts(loaded.events))) io.stdout.write(`${JSON.stringify(line)}\n`);
       setExit(EXIT.OK);
     });

@@ -2,6 +2,7 @@ import { parse as parseYaml, YAMLError } from 'yaml';
 import { z } from 'zod';
 import { LABELS, SUBTYPES, type Label } from '../../core/labels.js';
 import { VALIDATOR_NAMES } from './validators.js';
+import { PhiRedactError } from '../../core/errors.js';
 
 /**
  * Rule packs are data (Presidio's YAML recognizers, Philter's filter list): each rule names
@@ -111,15 +112,6 @@ export interface RulePack {
   readonly rules: readonly Rule[];
 }
 
-export class RulePackError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(`${code} ${message}`);
-    this.name = 'RulePackError';
-  }
-}
 
 function where(fileName: string, ruleId?: string): string {
   return ruleId === undefined ? fileName : `${fileName}: rule "${ruleId}"`;
@@ -282,4 +274,9 @@ export function parseRulePack(yamlText: string, fileName: string): RulePack {
     seen.add(r.id);
   }
   return { pack: head.data.pack, version: head.data.version, description: head.data.description, fileName, rules };
+}
+
+/** A rule pack that cannot be used: E020–E025, naming the file (and rule), never note text. */
+export class RulePackError extends PhiRedactError {
+  override name = 'RulePackError';
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BUNDLED_DICTIONARY_DIR } from '../paths.js';
 import { gunzipSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';

@@ -6,6 +6,7 @@ import type { Pipeline } from '../../pipeline.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { MANIFEST_DIR } from './manifest.js';
+import { codeOf } from '../../core/errors.js';
 
 /**
  * The audit report written at the end of every run (`<out>/.phi-redact/audit.json` for folder
@@ -195,7 +196,7 @@ export class AuditCollector {
   }
 
   private countError(error: string): void {
-    const code = /^E\d{3}\b/.exec(error)?.[0] ?? 'other';
+    const code = codeOf(error) ?? 'other';
     this.errors[code] = (this.errors[code] ?? 0) + 1;
   }
 

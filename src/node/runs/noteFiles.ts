@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pipeline, Redaction } from '../../pipeline.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
@@ -8,37 +8,22 @@ import { decodeNote } from '../files/decodeNote.js';
 import { describeError, InputError } from '../../core/errors.js';
 import type { InputFile } from '../files/inputs.js';
 import { noteScope } from '../surrogates.js';
-import {
-  formatManifestLine,
-  MANIFEST_DIR,
-  MANIFEST_FILE,
-  toManifestOutSpan,
-  toManifestSpan,
-  type ManifestEntry,
-} from './manifest.js';
+import { toManifestOutSpan, toManifestSpan, type ManifestEntry } from './manifest.js';
 
 /**
- * Redacts files into the out folder, a batch at a time (the NER model batches windows across
- * notes). Each output is written atomically; each note's manifest line is appended as soon as
- * it is done. A note whose detectors fail is NOT written (fail closed) and is reported.
+ * One note file's steps in a folder or queue run: read and decode it (`loadFile`), redact a
+ * batch (`redactEach`: the NER model batches windows across notes), write the output atomically
+ * (`writeOutput`) or record why not (`failedEntry`). A note whose detectors fail is NOT written
+ * (fail closed). The manifest lines are the caller's to append (src/node/runs/pool/tasks.ts).
  */
 
-export interface RedactFilesOptions {
+export interface WriteOptions {
   /** Absolute out folder. */
   readonly outDir: string;
   /** Also write `<output>.spans.json` beside each output: `{spans, outSpans}` as in the manifest. */
   readonly emitSpans?: boolean;
-  readonly batchSize?: number;
   /** Permission bits of each output (default 0600: owner only). */
   readonly mode?: number;
-  /** Called once per failed note with a PHI-free message. */
-  readonly onProblem: (display: string, message: string) => void;
-}
-
-export interface RedactFilesSummary {
-  readonly done: number;
-  readonly failed: number;
-  readonly manifestPath: string;
 }
 
 export interface Loaded {
@@ -48,49 +33,6 @@ export interface Loaded {
   readonly sha256: string | null;
   readonly text?: string;
   readonly error?: string;
-}
-
-export async function redactFiles(
-  pipeline: Pipeline,
-  files: readonly InputFile[],
-  options: RedactFilesOptions,
-): Promise<RedactFilesSummary> {
-  const manifestDir = join(options.outDir, MANIFEST_DIR);
-  await mkdir(manifestDir, { recursive: true });
-  const manifestPath = join(manifestDir, MANIFEST_FILE);
-  const manifest = await open(manifestPath, 'w');
-  let done = 0;
-  let failed = 0;
-  const batchSize = options.batchSize ?? 16;
-  try {
-    for (let i = 0; i < files.length; i += batchSize) {
-      const batch = await Promise.all(files.slice(i, i + batchSize).map(loadFile));
-      const ready = batch.filter((b) => b.text !== undefined);
-      const redactions = await redactEach(pipeline, ready);
-      const lines: string[] = [];
-      for (const note of batch) {
-        let entry: ManifestEntry;
-        const redaction = redactions.get(note);
-        if (note.error !== undefined || redaction === undefined || redaction instanceof Error) {
-          const error = note.error ?? (redaction instanceof Error ? `E046 detection failed (${describeError(redaction)})` : 'E046 detection failed');
-          entry = failedEntry(note, error);
-        } else {
-          entry = await writeOutput(note, redaction, options);
-        }
-        if (entry.status === 'done') done += 1;
-        else {
-          failed += 1;
-          options.onProblem(note.file.display, entry.error!);
-        }
-        lines.push(formatManifestLine(entry));
-      }
-      await manifest.write(lines.join(''));
-    }
-    await manifest.sync();
-  } finally {
-    await manifest.close();
-  }
-  return { done, failed, manifestPath };
 }
 
 /** Larger files are refused unread (as on stdin, E053): the pipeline holds a note several times over in memory. */
@@ -166,7 +108,7 @@ export function failedEntry(note: Loaded, error: string): ManifestEntry {
   };
 }
 
-export async function writeOutput(note: Loaded, redaction: Redaction, options: RedactFilesOptions): Promise<ManifestEntry> {
+export async function writeOutput(note: Loaded, redaction: Redaction, options: WriteOptions): Promise<ManifestEntry> {
   const spans = redaction.spans.map(toManifestSpan);
   const outSpans = redaction.spans.map(toManifestOutSpan);
   const target = join(options.outDir, ...note.file.output.split('/'));

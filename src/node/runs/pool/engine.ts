@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { Pipeline } from '../../../pipeline.js';
-import { runFingerprints, type Fingerprints } from '../audit.js';
+import { AuditCollector, runFingerprints, type AuditReport, type Fingerprints, type RunMode } from '../audit.js';
 import type { InputFile } from '../../files/inputs.js';
 import { loadPipeline, type LoadPipelineOptions } from '../../createPipeline.js';
 import { PACKAGE_ROOT } from '../../paths.js';
@@ -110,4 +110,18 @@ async function poolEngine(load: LoadPipelineOptions, workers: number): Promise<R
     pipelineLoads: () => [...loadsByThread.values()].reduce((a, b) => a + b, 0),
     close: () => pool.destroy(),
   };
+}
+
+/** An audit collector for a run on `engine`: its fingerprints, detectors, workers and load time. */
+export function auditFor(mode: RunMode, engine: RedactEngine): AuditCollector {
+  const audit = new AuditCollector(mode, engine.fingerprints, engine.detectorIds);
+  audit.workers = engine.workers;
+  audit.pipelineLoadMs = engine.loadMs;
+  return audit;
+}
+
+/** The audit report at the end of a run: how many pipelines the engine ended up loading is known only now. */
+export function finishAudit(audit: AuditCollector, engine: RedactEngine): AuditReport {
+  audit.pipelineLoads = engine.pipelineLoads();
+  return audit.report();
 }

@@ -83,7 +83,7 @@ export async function redactFileBatch(pipeline: Pipeline, files: readonly InputF
     pipeline,
     loaded.filter((l) => l.text !== undefined),
   );
-  const writeOptions = { outDir: options.outDir, emitSpans: options.emitSpans, mode: options.mode, onProblem: () => undefined };
+  const writeOptions = { outDir: options.outDir, emitSpans: options.emitSpans, mode: options.mode };
   // Writes in parallel: each one waits on two fsyncs (file, folder), which dominate small notes.
   return Promise.all(
     loaded.map(async (note): Promise<FileOutcome> => {

@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { PhiRedactError } from '../../../core/errors.js';
 
 /**
  * The shape of the multi-machine run on BullMQ, shared by `queue submit`, `queue work` and
@@ -90,9 +91,9 @@ export async function connectChecked(url: string, timeoutMs = 5000): Promise<Red
   try {
     connection = connect(url);
   } catch {
-    throw new QueueSetupError(`E080 invalid Redis URL ${safeRedisUrl(url)}`);
+    throw new QueueSetupError('E080', `invalid Redis URL ${safeRedisUrl(url)}`);
   }
-  const unreachable = (why: string): QueueSetupError => new QueueSetupError(`E080 cannot reach Redis at ${safeRedisUrl(url)} (${why})`);
+  const unreachable = (why: string): QueueSetupError => new QueueSetupError('E080', `cannot reach Redis at ${safeRedisUrl(url)} (${why})`);
   // The first connection error fails the check at once (ioredis would retry forever); later
   // errors are left to ioredis's reconnects and BullMQ.
   let onFirstError: (err: NodeJS.ErrnoException) => void = () => undefined;
@@ -118,11 +119,9 @@ export async function connectChecked(url: string, timeoutMs = 5000): Promise<Red
   return connection;
 }
 
-export class QueueSetupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'QueueSetupError';
-  }
+/** Redis or the queue cannot be used: E080. */
+export class QueueSetupError extends PhiRedactError {
+  override name = 'QueueSetupError';
 }
 
 export { abortOnSignals } from '../signals.js';

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { writeFileAtomic } from '../../files/atomicWrite.js';
-import { AuditCollector, writeAuditFile } from '../audit.js';
+import { writeAuditFile } from '../audit.js';
 import { describeError } from '../../../core/errors.js';
 import { formatManifestLine, MANIFEST_DIR, toManifestOutSpan, toManifestSpan, type ManifestEntry } from '../manifest.js';
-import type { RedactEngine } from '../pool/engine.js';
+import { auditFor, finishAudit, type RedactEngine } from '../pool/engine.js';
 import type { NoteOutcome } from '../pool/tasks.js';
 import { removeStaleTempFiles } from '../resume.js';
 import {
@@ -20,6 +20,7 @@ import {
   type NoteJobData,
   type QueuedNote,
 } from './jobs.js';
+import { PhiRedactError } from '../../../core/errors.js';
 
 /**
  * `phi-redact queue work`: takes jobs from the queue, redacts their notes on the engine (one
@@ -71,13 +72,15 @@ export interface QueueWorkerSummary {
   readonly auditPath: string;
 }
 
-export class FingerprintMismatchError extends Error {
+export class FingerprintMismatchError extends PhiRedactError {
+  override name = 'FingerprintMismatchError';
+
   constructor(queue: string) {
     super(
-      `E081 this worker's config/rules/model/key fingerprint differs from the one queue "${queue}" was started with; ` +
+      'E081',
+      `this worker's config/rules/model/key fingerprint differs from the one queue "${queue}" was started with; ` +
         'every worker must share the same config, rules, model and key',
     );
-    this.name = 'FingerprintMismatchError';
   }
 }
 
@@ -100,9 +103,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
   const staleTempMs = options.staleTempMs ?? 15 * 60_000;
   await removeStaleTempFiles(outDir, staleTempMs).catch(() => 0);
   const manifest: FileHandle = await open(join(manifestDir, `manifest.${id}.jsonl`), 'a');
-  const audit = new AuditCollector('queue', engine.fingerprints, engine.detectorIds);
-  audit.workers = engine.workers;
-  audit.pipelineLoadMs = engine.loadMs;
+  const audit = auditFor('queue', engine);
   const dead = new Queue<DeadLetterData>(deadLetterName(options.queue), { connection, prefix: QUEUE_PREFIX });
   let deadLettered = 0;
 
@@ -196,9 +197,8 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
   await removeStaleTempFiles(outDir, staleTempMs).catch(() => 0);
   await manifest.sync().catch(() => undefined);
   await manifest.close();
-  audit.pipelineLoads = engine.pipelineLoads();
   const auditPath = join(manifestDir, `audit.${id}.json`);
-  await writeAuditFile(auditPath, audit.report());
+  await writeAuditFile(auditPath, finishAudit(audit, engine));
   return { done: audit.done, failed: audit.failed, deadLettered, auditPath };
 }
 

@@ -4,6 +4,7 @@ import type { RedactEngine } from '../pool/engine.js';
 import type { NoteOutcome } from '../pool/tasks.js';
 import { mapOrdered } from './ordered.js';
 import { frameRecords, type StreamFormat, type StreamRecord } from './records.js';
+import { codeOf } from '../../../core/errors.js';
 
 /**
  * `phi-redact redact -`: a stream of notes in, the redacted stream out, in input order.
@@ -106,7 +107,7 @@ export async function runStream(options: StreamRunOptions): Promise<StreamRunSum
           failed += 1;
           const error = outcome?.ok === false ? outcome.error : 'E046 detection failed';
           audit.noteFailed(error);
-          options.onProblem(STDIN_NAME, /^E\d{3} /.test(error) ? `${error.slice(0, 4)} line ${record.lineNo}:${error.slice(4)}` : `line ${record.lineNo}: ${error}`);
+          options.onProblem(STDIN_NAME, codeOf(error) !== undefined ? `${error.slice(0, 4)} line ${record.lineNo}:${error.slice(4)}` : `line ${record.lineNo}: ${error}`);
         } else {
           done += 1;
           audit.noteDone(outcome.counts, record.bytes);

@@ -1,7 +1,7 @@
 /**
  * The detector kinds, in the order their detectors run and merge: the one list that the config
  * schema, the CLI's `--detectors` and the run fingerprint read. Each kind's factory (which loads
- * its assets: rule packs, word lists, the model) is in src/node/detectors.ts, typed so that a kind
+ * its assets: rule packs, word lists, the model) is in src/node/registry.ts, typed so that a kind
  * without a factory does not compile. Adding a kind: one entry here, one factory there.
  */
 export const DETECTOR_KINDS = ['rules', 'dictionaries', 'ner'] as const;

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError, type Config } from '../core/config.js';
 import { createDictionaryDetector, createSafeTermsDetector } from '../detect/dictionaries/index.js';
-import type { DetectorKind } from '../detect/registry.js';
+import type { DetectorKind } from '../core/detectorKinds.js';
 import { createRuleDetectors } from '../detect/rules/index.js';
 import type { Detector } from '../detect/types.js';
 import { plainWordTest, spanTails, wordLexicon } from '../lexicon/index.js';
@@ -12,7 +12,7 @@ import { loadDictionaries } from './assets/wordLists.js';
 import { BUNDLED_MODEL_DIR } from './paths.js';
 
 /**
- * The detector registry's factories: one per kind in src/detect/registry.ts (the mapped type
+ * The detector registry's factories: one per kind in src/core/detectorKinds.ts (the mapped type
  * makes a missing one a compile error). Each reads its assets (rule packs, word lists, model)
  * and returns loaded-on-demand detectors; everything they wire together is pure.
  *
