@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { plainWordSet, plainWordTest, type DictionaryData } from '../../../src/lexicon/index.js';
-import { dictionaryData } from './helpers.js';
+import { plainWordSet, plainWordTest, type DictionaryData } from '../../src/lexicon/index.js';
+import { dictionaryData } from '../detect/dictionaries/helpers.js';
 
 describe('plainWordSet: words the NER plain-word check treats as never a name or place alone', () => {
   let data: DictionaryData;
