@@ -66,7 +66,14 @@ const median = (xs: number[]): string => xs[Math.floor(xs.length / 2)]!.toFixed(
 const ov = (a: { start: number; end: number }, b: { start: number; end: number }): boolean => a.start < b.end && b.start < a.end;
 function score(preds: Span[][]): Map<string, { gold: number; caught: number; pred: number; hit: number }> {
   const per = new Map<string, { gold: number; caught: number; pred: number; hit: number }>();
-  const c = (l: string) => per.get(l) ?? (per.set(l, { gold: 0, caught: 0, pred: 0, hit: 0 }), per.get(l)!);
+  const c = (l: string) => {
+    let x = per.get(l);
+    if (!x) {
+      x = { gold: 0, caught: 0, pred: 0, hit: 0 };
+      per.set(l, x);
+    }
+    return x;
+  };
   notes.forEach((n, i) => {
     for (const m of n.text.matchAll(/[\p{L}\p{N}]+/gu)) {
       const t = { start: m.index!, end: m.index! + m[0].length };

@@ -110,8 +110,12 @@ console.log(`bench-surrogate: ${notes.length} dev notes, ${runs} timed runs per 
 console.log(`gold spans replaced: ${replaced}; fell back to tags: ${tagged}; gold PHI strings verbatim in their replacement: ${verbatim}`);
 await compare(
   'transform only (gold spans)',
-  () => notes.forEach((n, i) => bare.tag.transform(n.text, { spans: goldSpans[i]!, raw: [] }, { scope: scopeOf(n.id) })),
-  () => notes.forEach((n, i) => bare.sur.transform(n.text, { spans: goldSpans[i]!, raw: [] }, { scope: scopeOf(n.id) })),
+  () => notes.forEach((n, i) => {
+    bare.tag.transform(n.text, { spans: goldSpans[i]!, raw: [] }, { scope: scopeOf(n.id) });
+  }),
+  () => notes.forEach((n, i) => {
+    bare.sur.transform(n.text, { spans: goldSpans[i]!, raw: [] }, { scope: scopeOf(n.id) });
+  }),
 );
 await compare(
   'end to end (rules detectors)',

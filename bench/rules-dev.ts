@@ -57,11 +57,14 @@ type Counts = { goldTok: number; caught: number; predTok: number; predTokHit: nu
 const per = new Map<string, Counts>();
 const c = (l: string): Counts => {
   let x = per.get(l);
-  if (!x) per.set(l, (x = { goldTok: 0, caught: 0, predTok: 0, predTokHit: 0, predTokHitSame: 0, goldEnt: 0, entCaught: 0, predEnt: 0, predEntHit: 0 }));
+  if (!x) {
+    x = { goldTok: 0, caught: 0, predTok: 0, predTokHit: 0, predTokHitSame: 0, goldEnt: 0, entCaught: 0, predEnt: 0, predEntHit: 0 };
+    per.set(l, x);
+  }
   return x;
 };
 const show: string[] = [];
-const ctx = (t: string, s: number, e: number): string => JSON.stringify(t.slice(Math.max(0, s - 30), s) + '[[' + t.slice(s, e) + ']]' + t.slice(e, e + 30));
+const ctx = (t: string, s: number, e: number): string => JSON.stringify(`${t.slice(Math.max(0, s - 30), s)}[[${t.slice(s, e)}]]${t.slice(e, e + 30)}`);
 
 notes.forEach((n, i) => {
   const pred = preds[i]!;

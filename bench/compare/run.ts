@@ -283,7 +283,7 @@ async function main(): Promise<void> {
     speedRatioVsRulesCpu: ratios,
   };
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'compare.json'), JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(join(outDir, 'compare.json'), `${JSON.stringify(report, null, 2)}\n`);
   const { renderMarkdown, renderSummary } = await import('./report.js');
   writeFileSync(join(outDir, 'compare.md'), renderMarkdown(report));
   writeFileSync(join(outDir, 'compare-summary.md'), renderSummary(report));

@@ -20,7 +20,6 @@ const NOTES: FixtureNote[] = [
 ];
 
 let dir: string;
-let runDir: string;
 
 async function cli(...argv: string[]) {
   const f = fakeIO({ cwd: dir });
@@ -30,7 +29,7 @@ async function cli(...argv: string[]) {
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'phi-review-cli-'));
-  runDir = writeRun(dir, NOTES).run;
+  writeRun(dir, NOTES);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

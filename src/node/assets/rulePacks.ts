@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { readSmallTextFile } from '../files/smallFile.js';
-import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { BUNDLED_RULES_DIR } from '../paths.js';
 import { parseRulePack, RulePackError, type RulePack } from '../../detect/rules/pack.js';
 

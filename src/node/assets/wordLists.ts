@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BUNDLED_DICTIONARY_DIR } from '../paths.js';
 import { gunzipSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
@@ -64,7 +64,7 @@ function addKey(set: Set<string>, value: string): void {
   const lower = value.trim().toLowerCase();
   if (lower === '') return;
   set.add(lower);
-  if (!/[^\x00-\x7f]/.test(lower)) return;
+  if (!/\P{ASCII}/u.test(lower)) return;
   const plain = lower.normalize('NFD').replace(/\p{M}/gu, '');
   if (plain !== lower) set.add(plain);
 }
