@@ -21,6 +21,24 @@ describe('fingerprints', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { y: 1, x: 2 }], c: 2 } })).toBe(canonicalJson({ a: { c: 2, d: [1, { x: 2, y: 1 }] }, b: 1 }));
   });
 
+  it('canonical JSON and the fingerprints are byte for byte those earlier versions wrote (--resume manifests stay valid)', () => {
+    const config = { policy: { NAME: 'mask', DEFAULT: 'tag' }, detectors: ['rules', 'ner'], ner: { threshold: 0.3, modelDir: 'models/é', threads: undefined } };
+    expect(canonicalJson(config)).toBe('{"detectors":["rules","ner"],"ner":{"modelDir":"models/é","threshold":0.3},"policy":{"DEFAULT":"tag","NAME":"mask"}}');
+    expect(runFingerprints({ config: config as never, fingerprints: () => ({ 'rules/b': 'h2', 'rules/a': 'h1', 'ner/m': 'm1' }), keyFingerprint: () => 'k1' })).toEqual({
+      config: '60e6c26485b49c90fd121c2ac0212f1375e36a7fe0406d3ce9635f34091485ee',
+      rules: '65662d8f1cf2c1979ce403d537ba6a08ebfc84717b9660902805521183e2e603',
+      model: 'm1',
+      key: 'k1',
+      combined: '8e45a18a4348e5a1e6f566c5d35dac4bb1865aab488095b4ba5682c9be7f97b1',
+    });
+  });
+
+  it('canonical JSON refuses circular values', () => {
+    const loop: Record<string, unknown> = { a: 1 };
+    loop.self = loop;
+    expect(() => canonicalJson(loop)).toThrow();
+  });
+
   it.each<[string, Record<string, string>, string]>([
     ['rules only', { 'rules/a': 'h1' }, 'none'],
     ['rules and model', { 'rules/a': 'h1', 'ner/phi-ner': 'sha256:abc' }, 'sha256:abc'],
