@@ -22,23 +22,24 @@ import { createRuleDetectors } from '../src/detect/rules/index.js';
 import type { Detector } from '../src/detect/types.js';
 import { loadDictionaries } from '../src/node/assets/wordLists.js';
 import { loadRulePacks } from '../src/node/assets/rulePacks.js';
-import { args, opt } from './args.js';
+import { options } from './args.js';
 
 interface GoldNote { id: string; text: string; spans: { start: number; end: number; label: string }[] }
 
-const goldPath = resolve(opt('--gold', '../shared/gold/physionet-deid-dev.jsonl'));
+const opts = options({ gold: '../shared/gold/physionet-deid-dev.jsonl', runs: '5', split: '', ner: false });
+const goldPath = resolve(opts.gold);
 if (!existsSync(goldPath)) {
   console.log(`skip: gold file ${goldPath} is absent`);
   process.exit(0);
 }
-const runs = Math.max(1, Number(opt('--runs', '5')));
+const runs = Math.max(1, Number(opts.runs));
 let notes: GoldNote[] = readFileSync(goldPath, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
-const splitPath = opt('--split', '');
+const splitPath = opts.split;
 if (splitPath !== '') {
   const keep = new Set((JSON.parse(readFileSync(resolve(splitPath), 'utf8')) as { validation_note_ids: string[] }).validation_note_ids);
   notes = notes.filter((n) => keep.has(n.id));
 }
-const withNer = args.includes('--ner');
+const withNer = opts.ner;
 
 const t0 = process.hrtime.bigint();
 const dict = await loadDictionaries();

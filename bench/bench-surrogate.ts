@@ -23,10 +23,11 @@ import { loadPipeline } from '../src/node/createPipeline.js';
 import { keyFingerprint } from '../src/transform/keyed.js';
 import { createSurrogateOperator } from '../src/transform/operators/surrogate.js';
 import { Pipeline } from '../src/pipeline.js';
-import { opt } from './args.js';
+import { options } from './args.js';
 
-const goldPath = resolve(opt('--gold', '../shared/gold/physionet-deid-dev.jsonl'));
-const runs = Math.max(5, Number(opt('--runs', '7')));
+const opts = options({ gold: '../shared/gold/physionet-deid-dev.jsonl', runs: '7' });
+const goldPath = resolve(opts.gold);
+const runs = Math.max(5, Number(opts.runs));
 
 if (!existsSync(goldPath)) {
   console.log(`bench-surrogate: skipped, gold file ${goldPath} is absent`);
