@@ -6,7 +6,8 @@ import type { Detector } from '../types.js';
 import { compileRule } from './engine.js';
 import type { RulePack } from './pack.js';
 
-export { parseRulePack, RulePackError, findNestedQuantifier, type Rule, type RulePack } from './pack.js';
+export { parseRulePack, RulePackError, type Rule, type RulePack } from './pack.js';
+export { backtrackingRisk } from './backtracking.js';
 export { VALIDATORS, VALIDATOR_NAMES, type ValidatorName } from './validators.js';
 
 /** Stable JSON (safe-stable-stringify): object keys sorted, so the hash does not depend on YAML key order. */
