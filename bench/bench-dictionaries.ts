@@ -22,23 +22,24 @@ import { createRuleDetectors } from '../src/detect/rules/index.js';
 import type { Detector } from '../src/detect/types.js';
 import { loadDictionaries } from '../src/node/assets/wordLists.js';
 import { loadRulePacks } from '../src/node/assets/rulePacks.js';
-import { args, opt } from './args.js';
+import { options } from './args.js';
 
 interface GoldNote { id: string; text: string; spans: { start: number; end: number; label: string }[] }
 
-const goldPath = resolve(opt('--gold', '../shared/gold/physionet-deid-dev.jsonl'));
+const opts = options({ gold: '../shared/gold/physionet-deid-dev.jsonl', runs: '5', split: '', ner: false });
+const goldPath = resolve(opts.gold);
 if (!existsSync(goldPath)) {
   console.log(`skip: gold file ${goldPath} is absent`);
   process.exit(0);
 }
-const runs = Math.max(1, Number(opt('--runs', '5')));
+const runs = Math.max(1, Number(opts.runs));
 let notes: GoldNote[] = readFileSync(goldPath, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
-const splitPath = opt('--split', '');
+const splitPath = opts.split;
 if (splitPath !== '') {
   const keep = new Set((JSON.parse(readFileSync(resolve(splitPath), 'utf8')) as { validation_note_ids: string[] }).validation_note_ids);
   notes = notes.filter((n) => keep.has(n.id));
 }
-const withNer = args.includes('--ner');
+const withNer = opts.ner;
 
 const t0 = process.hrtime.bigint();
 const dict = await loadDictionaries();
@@ -66,7 +67,14 @@ const median = (xs: number[]): string => xs[Math.floor(xs.length / 2)]!.toFixed(
 const ov = (a: { start: number; end: number }, b: { start: number; end: number }): boolean => a.start < b.end && b.start < a.end;
 function score(preds: Span[][]): Map<string, { gold: number; caught: number; pred: number; hit: number }> {
   const per = new Map<string, { gold: number; caught: number; pred: number; hit: number }>();
-  const c = (l: string) => per.get(l) ?? (per.set(l, { gold: 0, caught: 0, pred: 0, hit: 0 }), per.get(l)!);
+  const c = (l: string) => {
+    let x = per.get(l);
+    if (!x) {
+      x = { gold: 0, caught: 0, pred: 0, hit: 0 };
+      per.set(l, x);
+    }
+    return x;
+  };
   notes.forEach((n, i) => {
     for (const m of n.text.matchAll(/[\p{L}\p{N}]+/gu)) {
       const t = { start: m.index!, end: m.index! + m[0].length };

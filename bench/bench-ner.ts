@@ -30,27 +30,44 @@ import { Pipeline } from '../src/pipeline.js';
 import { createRuleDetectors } from '../src/detect/rules/index.js';
 import type { Detector } from '../src/detect/types.js';
 import { loadRulePacks } from '../src/node/assets/rulePacks.js';
-import { flag, opt } from './args.js';
+import { options } from './args.js';
 
 
-const goldPath = resolve(opt('--gold', '../shared/gold/physionet-deid-dev.jsonl'));
-const modelDir = resolve(opt('--model', 'models/phi-ner'));
-const runs = Number(opt('--runs', '5'));
-const chunk = Number(opt('--chunk', '16'));
 // Defaults are the config's (what `phi-redact` runs with); flags override them.
 const defaults = parseConfig({});
+const opts = options({
+  gold: '../shared/gold/physionet-deid-dev.jsonl',
+  model: 'models/phi-ner',
+  runs: '5',
+  chunk: '16',
+  threads: '',
+  batch: String(defaults.ner.batchSize),
+  window: String(defaults.ner.windowTokens),
+  stride: String(defaults.ner.strideTokens),
+  threshold: String(defaults.ner.threshold),
+  numeric: '',
+  plain: '',
+  metrics: false,
+  'no-speed': false,
+  spin: false,
+  workers: '0',
+});
+const goldPath = resolve(opts.gold);
+const modelDir = resolve(opts.model);
+const runs = Number(opts.runs);
+const chunk = Number(opts.chunk);
 const ner = {
   modelDir,
   // unset: the pipeline's default, the cores divided among the pipelines sharing them
-  threads: opt('--threads', '') === '' ? defaults.ner.threads : Number(opt('--threads', '')),
-  batchSize: Number(opt('--batch', String(defaults.ner.batchSize))),
-  windowTokens: Number(opt('--window', String(defaults.ner.windowTokens))),
-  strideTokens: Number(opt('--stride', String(defaults.ner.strideTokens))),
-  threshold: Number(opt('--threshold', String(defaults.ner.threshold))),
-  numericThreshold: opt('--numeric', '') === '' ? defaults.ner.numericThreshold : Number(opt('--numeric', '')),
-  plainWordThreshold: opt('--plain', '') === '' ? defaults.ner.plainWordThreshold : Number(opt('--plain', '')),
+  threads: opts.threads === '' ? defaults.ner.threads : Number(opts.threads),
+  batchSize: Number(opts.batch),
+  windowTokens: Number(opts.window),
+  strideTokens: Number(opts.stride),
+  threshold: Number(opts.threshold),
+  numericThreshold: opts.numeric === '' ? defaults.ner.numericThreshold : Number(opts.numeric),
+  plainWordThreshold: opts.plain === '' ? defaults.ner.plainWordThreshold : Number(opts.plain),
 };
-const spinning = flag('--spin');
+const spinning = opts.spin;
 
 if (!existsSync(goldPath)) {
   console.log(`skip: gold file ${goldPath} is absent`);
@@ -138,7 +155,7 @@ const rulesOnly = await pipelineFor(['rules']);
 const full = await pipelineFor([...defaults.detectors]);
 const fullName = defaults.detectors.join('+');
 
-const workers = Number(opt('--workers', '0'));
+const workers = Number(opts.workers);
 if (workers > 0) {
   // End to end through the redaction engine (detect + merge + tag), as `phi-redact redact`
   // runs it: `workers` piscina threads (from dist/: build first), each with its own pipeline.
@@ -161,7 +178,7 @@ if (workers > 0) {
   await engine.close();
 }
 
-if (!flag('--no-speed')) {
+if (!opts['no-speed']) {
   await speed('hybrid', hybrid);
   await speed('ner', nerOnly);
   await speed('rules', rulesOnly);
@@ -170,7 +187,7 @@ if (!flag('--no-speed')) {
   console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 }
 
-if (flag('--metrics')) {
+if (opts.metrics) {
   const splitFile = join(modelDir, 'split.json');
   if (!existsSync(splitFile)) {
     console.log(`metrics skipped: ${splitFile} is absent`);

@@ -12,12 +12,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadPipeline } from '../src/node/createPipeline.js';
-import { args, opt } from './args.js';
+import { options } from './args.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const goldPath = resolve(ROOT, opt('--gold', '../shared/gold/physionet-deid-dev.jsonl'));
-const runs = Math.max(5, Number(opt('--runs', '7')));
-const batch = Math.max(1, Number(opt('--batch', '16')));
+const opts = options({ gold: '../shared/gold/physionet-deid-dev.jsonl', runs: '7', batch: '16', json: false });
+const goldPath = resolve(ROOT, opts.gold);
+const runs = Math.max(5, Number(opts.runs));
+const batch = Math.max(1, Number(opts.batch));
 
 if (!existsSync(goldPath)) {
   console.log(`bench-rules: skipped: gold file ${goldPath} is absent (it is read from ../shared/gold at run time only)`);
@@ -71,7 +72,7 @@ const result = {
   node: process.version,
 };
 
-if (args.includes('--json')) {
+if (opts.json) {
   console.log(JSON.stringify(result));
 } else {
   console.log(`bench-rules: ${result.notes} notes (${result.mb.toFixed(2)} MB), ${result.spans} spans, rules only, batch ${batch}`);

@@ -23,14 +23,15 @@ import type { AuditReport } from '../src/node/runs/audit.js';
 import { redisUnavailableReason, startRedis } from '../test/setup/redis.js';
 import { MAIN } from '../test/scale/cli.js';
 import { writeNoteTree, type NoteSize } from '../test/scale/notes.js';
-import { args, opt } from './args.js';
+import { options } from './args.js';
 
-const part = opt('--part', 'all');
-const runs = Math.max(1, Number(opt('--runs', '5')));
-const runs100k = Math.max(1, Number(opt('--runs-100k', '1')));
-const notes = Math.max(100, Number(opt('--notes', '2000')));
-const asJson = args.includes('--json');
-const sizes = opt('--sizes', '1000,10000,100000').split(',').map(Number).filter((n) => n > 0);
+const opts = options({ part: 'all', runs: '5', 'runs-100k': '1', notes: '2000', sizes: '1000,10000,100000', json: false });
+const part = opts.part;
+const runs = Math.max(1, Number(opts.runs));
+const runs100k = Math.max(1, Number(opts['runs-100k']));
+const notes = Math.max(100, Number(opts.notes));
+const asJson = opts.json;
+const sizes = opts.sizes.split(',').map(Number).filter((n) => n > 0);
 
 if (!existsSync(MAIN)) {
   console.error(`bench-scale: ${MAIN} is missing; build first (npx tsc -p .)`);

@@ -19,13 +19,14 @@ import { join } from 'node:path';
 import type { AuditReport } from '../src/node/runs/audit.js';
 import { MAIN } from '../test/scale/cli.js';
 import { makeNote } from '../test/scale/notes.js';
-import { args, opt } from './args.js';
+import { options } from './args.js';
 
-const targetBytes = Math.round(Number(opt('--gb', '1')) * 1024 ** 3);
-const workers = Math.max(1, Number(opt('--workers', '2')));
-const noteKb = Math.max(1, Number(opt('--note-kb', '4')));
-const keep = opt('--keep', '');
-const asJson = args.includes('--json');
+const opts = options({ gb: '1', workers: '2', 'note-kb': '4', keep: '', 'generate-only': false, json: false });
+const targetBytes = Math.round(Number(opts.gb) * 1024 ** 3);
+const workers = Math.max(1, Number(opts.workers));
+const noteKb = Math.max(1, Number(opts['note-kb']));
+const keep = opts.keep;
+const asJson = opts.json;
 
 if (!existsSync(MAIN)) {
   console.error(`bench-stream: ${MAIN} is missing; build first (npx tsc -p .)`);
@@ -96,7 +97,7 @@ try {
     facts = await generate(input);
     if (!asJson) console.log(`bench-stream: generated ${(facts.bytes / 1024 ** 3).toFixed(2)} GiB, ${facts.notes} notes of ~${noteKb} KB in ${((performance.now() - g0) / 1000).toFixed(0)} s`);
   }
-  if (args.includes('--generate-only')) {
+  if (opts['generate-only']) {
     if (!asJson) console.log(`bench-stream: input kept at ${input}`);
   } else await measure(input, facts);
 } finally {

@@ -23,10 +23,11 @@ import { loadPipeline } from '../src/node/createPipeline.js';
 import { keyFingerprint } from '../src/transform/keyed.js';
 import { createSurrogateOperator } from '../src/transform/operators/surrogate.js';
 import { Pipeline } from '../src/pipeline.js';
-import { opt } from './args.js';
+import { options } from './args.js';
 
-const goldPath = resolve(opt('--gold', '../shared/gold/physionet-deid-dev.jsonl'));
-const runs = Math.max(5, Number(opt('--runs', '7')));
+const opts = options({ gold: '../shared/gold/physionet-deid-dev.jsonl', runs: '7' });
+const goldPath = resolve(opts.gold);
+const runs = Math.max(5, Number(opts.runs));
 
 if (!existsSync(goldPath)) {
   console.log(`bench-surrogate: skipped, gold file ${goldPath} is absent`);
@@ -110,8 +111,12 @@ console.log(`bench-surrogate: ${notes.length} dev notes, ${runs} timed runs per 
 console.log(`gold spans replaced: ${replaced}; fell back to tags: ${tagged}; gold PHI strings verbatim in their replacement: ${verbatim}`);
 await compare(
   'transform only (gold spans)',
-  () => notes.forEach((n, i) => bare.tag.transform(n.text, { spans: goldSpans[i]!, raw: [] }, { scope: scopeOf(n.id) })),
-  () => notes.forEach((n, i) => bare.sur.transform(n.text, { spans: goldSpans[i]!, raw: [] }, { scope: scopeOf(n.id) })),
+  () => notes.forEach((n, i) => {
+    bare.tag.transform(n.text, { spans: goldSpans[i]!, raw: [] }, { scope: scopeOf(n.id) });
+  }),
+  () => notes.forEach((n, i) => {
+    bare.sur.transform(n.text, { spans: goldSpans[i]!, raw: [] }, { scope: scopeOf(n.id) });
+  }),
 );
 await compare(
   'end to end (rules detectors)',

@@ -14,18 +14,19 @@ import { mergeSpans } from '../src/core/merge.js';
 import type { Span } from '../src/core/span.js';
 import { createRuleDetectors } from '../src/detect/rules/index.js';
 import { loadRulePacks } from '../src/node/assets/rulePacks.js';
-import { opt } from './args.js';
+import { options } from './args.js';
 
 interface GoldSpan { start: number; end: number; label: string }
 interface GoldNote { id: string; text: string; spans: GoldSpan[] }
 
-const goldPath = resolve(opt('--gold', '../shared/gold/physionet-deid-dev.jsonl'));
+const opts = options({ gold: '../shared/gold/physionet-deid-dev.jsonl', runs: '5', errors: '' });
+const goldPath = resolve(opts.gold);
 if (!existsSync(goldPath)) {
   console.log(`skip: gold file ${goldPath} is absent`);
   process.exit(0);
 }
-const runs = Number(opt('--runs', '5'));
-const errorsFor = opt('--errors', '');
+const runs = Number(opts.runs);
+const errorsFor = opts.errors;
 
 const notes: GoldNote[] = readFileSync(goldPath, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
 const detectors = createRuleDetectors(loadRulePacks());
@@ -57,11 +58,14 @@ type Counts = { goldTok: number; caught: number; predTok: number; predTokHit: nu
 const per = new Map<string, Counts>();
 const c = (l: string): Counts => {
   let x = per.get(l);
-  if (!x) per.set(l, (x = { goldTok: 0, caught: 0, predTok: 0, predTokHit: 0, predTokHitSame: 0, goldEnt: 0, entCaught: 0, predEnt: 0, predEntHit: 0 }));
+  if (!x) {
+    x = { goldTok: 0, caught: 0, predTok: 0, predTokHit: 0, predTokHitSame: 0, goldEnt: 0, entCaught: 0, predEnt: 0, predEntHit: 0 };
+    per.set(l, x);
+  }
   return x;
 };
 const show: string[] = [];
-const ctx = (t: string, s: number, e: number): string => JSON.stringify(t.slice(Math.max(0, s - 30), s) + '[[' + t.slice(s, e) + ']]' + t.slice(e, e + 30));
+const ctx = (t: string, s: number, e: number): string => JSON.stringify(`${t.slice(Math.max(0, s - 30), s)}[[${t.slice(s, e)}]]${t.slice(e, e + 30)}`);
 
 notes.forEach((n, i) => {
   const pred = preds[i]!;

@@ -234,7 +234,7 @@ export function renderMarkdown(r: CompareReport): string {
         r.rows.map((row) => {
           const rs = row.sets[set.name] as RowSetJson | undefined;
           const sp = rs?.speed?.[0];
-          if (!rs || rs.status !== 'ok' || !sp) return [row.name, rs?.reason ?? rs?.status ?? 'not run', ...ratioCols.map(() => ''), '', '', '', ''];
+          if (rs?.status !== 'ok' || !sp) return [row.name, rs?.reason ?? rs?.status ?? 'not run', ...ratioCols.map(() => ''), '', '', '', ''];
           const ratios = r.speedRatioVsRulesCpu[set.name]?.[row.lib] ?? [];
           return [
             row.name,
@@ -263,7 +263,7 @@ export function renderMarkdown(r: CompareReport): string {
         ['row', 'identical', 'anchors', 'diff', 'prefix-suffix', 'unplaced chars', 'failed notes', 'deterministic'],
         r.rows.map((row) => {
           const rs = row.sets[set.name] as RowSetJson | undefined;
-          if (!rs || rs.status !== 'ok') return [row.name, rs?.reason ?? 'not run', '', '', '', '', '', ''];
+          if (rs?.status !== 'ok') return [row.name, rs?.reason ?? 'not run', '', '', '', '', '', ''];
           const a = rs.align ?? {};
           const textOnly = (a.identical ?? 0) + (a.anchors ?? 0) + (a.diff ?? 0) + (a['prefix-suffix'] ?? 0) > 0;
           const cell = (k: string): string => (textOnly ? String(a[k] ?? 0) : 'spans API');
@@ -322,7 +322,7 @@ export function renderSummary(r: CompareReport): string {
       }
       return cells;
     });
-  return mdTable(header, rows) + '\n';
+  return `${mdTable(header, rows)}\n`;
 }
 
 function negativesOf(r: CompareReport, setName: string): number {

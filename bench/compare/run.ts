@@ -25,17 +25,27 @@ import { evaluate, type EvalDoc, type EvalResult, type GoldDoc } from '../../src
 import { readGold } from '../../src/node/goldFiles.js';
 import { falseAlarmsByKind, median, type Quality } from './report.js';
 import { LIBS, ROW_NAMES, type LibName, type RunnerResult } from './protocol.js';
-import { args, opt } from '../args.js';
+import { args, options } from '../args.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
-const rounds = Number(opt('--rounds', '2'));
-const passes = opt('--passes', '5');
-const budget = opt('--budget-s', '40');
-const minPassMs = opt('--min-pass-ms', '500');
-const outDir = resolve(REPO, opt('--out', 'bench/results'));
-const goldPath = resolve(REPO, opt('--gold', '../shared/gold/physionet-deid-dev.jsonl'));
-const libs = (opt('--libs', LIBS.join(',')).split(',') as LibName[]).filter((l) => LIBS.includes(l));
-const modelDir = resolve(REPO, opt('--model-dir', 'models/phi-ner'));
+const opts = options({
+  rounds: '2',
+  passes: '5',
+  'budget-s': '40',
+  'min-pass-ms': '500',
+  out: 'bench/results',
+  gold: '../shared/gold/physionet-deid-dev.jsonl',
+  libs: LIBS.join(','),
+  'model-dir': 'models/phi-ner',
+});
+const rounds = Number(opts.rounds);
+const passes = opts.passes;
+const budget = opts['budget-s'];
+const minPassMs = opts['min-pass-ms'];
+const outDir = resolve(REPO, opts.out);
+const goldPath = resolve(REPO, opts.gold);
+const libs = (opts.libs.split(',') as LibName[]).filter((l) => LIBS.includes(l));
+const modelDir = resolve(REPO, opts['model-dir']);
 const SPLIT = join(REPO, 'models', 'phi-ner', 'split.json');
 const STRUCTURED = join(REPO, 'test', 'fixtures', 'structured-pii.jsonl');
 
@@ -283,7 +293,7 @@ async function main(): Promise<void> {
     speedRatioVsRulesCpu: ratios,
   };
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'compare.json'), JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(join(outDir, 'compare.json'), `${JSON.stringify(report, null, 2)}\n`);
   const { renderMarkdown, renderSummary } = await import('./report.js');
   writeFileSync(join(outDir, 'compare.md'), renderMarkdown(report));
   writeFileSync(join(outDir, 'compare-summary.md'), renderSummary(report));

@@ -24,7 +24,7 @@ program
     const v = new Values(o.seed);
     const lines: string[] = [];
     for (let i = 0; i < o.n; i++) lines.push(JSON.stringify(generateNote(v, `${o.prefix}-${o.seed}-${i}`)));
-    writeFileSync(o.out, lines.join('\n') + '\n');
+    writeFileSync(o.out, `${lines.join('\n')}\n`);
     console.log(`wrote ${o.n} synthetic notes to ${o.out}`);
   });
 
@@ -48,7 +48,7 @@ program
     const isVal = (id: string) => valPatients.has(id.split('-')[0]!);
     const validation = notes.filter((n) => isVal(n.id)).map((n) => n.id);
     const train = notes.filter((n) => !isVal(n.id));
-    writeFileSync(o.split, JSON.stringify({
+    writeFileSync(o.split, `${JSON.stringify({
       rule: `patients = distinct id prefixes before '-', sorted numerically, shuffled by @faker-js/faker helpers.shuffle with seed ${o.splitSeed}; first ${Math.round(o.valFraction * 100)}% of patients are validation`,
       source: 'physionet-deid-dev.jsonl',
       seed: o.splitSeed,
@@ -56,14 +56,14 @@ program
       validation_note_ids: validation,
       train_note_count: train.length,
       validation_note_count: validation.length,
-    }, null, 1) + '\n');
+    }, null, 1)}\n`);
     const v = new Values(o.seed);
     const lines: string[] = [];
     for (const n of train) {
       const k = n.spans.length ? o.copies : o.plainCopies;
       for (let c = 0; c < k; c++) lines.push(JSON.stringify(resurrogate(v, n, `${n.id}#${c}`)));
     }
-    writeFileSync(o.out, lines.join('\n') + '\n');
+    writeFileSync(o.out, `${lines.join('\n')}\n`);
     console.log(`split: ${train.length} train notes, ${validation.length} validation notes (${valPatients.size} patients); wrote ${lines.length} re-surrogated notes`);
   });
 

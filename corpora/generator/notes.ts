@@ -4,7 +4,7 @@
  * The sentences are templates; every PHI value is drawn from `Values` (public packages).
  * Spans are recorded while the text is built, so offsets are exact by construction.
  */
-import { Values, type CaseStyle, applyCase } from './values.js';
+import { type Values, type CaseStyle, applyCase } from './values.js';
 
 export type NerLabel = 'NAME' | 'LOCATION' | 'ORGANIZATION' | 'PROFESSION' | 'DATE' | 'AGE' | 'ID' | 'CONTACT';
 
@@ -137,7 +137,7 @@ function nursing(b: Builder, v: Values): void {
     b.t(`${v.pick(systems)}${v.pick([': ', '= ', ':', ' - ', '; '])}`);
     const k = v.int(1, 4);
     for (let j = 0; j < k; j++) {
-      if (v.chance(0.35)) fill(b, v, v.pick(NURSING_PHI) + ' ');
+      if (v.chance(0.35)) fill(b, v, `${v.pick(NURSING_PHI)} `);
       else filler(b, v, 1);
     }
     b.t(v.pick(['\n', '\n', ' \n ', '  ', '\n\n']));
@@ -224,7 +224,8 @@ export function generateNote(v: Values, id: string): AnnotatedNote {
   let x = v.f.number.float({ min: 0, max: total });
   let style = 'nursing';
   for (const [s, w] of STYLE_WEIGHTS) {
-    if ((x -= w) <= 0) { style = s; break; }
+    x -= w;
+    if (x <= 0) { style = s; break; }
   }
   const b = new Builder(caseStyle);
   STYLES[style]!(b, v);

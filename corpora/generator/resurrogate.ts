@@ -87,7 +87,7 @@ function nameLike(v: Values, orig: string): string {
     return v.chance(0.55) ? v.lastName() : v.firstName();
   }
   if (words.length === 2) return /^[A-Za-z]\.?$/.test(words[0]!) ? `${v.firstName()[0]}. ${v.lastName()}` : `${v.firstName()} ${v.lastName()}`;
-  return `${v.firstName()} ${v.chance(0.5) ? v.f.string.alpha({ length: 1, casing: 'upper' }) + '.' : v.firstName()} ${v.lastName()}`;
+  return `${v.firstName()} ${v.chance(0.5) ? `${v.f.string.alpha({ length: 1, casing: 'upper' })}.` : v.firstName()} ${v.lastName()}`;
 }
 
 function locationLike(v: Values, orig: string): string {

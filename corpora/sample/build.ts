@@ -55,7 +55,7 @@ export const SAMPLE_DIR = dirname(fileURLToPath(import.meta.url));
 export function buildSample(dir = SAMPLE_DIR): { notes: GoldNote[]; gold: string } {
   const sources = readdirSync(join(dir, 'source')).filter((f) => f.endsWith('.marked')).sort();
   const notes = sources.map((f) => parseMarked(f.replace(/\.marked$/, ''), readFileSync(join(dir, 'source', f), 'utf8')));
-  return { notes, gold: notes.map((n) => JSON.stringify(n)).join('\n') + '\n' };
+  return { notes, gold: `${notes.map((n) => JSON.stringify(n)).join('\n')}\n` };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -106,7 +106,7 @@ export function formatText(result: EvalResult, preamble: readonly string[] = [])
   out.push(
     `Errors: ${c.miss} missed, ${c['partial-miss']} partly missed, ${c['false-alarm']} false alarms, ${c['wrong-label']} wrong label, ${c.overreach} overreaching (use --report FILE.md for the list).`,
   );
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 /** The result without the error list (offsets only, but long), plus error counts. */

@@ -1,4 +1,5 @@
 import { errorCounts } from './format.js';
+// biome-ignore lint/suspicious/noShadowRestrictedNames: a type-only import of our EvalError interface; the global EvalError value is never used here
 import type { EvalError, EvalResult } from './types.js';
 
 /**
@@ -93,5 +94,5 @@ export function formatReport(result: EvalResult, texts: ReadonlyMap<string, stri
     out.push('', `## ${s.title}: ${list.length}`, '');
     for (const e of list) out.push(entry(e, texts.get(e.id)));
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

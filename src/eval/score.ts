@@ -2,6 +2,7 @@ import { LABELS } from '../core/labels.js';
 import { overlaps, type Span } from '../core/span.js';
 import { CountTable, scored } from './metrics.js';
 import { tokenize, tokensOverlapping } from './tokens.js';
+// biome-ignore lint/suspicious/noShadowRestrictedNames: a type-only import of our EvalError interface; the global EvalError value is never used here
 import type { Attribution, DetectorRow, EntityScores, EvalDoc, EvalError, EvalResult, LabelRow, TokenScores } from './types.js';
 
 /**
@@ -118,7 +119,12 @@ function scoreDoc(doc: EvalDoc, useRaw: boolean, acc: Accumulator, errors: EvalE
       const [from, to] = tokensOverlapping(tokens, s.start, s.end);
       for (let i = from; i < to; i++) {
         any[i] = 1;
-        (labels[i] ??= new Set()).add(s.label);
+        let set = labels[i];
+        if (!set) {
+          set = new Set();
+          labels[i] = set;
+        }
+        set.add(s.label);
       }
     }
   };

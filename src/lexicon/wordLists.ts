@@ -64,17 +64,17 @@ function indexed(cache: WeakMap<readonly Phrase[], Map<string, Phrase[]>>, phras
 export function gapBefore(v: NoteView, i: number): string {
   const t = v.tokens[i]!;
   const prevEnd = i === 0 ? 0 : v.tokens[i - 1]!.end;
-  return i === 0 ? '\n' + v.text.slice(0, t.start) : v.text.slice(prevEnd, t.start);
+  return i === 0 ? `\n${v.text.slice(0, t.start)}` : v.text.slice(prevEnd, t.start);
 }
 
 export function gapAfter(v: NoteView, i: number): string {
   const t = v.tokens[i]!;
   const next = v.tokens[i + 1];
-  return next === undefined ? v.text.slice(t.end) + '\n' : v.text.slice(t.end, next.start);
+  return next === undefined ? `${v.text.slice(t.end)}\n` : v.text.slice(t.end, next.start);
 }
 
 /** Phrase words may be joined by blanks, a slash (w/), or a hyphen. */
-const PHRASE_JOINT = /^[ \t]*[/\-]?[ \t]*$/;
+const PHRASE_JOINT = /^[ \t]*[/-]?[ \t]*$/;
 
 /**
  * Length of the longest phrase ending exactly at token `last` (inclusive), or 0.

@@ -114,23 +114,23 @@ function parseCore(core: string, subtype: string | undefined, referenceYear: num
     const m = re.exec(core);
     if (!m) continue;
     const g = m.groups!;
-    const year = g['y'] !== undefined ? expandYear(g['y']) : undefined;
+    const year = g.y !== undefined ? expandYear(g.y) : undefined;
     let month = 1;
     let day = 1;
     let precision: Precision = 'day';
     let dayFirst = false;
     switch (kind) {
       case 'iso':
-        month = Number(g['m']);
-        day = Number(g['d']);
+        month = Number(g.m);
+        day = Number(g.d);
         break;
       case 'numeric':
       case 'numeric-noyear': {
-        const a = Number(g['a']);
-        const b = Number(g['b']);
+        const a = Number(g.a);
+        const b = Number(g.b);
         if (kind === 'numeric-noyear' && b > 31 && a >= 1 && a <= 12) {
           // 7/81: month and two-digit year.
-          return valid({ precision: 'month', year: expandYear(g['b']!), month: a, day: 1, groups: m.indices!.groups, match: m, dayFirst: false }, referenceYear);
+          return valid({ precision: 'month', year: expandYear(g.b!), month: a, day: 1, groups: m.indices!.groups, match: m, dayFirst: false }, referenceYear);
         }
         dayFirst = a > 12 && b <= 12;
         month = dayFirst ? b : a;
@@ -138,12 +138,12 @@ function parseCore(core: string, subtype: string | undefined, referenceYear: num
         break;
       }
       case 'month-year-numeric':
-        month = Number(g['m']);
+        month = Number(g.m);
         precision = 'month';
         break;
       case 'text':
-        month = monthIndex(g['mon']!);
-        if (g['d'] !== undefined) day = Number(g['d']);
+        month = monthIndex(g.mon!);
+        if (g.d !== undefined) day = Number(g.d);
         else precision = 'month';
         break;
       case 'year':
@@ -213,17 +213,17 @@ function render(core: string, p: Parsed, y: number, mo: number, d: number): stri
     const at = groups[name];
     if (at) edits.push({ at, text });
   };
-  if (g['y'] !== undefined) put('y', g['y'].length === 2 ? String(((y % 100) + 100) % 100).padStart(2, '0') : String(y));
-  if (g['a'] !== undefined) {
-    put('a', numberLike(g['a'], p.dayFirst ? d : mo, padAll));
+  if (g.y !== undefined) put('y', g.y.length === 2 ? String(((y % 100) + 100) % 100).padStart(2, '0') : String(y));
+  if (g.a !== undefined) {
+    put('a', numberLike(g.a, p.dayFirst ? d : mo, padAll));
     if (p.precision === 'month') put('b', String(((y % 100) + 100) % 100).padStart(2, '0'));
-    else put('b', numberLike(g['b']!, p.dayFirst ? mo : d, padAll));
+    else put('b', numberLike(g.b!, p.dayFirst ? mo : d, padAll));
   }
-  if (g['m'] !== undefined) put('m', numberLike(g['m'], mo, padAll));
-  if (g['d'] !== undefined) put('d', numberLike(g['d'], d, padAll));
-  if (g['ord'] !== undefined) put('ord', styleLike(g['ord'], ordinal(d)));
-  if (g['mon'] !== undefined) put('mon', monthName(g['mon'], mo));
-  if (g['wd'] !== undefined) put('wd', weekdayName(g['wd'], new Date(Date.UTC(y, mo - 1, d)).getUTCDay()));
+  if (g.m !== undefined) put('m', numberLike(g.m, mo, padAll));
+  if (g.d !== undefined) put('d', numberLike(g.d, d, padAll));
+  if (g.ord !== undefined) put('ord', styleLike(g.ord, ordinal(d)));
+  if (g.mon !== undefined) put('mon', monthName(g.mon, mo));
+  if (g.wd !== undefined) put('wd', weekdayName(g.wd, new Date(Date.UTC(y, mo - 1, d)).getUTCDay()));
   edits.sort((a, b) => b.at[0] - a.at[0]);
   let out = core;
   for (const e of edits) out = out.slice(0, e.at[0]) + e.text + out.slice(e.at[1]);
@@ -283,7 +283,10 @@ export function parseDateText(
 ): { precision: Precision; year: number | undefined; month: number; day: number } | undefined {
   let { core } = splitCore(text);
   let p = parseCore(core, subtype, referenceYear);
-  if (!p && core.endsWith('.')) p = parseCore((core = core.slice(0, -1)), subtype, referenceYear);
+  if (!p && core.endsWith('.')) {
+    core = core.slice(0, -1);
+    p = parseCore(core, subtype, referenceYear);
+  }
   return p && { precision: p.precision, year: p.year, month: p.month, day: p.day };
 }
 

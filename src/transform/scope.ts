@@ -24,7 +24,7 @@ export function patientIdFromPath(path: string, pattern: string | RegExp): strin
   const re = typeof pattern === 'string' ? new RegExp(pattern, 'u') : pattern;
   const m = re.exec(base);
   if (!m) return undefined;
-  const id = m.groups?.['patient'] ?? m[1] ?? m[0];
+  const id = m.groups?.patient ?? m[1] ?? m[0];
   return id.length > 0 ? id : undefined;
 }
 

@@ -174,7 +174,7 @@ describe('redact - (stdin) with the bundled rules', () => {
 
   it('jsonl keeps order across batches', async () => {
     const lines = Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: i, text: `note ${i} call 617-555-01${String(i).padStart(2, '0')}` }));
-    const f = fakeIO({ cwd, stdin: lines.join('\n') + '\n' });
+    const f = fakeIO({ cwd, stdin: `${lines.join('\n')}\n` });
     expect((await run(['redact', '-', '--format', 'jsonl', '--detectors', 'rules', '--emit', 'spans'], f.io)).exitCode).toBe(0);
     const out = f.stdout().trimEnd().split('\n').map((l) => JSON.parse(l) as { id: number; text: string; spans: unknown[] });
     expect(out.map((o) => o.id)).toEqual(lines.map((_, i) => i));

@@ -70,7 +70,7 @@ describe('re-surrogation', () => {
       let rebuilt = '';
       let cursor = 0;
       for (const s of out.spans) {
-        rebuilt += out.text.slice(cursor, s.start) + '<>';
+        rebuilt += `${out.text.slice(cursor, s.start)}<>`;
         cursor = s.end;
       }
       rebuilt += out.text.slice(cursor);

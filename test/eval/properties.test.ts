@@ -114,7 +114,7 @@ describe('evaluate properties', () => {
         const more = [{ ...first, pred: [...first.pred, extra] }, ...docs.slice(1)];
         const before = recalls(evaluate(docs));
         const after = recalls(evaluate(more));
-        after.forEach((r, i) => expect(r).toBeGreaterThanOrEqual(before[i]!));
+        for (const [i, r] of after.entries()) expect(r).toBeGreaterThanOrEqual(before[i]!);
       }),
     );
   });

@@ -95,7 +95,10 @@ describe('SIGKILL at random moments', () => {
     const out = 'killed';
     const kills = 8;
     let seed = 20261123;
-    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const checks: { killedAfterMs: number; finals: number; temps: number }[] = [];
     for (let k = 0; k < kills; k++) {
       const workers = k % 2 === 0 ? '1' : '2';

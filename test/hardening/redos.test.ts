@@ -1,14 +1,16 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileRule, type CompiledRule } from '../../src/detect/rules/engine.js';
-import { findNestedQuantifier, parseRulePack, RulePackError, type RulePack } from '../../src/detect/rules/pack.js';
+import { backtrackingRisk, patternKey, recheckPattern, refusal } from '../../src/detect/rules/backtracking.js';
+import { CHECKED_PATTERNS } from '../../src/detect/rules/checkedPatterns.js';
+import { parseRulePack, RulePackError, type RulePack } from '../../src/detect/rules/pack.js';
 import { bundledRulesDir } from '../../src/node/assets/rulePacks.js';
 
 /**
- * ReDoS: shapes that backtrack catastrophically are refused when a pack loads (E022), and every
+ * ReDoS: patterns recheck finds super-linear are refused when a pack loads (E022), and every
  * bundled rule is fuzzed with adversarial text (long runs of digits, dots, @, spaces, slashes,
  * dashes and mixes) to check that its time per KB stays flat from 10 KB to 100 KB input.
  */
@@ -30,8 +32,19 @@ function shippedPacks(): RulePack[] {
   return packs;
 }
 
-const packWith = (regex: string): string =>
-  stringify({ pack: 't', description: 'd', rules: [{ id: 'r', label: 'ID', subtype: 'MRN', notes: 'A medical record number: six or more digits, as issued by the hospital.', patterns: [{ name: 'p', regex, score: 0.5 }] }] });
+const packWith = (regex: string, flags = ''): string =>
+  stringify({ pack: 't', description: 'd', rules: [{ id: 'r', label: 'ID', subtype: 'MRN', notes: 'A medical record number: six or more digits, as issued by the hospital.', patterns: [{ name: 'p', regex, flags, score: 0.5 }] }] });
+
+const refusedAtLoad = (regex: string): void => {
+  let err: unknown;
+  try {
+    parseRulePack(packWith(regex), 'rules/t.yaml');
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(RulePackError);
+  expect((err as Error).message).toMatch(/^E022 rules\/t\.yaml: rule "r": pattern "p" may backtrack catastrophically \(recheck: /u);
+};
 
 describe('catastrophic regex shapes are refused at load (E022)', () => {
   it.each([
@@ -51,14 +64,21 @@ describe('catastrophic regex shapes are refused at load (E022)', () => {
     ['(?:x|)*y'],
     ['(?:[0-9]|[0-9]-)+z'],
   ])('%s', (regex) => {
-    let err: unknown;
-    try {
-      parseRulePack(packWith(regex), 'rules/t.yaml');
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(RulePackError);
-    expect((err as Error).message).toMatch(/^E022 rules\/t\.yaml: rule "r": pattern "p" may backtrack catastrophically/u);
+    refusedAtLoad(regex);
+  });
+
+  // Shapes the former hand-written check (nested unbounded quantifiers, prefix-overlapping
+  // alternatives) let through: overlapping alternatives, optional pieces and large bounded repeats.
+  it.each([['(\\w|\\d)+$'], ['(?:[a-z]|[a-c])+$'], ['(?:\\d?\\d?)+X'], ['(?:\\d{1,40}){1,40}X']])('%s (missed by the former shape check)', (regex) => {
+    refusedAtLoad(regex);
+    expect(backtrackingRisk(regex, ''), regex).toMatch(/^recheck: exponential/u);
+  });
+
+  // A rule is an unanchored search over the whole note, so a run of letters or digits with no
+  // end in sight costs O(n²): refused now, accepted by the shape check.
+  it.each([['(?:ab|cd)*e'], ['[a-z]+@[a-z]+\\.(?:com|org)'], ['(a+)?b'], ['\\d+x']])('%s (quadratic in a search)', (regex) => {
+    refusedAtLoad(regex);
+    expect(backtrackingRisk(regex, ''), regex).toMatch(/^recheck: 2nd degree polynomial/u);
   });
 
   it.each([
@@ -66,20 +86,45 @@ describe('catastrophic regex shapes are refused at load (E022)', () => {
     ['(?:\\d{1,3}\\.){3}\\d{1,3}'],
     ['(?:\\.[A-Za-z0-9\\-]{1,63}){1,6}'],
     ['(?:Mr|Mrs|Ms)\\.? [A-Z][a-z]+'],
-    ['(?:ab|cd)*e'],
-    ['[a-z]+@[a-z]+\\.(?:com|org)'],
     ['(?:x|ext\\.?)\\s?\\d{1,5}'],
-    ['(a+)?b'],
+    ['(?<![A-Za-z0-9])(?:ab|cd){1,4}e'],
   ])('accepts the safe shape %s', (regex) => {
-    expect(findNestedQuantifier(regex)).toBeUndefined();
+    expect(backtrackingRisk(regex, '')).toBeUndefined();
     expect(() => parseRulePack(packWith(regex), 'rules/t.yaml')).not.toThrow();
   });
 
-  it('every shipped pattern passes the shape check', () => {
-    const rules = shippedPacks().flatMap((p) => p.rules);
-    expect(rules.length).toBeGreaterThan(20);
-    for (const r of rules) for (const p of r.patterns) expect(findNestedQuantifier(p.regex), `${r.id}/${p.name}`).toBeUndefined();
+  it('the pack\'s flags reach the analyser', () => {
+    // Without u, \p{L} is literal text (p, {, L, }); with u, a letter class: a run of letters searched for an x.
+    expect(() => parseRulePack(packWith('\\p{L}+x'), 'rules/t.yaml')).not.toThrow();
+    expect(() => parseRulePack(packWith('\\p{L}+x', 'u'), 'rules/t.yaml')).toThrow(/^E022 .*\(recheck: 2nd degree polynomial\)/u);
+    // With i, the two alternatives match the same letters: exponential, not only quadratic.
+    expect(backtrackingRisk('(?:a|A)+$', '')).toMatch(/^recheck: 2nd degree polynomial/u);
+    expect(backtrackingRisk('(?:a|A)+$', 'i')).toMatch(/^recheck: exponential/u);
   });
+
+  // recheck takes seconds per pattern, so parseRulePack recognises the shipped patterns by hash
+  // (src/detect/rules/checkedPatterns.ts) instead of loading it at every start. This re-checks
+  // each of them and keeps the list exact; after editing a pack, regenerate it with
+  // UPDATE_CHECKED_PATTERNS=1 npx vitest run test/hardening/redos.test.ts
+  it('every shipped pattern is safe by recheck and listed in checkedPatterns.ts, and nothing else is', () => {
+    const patterns = new Map<string, { id: string; regex: string; flags: string }>();
+    for (const r of shippedPacks().flatMap((p) => p.rules)) for (const p of r.patterns) patterns.set(patternKey(p.regex, p.flags), { id: `${r.id}/${p.name}`, regex: p.regex, flags: p.flags });
+    expect(patterns.size).toBeGreaterThan(20);
+    const unsafe = [...patterns.values()].flatMap(({ id, regex, flags }) => {
+      // No wall-clock limit here: without recheck's native binary, its pure-JS fallback takes up to ~10 s on the longest ones.
+      const why = refusal(recheckPattern(regex, flags, { timeout: null }));
+      return why ? [`${id}: ${why}`] : [];
+    });
+    expect(unsafe).toEqual([]);
+    const keys = [...patterns.keys()].sort();
+    if (process.env.UPDATE_CHECKED_PATTERNS) {
+      const file = new URL('../../src/detect/rules/checkedPatterns.ts', import.meta.url);
+      const head = readFileSync(file, 'utf8').split('export const')[0];
+      writeFileSync(file, `${head}export const CHECKED_PATTERNS: ReadonlySet<string> = new Set([\n${keys.map((k) => `  '${k}',\n`).join('')}]);\n`);
+    } else {
+      expect([...CHECKED_PATTERNS].sort()).toEqual(keys);
+    }
+  }, 600_000);
 });
 
 /** Units repeated to build hostile text: what makes phone, date, e-mail, URL and ID patterns try hardest. */
@@ -143,7 +188,9 @@ describe('ReDoS fuzz: every shipped rule stays linear on adversarial input', () 
   });
 
   it('the check itself fails on a rule that is quadratic (\\d+x over digits, 2 KB vs 20 KB)', () => {
-    const quadratic = compileRule(parseRulePack(packWith('\\d+x'), 'rules/t.yaml').rules[0]!);
+    // \d+x is refused at load (E022), so the rule is built around the loader.
+    const rule = parseRulePack(packWith('\\d{1,9}x'), 'rules/t.yaml').rules[0]!;
+    const quadratic = compileRule({ ...rule, patterns: rule.patterns.map((p) => ({ ...p, regex: '\\d+x' })) });
     const { perKbSmall, perKbLarge } = measure(quadratic, '1', 2, 7, 3);
     expect(perKbLarge).toBeGreaterThan(FLOOR_MS_PER_KB);
     expect(perKbLarge / perKbSmall).toBeGreaterThan(RATIO_BOUND);

@@ -33,7 +33,7 @@ try {
     await page.keyboard.press('c');
     await page.waitForTimeout(300);
     // Mark names the rules missed, if this note has them: select each and press 1 (NAME).
-    for (const needle of (process.env['SHOT_MISSES'] ?? 'Denise Albright,Gary Albright').split(',')) await markMiss(page, needle);
+    for (const needle of (process.env.SHOT_MISSES ?? 'Denise Albright,Gary Albright').split(',')) await markMiss(page, needle);
     await page.screenshot({ path: join(root, 'docs/review-screenshot.png') });
   } finally {
     await browser.close();

@@ -87,7 +87,7 @@ describe('SIGKILL mid-run, then --resume', () => {
     // Simulate a crash: a stray temp file, a half-written manifest line, a lost output.
     mkdirSync(join(tmp, 'torn', 'b0003'), { recursive: true });
     writeFileSync(join(tmp, 'torn', 'b0003', '.phi-redact-12345-0123456789ab.tmp'), 'partial');
-    writeFileSync(MANIFEST('torn'), readFileSync(MANIFEST('torn'), 'utf8') + '{"input":"/x","output":"b0000/no');
+    writeFileSync(MANIFEST('torn'), `${readFileSync(MANIFEST('torn'), 'utf8')}{"input":"/x","output":"b0000/no`);
     rmSync(join(tmp, 'torn', 'b0007', 'note-000702.txt'));
 
     const resumed = await runCli([...args, '--resume', '--json'], tmp);

@@ -120,6 +120,6 @@ describe('streams through the built CLI', () => {
     expect((await done).code).toBe(0);
     const texts = out.trim().split('\n').map((l) => (JSON.parse(l) as { text: string }).text);
     expect(texts).toHaveLength(5);
-    texts.forEach((t, i) => expect(t).not.toBe(makeNote(i, 7, 'small')));
+    for (const [i, t] of texts.entries()) expect(t).not.toBe(makeNote(i, 7, 'small'));
   });
 });

@@ -206,7 +206,7 @@ describe('properties', () => {
 });
 
 describe('year-less dates are read in the note’s own year (referenceYearOf)', () => {
-  const span = (text: string, sub: string, label = 'DATE') => {
+  const span = (_text: string, sub: string, label = 'DATE') => {
     const start = NOTE.indexOf(sub);
     return { start, end: start + sub.length, label, subtype: 'DATE' };
   };

@@ -27,14 +27,14 @@ interface GoldNote {
 
 const KEY = Buffer.from('gold surrogate test key, 32 byte');
 const patientOf = (id: string): string => id.split('-')[0]!;
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
 
 function survives(original: string, output: string): boolean {
   const o = original.trim().toLowerCase();
   if (o.length === 0) return false;
   const out = output.toLowerCase();
   if (out.trim() === o) return true;
-  return new RegExp(`(?<![\\p{L}\\p{N}])${escape(o)}(?![\\p{L}\\p{N}])`, 'u').test(out);
+  return new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(o)}(?![\\p{L}\\p{N}])`, 'u').test(out);
 }
 
 function goldSpans(note: GoldNote): Span[] {

@@ -16,7 +16,7 @@ const LABELS: Record<string, Label> = {
   '[URL removed]': 'CONTACT',
   '[date removed]': 'DATE',
 };
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export const adapter: LibAdapter = {
   name: '@coffeeandfun/remove-pii',
@@ -26,7 +26,7 @@ export const adapter: LibAdapter = {
     const { removePII } = await import('@coffeeandfun/remove-pii');
     return {
       kind: 'text',
-      tokenPattern: new RegExp(Object.keys(LABELS).map(escape).join('|'), 'g'),
+      tokenPattern: new RegExp(Object.keys(LABELS).map(escapeRegExp).join('|'), 'g'),
       labelOf: (token) => LABELS[token] ?? 'OTHER',
       redact: (text) => removePII(text, { url: { remove: true } }),
     };

@@ -91,7 +91,7 @@ async function runPipeline(
       const chunk = gold.slice(i, i + BATCH);
       // A detector failure stops the evaluation (fail closed): partial scores would mislead.
       const analyses = await pipeline.analyzeBatch(chunk.map((g) => g.text), chunk.map((g) => ({ noteId: g.id })));
-      chunk.forEach((g, k) => docs.push({ ...g, pred: analyses[k]!.spans, raw: analyses[k]!.raw }));
+      for (const [k, g] of chunk.entries()) docs.push({ ...g, pred: analyses[k]!.spans, raw: analyses[k]!.raw });
     }
     return { docs, predictions: { detectors: pipeline.fingerprints() } };
   } finally {

@@ -55,7 +55,7 @@ export const registerReview: RegisterCommand = (program: Command, io: CliIO, set
     .command('serve')
     .description('Serve the review page on 127.0.0.1 (random port, token in the printed URL) until Ctrl-C.')
     .argument('<set>', 'review set folder')
-    .option('--reviewer <name>', 'your name, recorded with each verdict', io.env['USER'] ?? 'reviewer')
+    .option('--reviewer <name>', 'your name, recorded with each verdict', io.env.USER ?? 'reviewer')
     .action(async (set: string, options: { reviewer: string }) => {
       const server = await startReviewServer({ setDir: resolve(io.cwd, set), reviewer: options.reviewer });
       io.stdout.write(`${server.url}\n`);

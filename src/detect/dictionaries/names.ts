@@ -145,7 +145,7 @@ function extendBackward(v: NoteView, last: number): number {
 
 const TITLE_GAP = /^\.?[ \t]{0,3}$/;
 /** Between a cue word and the name: blanks, one punctuation mark, and a line break only after a colon. */
-const CUE_GAP = /^[ \t]*(?:[,(\-]|:[ \t]*(?:\r?\n)?)?[ \t]*$/;
+const CUE_GAP = /^[ \t]*(?:[,(-]|:[ \t]*(?:\r?\n)?)?[ \t]*$/;
 const FILLERS = new Set(['is', 'was', 'named', 'name', 'are', 'her', 'his', 'pt', "pt's", 'patient']);
 
 function titleGroups(v: NoteView, out: Group[]): void {

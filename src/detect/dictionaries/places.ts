@@ -113,7 +113,7 @@ function cityAt(v: NoteView, j: number): number {
     let ok = true;
     for (let k = 1; k < n && ok; k++) {
       if (!isSpaceGap(gapBefore(v, j + k)) && gapBefore(v, j + k) !== '-') ok = false;
-      key += ' ' + tokens[j + k]!.key;
+      key += ` ${tokens[j + k]!.key}`;
     }
     if (!ok || !data.cities.has(key)) continue;
     // In prose a city is capitalised, or at least an uncommon word of 4+ letters (from worcester rehab).
@@ -253,7 +253,7 @@ function cityStateFinds(v: NoteView, out: Found[]): void {
 }
 
 /** A unit number ends the phrase: end of line or sentence, or a word that cannot be a unit of measure. */
-const UNIT_NUMBER = /^[ \t]{1,2}\d{1,3}(?=[ \t]*(?:$|[\r\n,;:)\-]|\.(?!\d)|\d{1,2}:\d\d|(?:today|tomorrow|tonight|when|if|or|and|with|w|once|for|rn|team|bed|on|in|at|after|before|this|per|is|as|pending|later|soon|to)\b))/i;
+const UNIT_NUMBER = /^[ \t]{1,2}\d{1,3}(?=[ \t]*(?:$|[\r\n,;:)-]|\.(?!\d)|\d{1,2}:\d\d|(?:today|tomorrow|tonight|when|if|or|and|with|w|once|for|rn|team|bed|on|in|at|after|before|this|per|is|as|pending|later|soon|to)\b))/i;
 /** After a movement phrase of two or more words the number may be followed by anything but a unit of measure. */
 const UNIT_NUMBER_LOOSE = /^[ \t]{1,2}\d{1,3}(?![\d.,:/]\d|[ \t]*(?:mg|mcg|ml|cc|l|units?|u|%|mm|cm|hours?|hrs?|h|min|mins|x|liters?|lpm|ppm|kg|g|gm|meq|mmol|mmhg|bpm|breaths|beats|times|days?|weeks?|months?|years?|yrs?|y|yo|pm|am)\b|[\d%/])/i;
 

@@ -146,9 +146,9 @@ export function createNerDetector(options: NerOptions): NerDetector {
       const plans = planWindows(pieces, capacity, overlap);
       const owner = assignOwners(pieces, plans);
       notes.push({ words, probs: new Float32Array(words.length * numLabels), predicted: new Uint8Array(words.length) });
-      plans.forEach((plan, window) =>
-        jobs.push({ note, first: plan.first, window, owner, encoded: encodeWindow(wordIds, plan, capacity, tok.cls, tok.sep, shapes) }),
-      );
+      for (const [window, plan] of plans.entries()) {
+        jobs.push({ note, first: plan.first, window, owner, encoded: encodeWindow(wordIds, plan, capacity, tok.cls, tok.sep, shapes) });
+      }
     });
     // Longest first, so each batch pads to nearly its own length.
     jobs.sort((a, b) => b.encoded.ids.length - a.encoded.ids.length);

@@ -274,7 +274,7 @@ async function openModel(dir: string, tuning: SessionTuning): Promise<NerModel> 
     }
     const logits = out.logits as ort.Tensor | undefined;
     const dims = logits?.dims ?? [];
-    if (!logits || logits.type !== 'float32' || dims.length !== 3 || dims[0] !== rows.length || dims[1] !== seq || dims[2] !== numLabels) {
+    if (logits?.type !== 'float32' || dims.length !== 3 || dims[0] !== rows.length || dims[1] !== seq || dims[2] !== numLabels) {
       throw new ConfigError('E036', `NER model ${file} returned logits of shape [${dims.join(', ')}], expected [${rows.length}, ${seq}, ${numLabels}] float32`);
     }
     return { logits: logits.data as Float32Array, seq };

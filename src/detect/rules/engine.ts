@@ -70,7 +70,7 @@ function isSpace(c: number): boolean {
  * Context does not reach across the end of a sentence or a line break, except a line that
  * ends with a colon: form layouts put the label above the value ("Phone:\n555 ...").
  */
-const BEFORE_BOUNDARY = /^[^]*(?:[.!?;]\s|[^:\s][ \t]*\n|^[ \t]*\n)/;
+const BEFORE_BOUNDARY = /^[\s\S]*(?:[.!?;]\s|[^:\s][ \t]*\n|^[ \t]*\n)/;
 const AFTER_BOUNDARY = /[.!?;](?:\s|$)|\n/;
 
 function nearby(text: string, start: number, end: number, m: WordMatcher): boolean {
@@ -115,8 +115,7 @@ export function compileRule(rule: Rule): CompiledRule {
     };
     for (const p of patterns) {
       p.re.lastIndex = 0;
-      let m: RegExpExecArray | null;
-      while ((m = p.re.exec(text)) !== null) {
+      for (let m = p.re.exec(text); m !== null; m = p.re.exec(text)) {
         if (m[0].length === 0) {
           p.re.lastIndex++;
           continue;
@@ -155,8 +154,7 @@ export function compileRule(rule: Rule): CompiledRule {
     }
     if (deny) {
       deny.lastIndex = 0;
-      let m: RegExpExecArray | null;
-      while ((m = deny.exec(text)) !== null) {
+      for (let m = deny.exec(text); m !== null; m = deny.exec(text)) {
         keep({ ...base, start: m.index, end: m.index + m[0].length, score: 1, explanation: 'deny-list' });
       }
     }

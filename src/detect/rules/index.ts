@@ -1,24 +1,17 @@
 import { createHash } from 'node:crypto';
+import { configure } from 'safe-stable-stringify';
 import type { Label } from '../../core/labels.js';
 import type { Span } from '../../core/span.js';
 import type { Detector } from '../types.js';
 import { compileRule } from './engine.js';
 import type { RulePack } from './pack.js';
 
-export { parseRulePack, RulePackError, findNestedQuantifier, type Rule, type RulePack } from './pack.js';
+export { parseRulePack, RulePackError, type Rule, type RulePack } from './pack.js';
+export { backtrackingRisk } from './backtracking.js';
 export { VALIDATORS, VALIDATOR_NAMES, type ValidatorName } from './validators.js';
 
-/** Stable JSON: object keys sorted, so the hash does not depend on YAML key order. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+/** Stable JSON (safe-stable-stringify): object keys sorted, so the hash does not depend on YAML key order. */
+const canonical = configure({ circularValue: Error });
 
 /** sha256 of the packs' content (not of where they were read from), in load order. */
 export function fingerprintRulePacks(packs: readonly RulePack[]): string {

@@ -1,6 +1,7 @@
 import { parse as parseYaml, YAMLError } from 'yaml';
 import { z } from 'zod';
 import { LABELS, SUBTYPES, type Label } from '../../core/labels.js';
+import { backtrackingRisk } from './backtracking.js';
 import { VALIDATOR_NAMES } from './validators.js';
 import { PhiRedactError } from '../../core/errors.js';
 
@@ -11,8 +12,9 @@ import { PhiRedactError } from '../../core/errors.js';
  * is and where it is specified. `parseRulePack` is pure: YAML text in, a checked pack out, or a
  * coded error naming the file and the rule (never any note text: packs hold no PHI).
  *
- * Error codes: E020 invalid regex, E021 schema violation, E022 catastrophic-backtracking
- * shape, E023 duplicate rule id, E024 YAML syntax (E025, file not found, comes from io/rulePacks).
+ * Error codes: E020 invalid regex, E021 schema violation, E022 super-linear backtracking
+ * (recheck's verdict, see backtracking.ts), E023 duplicate rule id, E024 YAML syntax (E025,
+ * file not found, comes from io/rulePacks).
  *
  * A pack (see rules/*.yaml for real ones):
  *
@@ -123,111 +125,6 @@ function describeIssue(error: z.ZodError): string {
   return `invalid value at ${path}: ${issue?.message ?? 'invalid'}`;
 }
 
-/**
- * Rejects regex shapes that backtrack catastrophically: a group containing an unbounded
- * quantifier that is itself repeated without bound, e.g. `(a+)+`, `(\w*)*`, `(?:x|y+){2,}`.
- * It is a cheap structural check, not a proof; patterns should also avoid overlapping
- * alternatives under a star. Returns a reason, or undefined when the shape looks safe.
- */
-export function findNestedQuantifier(source: string): string | undefined {
-  // One frame per open group: does its body contain an unbounded quantifier?
-  const stack: boolean[] = [];
-  const starts: number[] = [];
-  let i = 0;
-  const unboundedAt = (k: number): number => {
-    // Length of an unbounded quantifier starting at k, or 0.
-    const c = source[k];
-    if (c === '+' || c === '*') return 1;
-    if (c === '{') {
-      const m = /^\{(\d+),\}/.exec(source.slice(k));
-      if (m) return m[0].length;
-      const bounded = /^\{\d+(?:,(\d+))?\}/.exec(source.slice(k));
-      if (bounded && bounded[1] !== undefined && Number(bounded[1]) > 50) return bounded[0].length;
-    }
-    return 0;
-  };
-  const markUnbounded = (): void => {
-    if (stack.length > 0) stack[stack.length - 1] = true;
-  };
-  while (i < source.length) {
-    const c = source[i]!;
-    if (c === '\\') {
-      i += 2;
-      if (unboundedAt(i)) markUnbounded();
-      continue;
-    }
-    if (c === '[') {
-      // Skip the character class (escapes inside included).
-      i++;
-      if (source[i] === '^') i++;
-      if (source[i] === ']') i++;
-      while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
-      i++;
-      if (unboundedAt(i)) markUnbounded();
-      continue;
-    }
-    if (c === '(') {
-      stack.push(false);
-      starts.push(i);
-      i++;
-      continue;
-    }
-    if (c === ')') {
-      const inner = stack.pop() ?? false;
-      const start = starts.pop() ?? -1;
-      i++;
-      const q = unboundedAt(i);
-      if (q && inner) return `nested unbounded quantifier near offset ${i}`;
-      if (q && start >= 0) {
-        const overlap = overlappingAlternatives(source.slice(start + 1, i - 1));
-        if (overlap) return `alternatives ${overlap} overlap under an unbounded quantifier near offset ${i}`;
-      }
-      if (inner || q) markUnbounded();
-      continue;
-    }
-    const q = unboundedAt(i);
-    if (q) {
-      markUnbounded();
-      i += q;
-      continue;
-    }
-    i++;
-  }
-  return undefined;
-}
-
-/**
- * `(a|ab)*`, `(\d|\d\d)+`, `(x|)*`: when one top-level alternative is a prefix of another, a
- * repeated group can split the same text in exponentially many ways. Returns the pair, quoted.
- */
-function overlappingAlternatives(group: string): string | undefined {
-  const body = group.replace(/^\?(?::|<[A-Za-z_][A-Za-z0-9_]*>)/u, '');
-  const alternatives: string[] = [];
-  let depth = 0;
-  let from = 0;
-  for (let k = 0; k < body.length; k++) {
-    const c = body[k]!;
-    if (c === '\\') k++;
-    else if (c === '[') {
-      k++;
-      while (k < body.length && body[k] !== ']') k += body[k] === '\\' ? 2 : 1;
-    } else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) {
-      alternatives.push(body.slice(from, k));
-      from = k + 1;
-    }
-  }
-  if (alternatives.length === 0) return undefined;
-  alternatives.push(body.slice(from));
-  for (const [x, a] of alternatives.entries()) {
-    for (const b of alternatives.slice(x + 1)) {
-      if (a.startsWith(b) || b.startsWith(a)) return `"${a}" and "${b}"`;
-    }
-  }
-  return undefined;
-}
-
 function checkRule(raw: unknown, fileName: string, index: number): Rule {
   const rawId = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : `#${index + 1}`;
   const result = RuleSchema.safeParse(raw);
@@ -250,8 +147,8 @@ function checkRule(raw: unknown, fileName: string, index: number): Rule {
     } catch (err) {
       throw new RulePackError('E020', `${where(fileName, rule.id)}: invalid regex in pattern "${p.name}": ${(err as Error).message}`);
     }
-    const nested = findNestedQuantifier(p.regex);
-    if (nested) throw new RulePackError('E022', `${where(fileName, rule.id)}: pattern "${p.name}" may backtrack catastrophically (${nested})`);
+    const risk = backtrackingRisk(p.regex, p.flags);
+    if (risk) throw new RulePackError('E022', `${where(fileName, rule.id)}: pattern "${p.name}" may backtrack catastrophically (${risk})`);
   }
   return rule as Rule;
 }

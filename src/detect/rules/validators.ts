@@ -104,7 +104,7 @@ export function isAbaRouting(value: string): boolean {
 /** A number libphonenumber-js (full metadata) calls valid: US by default, any country with a leading +. */
 export function isValidPhone(value: string): boolean {
   const p = parsePhoneNumberFromString(value, 'US');
-  return p !== undefined && p.isValid();
+  return p?.isValid() === true;
 }
 
 /** A number of a possible length for its country (covers fictional exchanges such as 555 and unassigned area codes). */
@@ -112,7 +112,7 @@ export function isPossiblePhone(value: string): boolean {
   const d = digitsOnly(value);
   if (isDegenerateNumber(d)) return false;
   const p = parsePhoneNumberFromString(value, 'US');
-  return p !== undefined && p.isPossible();
+  return p?.isPossible() === true;
 }
 
 /** 7 to 15 digits (E.164 allows at most 15), not a placeholder run: the check for phones in any national format. */
@@ -152,7 +152,7 @@ export function isNumericDate(value: string): boolean {
   // A range of two month/day dates (6/30-7/2): both ends must be dates.
   const range = /^(\d{1,2}\/\d{1,2})-(\d{1,2}\/\d{1,2})$/.exec(compact);
   if (range) return isNumericDate(range[1]!) && isNumericDate(range[2]!);
-  const parts = compact.split(/[/.\-]/);
+  const parts = compact.split(/[/.-]/);
   if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^\d{1,4}$/.test(p))) return false;
   const nums = parts.map(Number);
   const yearOk = (y: string): boolean => y.length === 2 || (y.length === 4 && Number(y) >= 1800 && Number(y) <= 2099);

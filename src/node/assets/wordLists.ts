@@ -64,7 +64,7 @@ function addKey(set: Set<string>, value: string): void {
   const lower = value.trim().toLowerCase();
   if (lower === '') return;
   set.add(lower);
-  if (!/[^\x00-\x7f]/.test(lower)) return;
+  if (!/\P{ASCII}/u.test(lower)) return;
   const plain = lower.normalize('NFD').replace(/\p{M}/gu, '');
   if (plain !== lower) set.add(plain);
 }

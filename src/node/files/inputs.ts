@@ -1,3 +1,4 @@
+import type { Dirent, Stats } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
@@ -59,7 +60,7 @@ export function displayPath(abs: string, cwd: string): string {
 
 /** Control characters in a file name (newline, ESC) are escaped, so each problem stays one line and cannot drive the terminal. */
 function printable(name: string): string {
-  return name.replace(/[\u0000-\u001f\u007f-\u009f]/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return name.replace(/\p{Cc}/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 function toPosix(p: string): string {
@@ -79,7 +80,7 @@ export async function collectInputs(
   for (const given of paths) {
     const abs = resolve(options.cwd, given);
     const display = displayPath(abs, options.cwd);
-    let info;
+    let info: Stats;
     try {
       info = await stat(abs);
     } catch (err) {
@@ -119,7 +120,7 @@ export async function collectInputs(
     }
   }
   // The same file named twice (e.g. a file and its folder) is redacted once.
-  const unique = [...new Map(files.map((f) => [f.path + '\0' + f.output, f])).values()];
+  const unique = [...new Map(files.map((f) => [`${f.path}\0${f.output}`, f])).values()];
   return { files: unique, problems };
 }
 
@@ -132,7 +133,7 @@ async function walk(
   outDir: string,
   matches: (path: string) => boolean,
 ): Promise<void> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (err) {

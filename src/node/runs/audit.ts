@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { configure } from 'safe-stable-stringify';
 import type { Span } from '../../core/span.js';
 import type { Pipeline } from '../../pipeline.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
@@ -36,13 +37,16 @@ export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** JSON with object keys sorted at every level, so equal configs hash equally. */
+const stableStringify = configure({ circularValue: Error });
+
+/**
+ * JSON with object keys sorted at every level (safe-stable-stringify, code-unit order), so equal
+ * configs hash equally; a circular value throws.
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
+  const json = stableStringify(value);
+  if (json === undefined) throw new TypeError('canonicalJson: value has no JSON form');
+  return json;
 }
 
 /**

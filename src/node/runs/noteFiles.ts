@@ -81,7 +81,7 @@ export async function redactEach(pipeline: Pipeline, notes: readonly Loaded[]): 
       notes.map((n) => n.text!),
       notes.map((n) => ({ noteId: n.file.display, ...noteScope(pipeline.config, { path: n.file.path }) })),
     );
-    notes.forEach((n, k) => out.set(n, results[k]!));
+    for (const [k, n] of notes.entries()) out.set(n, results[k]!);
   } catch {
     for (const n of notes) {
       try {

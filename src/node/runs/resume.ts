@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, readdir, stat, truncate, unlink } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { type FileHandle, open, readdir, stat, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import { isAtomicTempName, writeFileAtomic } from '../files/atomicWrite.js';
 import type { InputFile } from '../files/inputs.js';
 import type { ManifestEntry } from './manifest.js';
@@ -32,7 +33,7 @@ export interface DoneRecord {
 /** The last record per input path (later lines win: a redo appends a new line). */
 export async function readDoneRecords(manifestPath: string): Promise<Map<string, DoneRecord>> {
   const records = new Map<string, DoneRecord>();
-  let lines;
+  let lines: Interface;
   try {
     await stat(manifestPath);
     lines = createInterface({ input: createReadStream(manifestPath, 'utf8'), crlfDelay: Infinity });
@@ -58,7 +59,7 @@ export async function readDoneRecords(manifestPath: string): Promise<Map<string,
  * fragment. Returns how many bytes were dropped.
  */
 export async function repairManifestTail(manifestPath: string): Promise<number> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(manifestPath, 'r');
   } catch {
@@ -99,7 +100,7 @@ export async function repairManifestTail(manifestPath: string): Promise<number> 
 export async function removeStaleTempFiles(outDir: string, olderThanMs = 0): Promise<number> {
   let removed = 0;
   const walk = async (dir: string): Promise<void> => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch {
@@ -164,7 +165,7 @@ export async function planResume(files: readonly InputFile[], records: ReadonlyM
   for (let i = 0; i < files.length; i += width) {
     const slice = files.slice(i, i + width);
     const verdicts = await Promise.all(slice.map(decide));
-    slice.forEach((f, k) => (verdicts[k] ? skip : todo).push(f));
+    for (const [k, f] of slice.entries()) (verdicts[k] ? skip : todo).push(f);
   }
   return { todo, skip };
 }

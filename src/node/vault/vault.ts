@@ -180,14 +180,14 @@ export function reidentifyText(text: string, entries: Iterable<VaultEntry>): { t
     (bySurrogate.get(k) ?? bySurrogate.set(k, new Set()).get(k)!).add(e.original);
   }
   if (bySurrogate.size === 0) return { text, replaced: 0, ambiguous: 0 };
-  const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&').replace(/ /gu, '\\s+');
-  const alternatives = [...bySurrogate.keys()].sort((a, b) => b.length - a.length).map(escape);
+  const patternOf = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&').replace(/ /gu, '\\s+');
+  const alternatives = [...bySurrogate.keys()].sort((a, b) => b.length - a.length).map(patternOf);
   const re = new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'giu');
   let replaced = 0;
   let ambiguous = 0;
   const out = text.replace(re, (m) => {
     const originals = bySurrogate.get(lookupForm(m));
-    if (!originals || originals.size !== 1) {
+    if (originals?.size !== 1) {
       ambiguous++;
       return m;
     }

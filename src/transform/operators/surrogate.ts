@@ -74,7 +74,10 @@ const STATE_SUBTYPES = new Set(['STATE', 'COUNTRY']);
 const placeOptionsCache = new WeakMap<SurrogateOptions, PlaceOptions>();
 function placeOptions(options: SurrogateOptions): PlaceOptions {
   let p = placeOptionsCache.get(options);
-  if (!p) placeOptionsCache.set(options, (p = { zip: options.zip, restrictedZip3: new Set(options.restrictedZip3) }));
+  if (!p) {
+    p = { zip: options.zip, restrictedZip3: new Set(options.restrictedZip3) };
+    placeOptionsCache.set(options, p);
+  }
   return p;
 }
 

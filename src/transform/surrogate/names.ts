@@ -95,7 +95,7 @@ function initialMap(key: SecretKey, scope: string): ReadonlyMap<string, string> 
     }
   }
   const map = new Map<string, string>();
-  letters.forEach((l, i) => map.set(l, perm[i]!));
+  for (const [i, l] of letters.entries()) map.set(l, perm[i]!);
   // Letters outside the domain (X, Y for faker's lists, non-ASCII) map into it, never to themselves.
   for (const l of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') {
     if (!map.has(l)) map.set(l, letters[keyedStream(key, 'name/initial-extra', scope, l).int(letters.length)]!);
@@ -107,11 +107,15 @@ const initialCache = new WeakMap<SecretKey, Map<string, ReadonlyMap<string, stri
 
 export function mapInitial(key: SecretKey, scope: string, letter: string): string {
   let perScope = initialCache.get(key);
-  if (!perScope) initialCache.set(key, (perScope = new Map()));
+  if (!perScope) {
+    perScope = new Map();
+    initialCache.set(key, perScope);
+  }
   let map = perScope.get(scope);
   if (!map) {
     if (perScope.size > 10_000) perScope.clear();
-    perScope.set(scope, (map = initialMap(key, scope)));
+    map = initialMap(key, scope);
+    perScope.set(scope, map);
   }
   const up = letter.toUpperCase();
   const mapped = map.get(up) ?? nameTables().letters[keyedStream(key, 'name/initial-other', scope, up).int(nameTables().letters.length)]!;

@@ -85,7 +85,7 @@ export function zipSurrogate(key: SecretKey, scope: string, original: string, op
   if (!m) return undefined;
   if (options.zip === 'zip3') {
     const prefix = options.restrictedZip3.has(m[1]!.slice(0, 3)) ? '000' : m[1]!.slice(0, 3);
-    return original.replace(/\d/gu, (d, at: number) => (at < 3 ? prefix[at]! : '0'));
+    return original.replace(/\d/gu, (_digit, at: number) => (at < 3 ? prefix[at]! : '0'));
   }
   const s = keyedStream(key, 'place/zip', scope, original.replace(/\D/gu, ''));
   return drawDifferent(original, () => scrambleChars(original, s));

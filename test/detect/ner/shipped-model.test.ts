@@ -110,7 +110,7 @@ describe.skipIf(!present)('shipped model (models/phi-ner)', () => {
       const alone = await Promise.all(notes.map((n) => ner.detect(n)));
       const shape = (spans: readonly Span[]) => spans.map((s) => [s.start, s.end, s.label]);
       expect(together.map(shape)).toEqual(alone.map(shape));
-      together.forEach((spans, k) => spans.forEach((s, j) => expect(s.score).toBeCloseTo(alone[k]![j]!.score, 4)));
+      for (const [k, spans] of together.entries()) for (const [j, s] of spans.entries()) expect(s.score).toBeCloseTo(alone[k]![j]!.score, 4);
     } finally {
       await padded.dispose!();
     }

@@ -88,6 +88,10 @@ describe('loadRulePacks', () => {
     expect(() => loadRulePacks([join(tmp, 'broken.yaml')])).toThrow(/E020 .*broken\.yaml: rule "badge": invalid regex/);
   });
 
+  it('the fingerprint of a fixed pack is the one earlier versions computed (--resume manifests stay valid)', () => {
+    expect(fingerprintRulePacks([parseRulePack(good, 'elsewhere/extra.yaml')])).toBe('8e6778db1c7ebdbc84790649dbca485dd8b2a5df78f88230f1e0659d1ba4094a');
+  });
+
   it('rejects the same rule id in two packs', () => {
     const a = loadRulePacks(['extra.yaml'], tmp);
     expect(() => createRuleDetectors([...a, ...a])).toThrow(/E023 .*rule "badge": duplicate rule id across packs/);

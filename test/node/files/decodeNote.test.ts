@@ -62,7 +62,7 @@ describe('decodeNote', () => {
   it('round-trips every well-formed, non-empty, NUL-free string', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', minLength: 1 }), (s) => {
-        fc.pre(s.isWellFormed() && !s.includes('\u0000') && !s.startsWith('\ufeff') && !/^(%PDF-|PK\u0003\u0004|\u001f)/.test(s));
+        fc.pre(s.isWellFormed() && !s.includes('\u0000') && !s.startsWith('\ufeff') && !['%PDF-', 'PK\u0003\u0004', '\u001f'].some((magic) => s.startsWith(magic)));
         expect(decodeNote(utf8(s))).toBe(s);
       }),
     );

@@ -21,6 +21,26 @@ describe('fingerprints', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { y: 1, x: 2 }], c: 2 } })).toBe(canonicalJson({ a: { c: 2, d: [1, { x: 2, y: 1 }] }, b: 1 }));
   });
 
+  it('canonical JSON, the config and rules fingerprints are byte for byte those earlier versions wrote; the combined one now covers every detector', () => {
+    const config = { policy: { NAME: 'mask', DEFAULT: 'tag' }, detectors: ['rules', 'ner'], ner: { threshold: 0.3, modelDir: 'models/é', threads: undefined } };
+    expect(canonicalJson(config)).toBe('{"detectors":["rules","ner"],"ner":{"modelDir":"models/é","threshold":0.3},"policy":{"DEFAULT":"tag","NAME":"mask"}}');
+    expect(runFingerprints({ config: config as never, fingerprints: () => ({ 'rules/b': 'h2', 'rules/a': 'h1', 'ner/m': 'm1' }), keyFingerprint: () => 'k1' })).toEqual({
+      config: '60e6c26485b49c90fd121c2ac0212f1375e36a7fe0406d3ce9635f34091485ee',
+      rules: '65662d8f1cf2c1979ce403d537ba6a08ebfc84717b9660902805521183e2e603',
+      model: 'm1',
+      detectors: '5a526c4e3f1d2dc8c06dcd01ecac7041efd1d92a62231a27dc8f202bc07ebf99',
+      key: 'k1',
+      // Was 8e45a18a... when it hashed only config, rules, model and key: runs of earlier versions are redone once by --resume.
+      combined: '09eaa3e950695295874d7832ad3bb85ae9ce4dc12a6f1ea6ec1b084dfd28a822',
+    });
+  });
+
+  it('canonical JSON refuses circular values', () => {
+    const loop: Record<string, unknown> = { a: 1 };
+    loop.self = loop;
+    expect(() => canonicalJson(loop)).toThrow();
+  });
+
   it.each<[string, Record<string, string>, string]>([
     ['rules only', { 'rules/a': 'h1' }, 'none'],
     ['rules and model', { 'rules/a': 'h1', 'ner/phi-ner': 'sha256:abc' }, 'sha256:abc'],

@@ -43,13 +43,13 @@ describe('readLines', () => {
   });
 
   it('reports a line over the limit by length and keeps reading after it', async () => {
-    const lines = await collect([enc('ok\n'), enc('x'.repeat(10)), enc('y'.repeat(10) + '\nnext\n')], 8);
+    const lines = await collect([enc('ok\n'), enc('x'.repeat(10)), enc(`${'y'.repeat(10)}\nnext\n`)], 8);
     expect(lines.map(dec)).toEqual(['ok', '<20>', 'next']);
     expect(lines[1]!.lineNo).toBe(2);
   });
 
   it('reports an over-long last line without a newline', async () => {
-    const lines = await collect([enc('a\n' + 'z'.repeat(9))], 8);
+    const lines = await collect([enc(`a\n${'z'.repeat(9)}`)], 8);
     expect(lines.map(dec)).toEqual(['a', '<9>']);
   });
 

@@ -24,7 +24,7 @@ describe('frameRecords jsonl', () => {
   });
 
   it('reports invalid UTF-8 and over-long lines', async () => {
-    const bad = Buffer.concat([Buffer.from('{"text":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n{"text":"' + 'x'.repeat(50) + '"}\n{"text":"ok"}\n')]);
+    const bad = Buffer.concat([Buffer.from('{"text":"'), Buffer.from([0xff, 0xfe]), Buffer.from(`"}\n{"text":"${'x'.repeat(50)}"}\n{"text":"ok"}\n`)]);
     const records = await frame(bad, { format: 'jsonl', maxRecordBytes: 40 });
     expect(records.map(brief)).toEqual(['1:E052', '2:E053', '3:"ok"']);
   });
