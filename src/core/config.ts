@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DETECTOR_KINDS } from './detectorKinds.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, describeSchemaIssue } from './errors.js';
 import { LABELS } from './labels.js';
 
 export { ConfigError } from './errors.js';
@@ -141,7 +141,7 @@ export function parseConfig(raw: unknown, where = 'config'): Config {
       const hint = closest(key, knownKeys(issue.path));
       throw new ConfigError('E010', `${where}: unknown key "${key}" at ${path}${hint === undefined ? '' : ` (did you mean "${hint}"?)`}`);
     }
-    throw new ConfigError('E010', `${where}: invalid value at ${path}: ${issue?.message ?? 'invalid'}`);
+    throw new ConfigError('E010', `${where}: ${describeSchemaIssue(result.error)}`);
   }
   return result.data;
 }

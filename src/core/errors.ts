@@ -170,3 +170,10 @@ export function describeError(err: unknown): string {
   }
   return 'unknown error';
 }
+
+/** A schema failure's first issue as `invalid value at <path>: <message>` (zod's message names types, not values). */
+export function describeSchemaIssue(error: { readonly issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[] }): string {
+  const issue = error.issues[0];
+  const path = issue?.path.map(String).join('.') || '(root)';
+  return `invalid value at ${path}: ${issue?.message ?? 'invalid'}`;
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { WORD_SOURCE } from './tokens.js';
-import { PhiRedactError } from '../core/errors.js';
+import { describeSchemaIssue, PhiRedactError } from '../core/errors.js';
 
 /**
  * Cue words for the dictionaries detector, as data (assets/dictionaries/*.yaml). Parsing is
@@ -123,9 +123,7 @@ function phrases(values: readonly string[]): Phrase[] {
 function check<T>(schema: z.ZodType<T>, raw: unknown, where: string): T {
   const result = schema.safeParse(raw);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    const path = issue?.path.join('.') || '(root)';
-    throw new DictionaryDataError('E026', `${where}: invalid value at ${path}: ${issue?.message ?? 'invalid'}`);
+    throw new DictionaryDataError('E026', `${where}: ${describeSchemaIssue(result.error)}`);
   }
   return result.data;
 }

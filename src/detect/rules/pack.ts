@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { LABELS, SUBTYPES, type Label } from '../../core/labels.js';
 import { backtrackingRisk } from './backtracking.js';
 import { VALIDATOR_NAMES } from './validators.js';
-import { PhiRedactError } from '../../core/errors.js';
+import { describeSchemaIssue, PhiRedactError } from '../../core/errors.js';
 
 /**
  * Rule packs are data (Presidio's YAML recognizers, Philter's filter list): each rule names
@@ -119,16 +119,10 @@ function where(fileName: string, ruleId?: string): string {
   return ruleId === undefined ? fileName : `${fileName}: rule "${ruleId}"`;
 }
 
-function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  const path = issue?.path.join('.') || '(root)';
-  return `invalid value at ${path}: ${issue?.message ?? 'invalid'}`;
-}
-
 function checkRule(raw: unknown, fileName: string, index: number): Rule {
   const rawId = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : `#${index + 1}`;
   const result = RuleSchema.safeParse(raw);
-  if (!result.success) throw new RulePackError('E021', `${where(fileName, rawId)}: ${describeIssue(result.error)}`);
+  if (!result.success) throw new RulePackError('E021', `${where(fileName, rawId)}: ${describeSchemaIssue(result.error)}`);
   const rule = result.data;
   const subtypes = SUBTYPES[rule.label] as readonly string[];
   if (!subtypes.includes(rule.subtype)) {
@@ -163,7 +157,7 @@ export function parseRulePack(yamlText: string, fileName: string): RulePack {
     throw new RulePackError('E024', `${fileName}:${line} YAML syntax error`);
   }
   const head = PackSchema.safeParse(doc);
-  if (!head.success) throw new RulePackError('E021', `${fileName}: ${describeIssue(head.error)}`);
+  if (!head.success) throw new RulePackError('E021', `${fileName}: ${describeSchemaIssue(head.error)}`);
   const rules = head.data.rules.map((r, i) => checkRule(r, fileName, i));
   const seen = new Set<string>();
   for (const r of rules) {
