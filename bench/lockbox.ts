@@ -1,0 +1,72 @@
+/**
+ * Tuning figures and lockbox figures side by side (bench/splits/dev-splits.json): binary token
+ * recall / precision of each detector set per tuning fold (mean and pooled) and on the lockbox as
+ * a whole, with the share of notes that leak at least one PHI token. Prints aggregates only,
+ * never a note: the lockbox is scored as a whole, never read note by note.
+ *
+ *   npx tsx bench/lockbox.ts [--gold ../shared/gold/physionet-deid-dev.jsonl] [--sets rules,rules+dictionaries,default]
+ *
+ * Caveat until the model is retrained without them: the shipped NER model (v10) was trained on
+ * every dev patient outside its validation split, the lockbox patients included, so its lockbox
+ * figures are optimistic; rules and word lists were never fitted to single notes.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DetectorKind } from '../src/core/detectorKinds.js';
+import { evaluate, type EvalDoc, type GoldDoc } from '../src/eval/index.js';
+import { loadPipeline } from '../src/node/createPipeline.js';
+import { readGoldJsonl } from '../src/node/goldFiles.js';
+import { options } from './args.js';
+
+const REPO = join(import.meta.dirname, '..');
+const opts = options({ gold: join(REPO, '..', 'shared', 'gold', 'physionet-deid-dev.jsonl'), sets: 'rules,rules+dictionaries,default' });
+if (!existsSync(opts.gold)) {
+  console.log(`lockbox: ${opts.gold} is absent; skipped (the gold notes live outside the repo)`);
+  process.exit(0);
+}
+const SETS: Record<string, readonly DetectorKind[]> = {
+  rules: ['rules'],
+  'rules+dictionaries': ['rules', 'dictionaries'],
+  'rules+ner': ['rules', 'ner'],
+  default: ['rules', 'dictionaries', 'ner'],
+};
+interface Splits {
+  readonly lockbox: { readonly patients: readonly string[] };
+  readonly folds: readonly { readonly patients: readonly string[] }[];
+}
+const splits = JSON.parse(readFileSync(join(REPO, 'bench', 'splits', 'dev-splits.json'), 'utf8')) as Splits;
+const gold = await readGoldJsonl(opts.gold);
+const patientOf = (id: string): string => id.split('-')[0]!;
+const inPatients = (ps: readonly string[]): GoldDoc[] => gold.filter((g) => ps.includes(patientOf(g.id)));
+const groups = [...splits.folds.map((f, k) => ({ name: `fold ${k + 1}`, docs: inPatients(f.patients) })), { name: 'lockbox', docs: inPatients(splits.lockbox.patients) }];
+
+const pct = (x: number): string => x.toFixed(3);
+for (const name of opts.sets.split(',')) {
+  const kinds = SETS[name];
+  if (kinds === undefined) throw new Error(`unknown set ${name} (choose from ${Object.keys(SETS).join(', ')})`);
+  const pipeline = await loadPipeline({ detectors: kinds });
+  const rows: string[] = [];
+  const foldScores: { recall: number; precision: number }[] = [];
+  const pooled: EvalDoc[] = [];
+  for (const group of groups) {
+    const analyses = await pipeline.analyzeBatch(group.docs.map((d) => d.text));
+    const docs: EvalDoc[] = group.docs.map((d, i) => ({ ...d, pred: analyses[i]!.spans }));
+    const o = evaluate(docs).token.overall;
+    // A note leaks when any of its gold PHI tokens is missed.
+    const leaking = docs.filter((d) => {
+      const t = evaluate([d]).token.overall;
+      return t.goldHit < t.gold;
+    }).length;
+    rows.push(`  ${group.name.padEnd(8)} ${String(group.docs.length).padStart(4)} notes ${String(o.gold).padStart(5)} PHI tokens  R ${pct(o.recall)}  P ${pct(o.precision)}  leaking ${(100 * leaking / Math.max(1, docs.length)).toFixed(1)} %`);
+    if (group.name !== 'lockbox') {
+      foldScores.push({ recall: o.recall, precision: o.precision });
+      pooled.push(...docs);
+    }
+  }
+  await pipeline.dispose();
+  const p = evaluate(pooled).token.overall;
+  const mean = (k: 'recall' | 'precision'): number => foldScores.reduce((a, s) => a + s[k], 0) / foldScores.length;
+  console.log(`${name} (${kinds.join(', ')})`);
+  for (const r of rows) console.log(r);
+  console.log(`  tuning   mean of folds R ${pct(mean('recall'))}  P ${pct(mean('precision'))}; pooled R ${pct(p.recall)}  P ${pct(p.precision)}`);
+}
