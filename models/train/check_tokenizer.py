@@ -1,7 +1,7 @@
-"""Write word/id cases for check_tokenizer.mjs: Python and @xenova/transformers must agree.
+"""Write word/id cases for check_tokenizer.ts: Python and the runtime tokenizer must agree.
 
 /usr/bin/python3 models/train/check_tokenizer.py > models/train/work/tok-cases.json
-node models/train/check_tokenizer.mjs models models/train/work/tok-cases.json
+npx tsx models/train/check_tokenizer.ts models/phi-ner models/train/work/tok-cases.json
 """
 import json, os, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

@@ -2,7 +2,8 @@
 
 - `words(text)`: the word pre-split the runtime uses (JS /[\\p{L}\\p{N}\\p{M}]+|[^\\p{L}\\p{N}\\p{M}\\s]/gu).
 - `normalize(word)`: a faithful copy of @xenova/transformers 2.17 BertNormalizer
-  (clean_text, CJK spacing, lowercase, NFD + drop U+0300..U+036F), so ids match the runtime.
+  (clean_text, CJK spacing, lowercase, NFD + drop U+0300..U+036F), so ids match the runtime
+  (which spells the same steps out for @huggingface/tokenizers: session.ts `trainingNormalizer`).
 - `WordPiece`: greedy longest-match-first with "##" continuation, whole word -> [UNK] when a piece is missing.
 - `train_wordpiece`: BPE-style merge learning written out as a WordPiece vocabulary (what HF's
   WordPieceTrainer does internally).

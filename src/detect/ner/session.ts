@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { basename, isAbsolute, join, relative, sep } from 'node:path';
+import { Tokenizer } from '@huggingface/tokenizers';
 import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
 import { ConfigError } from '../../core/config.js';
@@ -9,7 +10,7 @@ import { WORD_SHAPES } from './words.js';
 
 /**
  * The runtime seam: the only module in the project that imports onnxruntime-node
- * (transformers.js keeps the same rule in its backends/onnx.js). It reads the model folder,
+ * (the tokenizer, @huggingface/tokenizers, is pure JS). It reads the model folder,
  * checks it before trusting it, and holds one InferenceSession per model per process.
  *
  * Errors (ConfigError, which the CLI maps to exit code 2) name the file, never note text:
@@ -46,11 +47,14 @@ const ModelConfigSchema = z
 
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 
-/** The part of a transformers.js PreTrainedTokenizer we use (2.17). */
+/**
+ * The public @huggingface/tokenizers (0.2) `Tokenizer` members we use. Its bundled .d.ts files
+ * import each other without file extensions, which NodeNext resolution cannot follow, so the
+ * class is typed `any` here; this interface keeps our calls checked.
+ */
 interface HfTokenizer {
-  encode(text: string, pair?: string | null, options?: { add_special_tokens?: boolean }): number[];
-  _encode_text(text: string): string[] | null;
-  model: { convert_tokens_to_ids(tokens: string[]): number[]; tokens_to_ids: Map<string, number>; unk_token_id?: number };
+  encode(text: string, options?: { add_special_tokens?: boolean }): { ids: number[] };
+  token_to_id(token: string): number | undefined;
 }
 
 /**
@@ -72,15 +76,14 @@ export class WordTokenizer {
   ) {}
 
   /**
-   * Piece ids of one pre-split word, without special tokens. Runs the tokenizer's normalizer,
-   * pre-tokenizer and WordPiece model directly (what `encode(word, null, {add_special_tokens:
-   * false})` does, minus the post-processor and attention-mask arrays); a test checks the ids
-   * are identical.
+   * Piece ids of one pre-split word, without special tokens: the tokenizer's public
+   * `encode(word, { add_special_tokens: false })` (normalizer, pre-tokenizer, WordPiece model),
+   * cached. A test checks the cached ids equal `encodeWordReference`.
    */
   encodeWord(word: string): readonly number[] {
     let ids = this.recent.get(word);
     if (ids !== undefined) return ids;
-    ids = this.older.get(word) ?? this.hf.model.convert_tokens_to_ids(this.hf._encode_text(word) ?? []);
+    ids = this.older.get(word) ?? this.hf.encode(word, { add_special_tokens: false }).ids;
     if (this.recent.size >= this.generationSize) {
       this.older = this.recent;
       this.recent = new Map();
@@ -89,9 +92,9 @@ export class WordTokenizer {
     return ids;
   }
 
-  /** The reference path through the tokenizer's public API (for tests and audits). */
+  /** The reference path through the tokenizer's public API, without the cache (for tests and audits). */
   encodeWordReference(word: string): number[] {
-    return this.hf.encode(word, null, { add_special_tokens: false });
+    return this.hf.encode(word, { add_special_tokens: false }).ids;
   }
 }
 
@@ -154,28 +157,61 @@ function modelPath(dir: string, config: ModelConfig): string {
   return file;
 }
 
-/** transformers.js keeps its settings in one global `env`; loads are serialised so two folders cannot race on it. */
-let tokenizerQueue: Promise<unknown> = Promise.resolve();
+/**
+ * The normalizer the model was trained with. Training (models/train/phi_text.py) copies the
+ * BertNormalizer of @xenova/transformers 2.17, which strips accents as NFD and then removes
+ * U+0300–U+036F only; @huggingface/tokenizers removes every nonspacing mark (\p{Mn}: also
+ * kana voicing marks, Indic, Hebrew and Arabic vowel signs…), which gives other ids for words in
+ * those scripts. So a BertNormalizer that strips accents is given to the tokenizer as the same
+ * steps spelled out with its standard components: BertNormalizer without accent stripping
+ * (control-character cleanup, CJK spacing, lowercasing), NFD, then a Replace that removes
+ * U+0300–U+036F. Other normalizers are used as they are.
+ */
+export function trainingNormalizer(normalizer: unknown): unknown {
+  if (typeof normalizer !== 'object' || normalizer === null) return normalizer;
+  const n = normalizer as { type?: unknown; lowercase?: unknown; strip_accents?: unknown };
+  if (n.type !== 'BertNormalizer') return normalizer;
+  const strips = n.lowercase ? n.strip_accents !== false : Boolean(n.strip_accents);
+  if (!strips) return normalizer;
+  return {
+    type: 'Sequence',
+    normalizers: [
+      { ...n, strip_accents: false },
+      { type: 'NFD' },
+      { type: 'Replace', pattern: { Regex: '[\\x{0300}-\\x{036F}]' }, content: '' },
+    ],
+  };
+}
 
-async function loadTokenizer(dir: string): Promise<WordTokenizer> {
-  const task = tokenizerQueue.then(async () => {
-    const { AutoTokenizer, env } = await import('@xenova/transformers');
-    env.allowRemoteModels = false;
-    env.allowLocalModels = true;
-    env.localModelPath = dirname(dir) + sep;
-    return (await AutoTokenizer.from_pretrained(basename(dir), { local_files_only: true })) as unknown as HfTokenizer;
-  });
-  tokenizerQueue = task.catch(() => undefined);
+async function readJson(file: string): Promise<Record<string, unknown>> {
+  const value: unknown = JSON.parse(await readFile(file, 'utf8'));
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${basename(file)} is not a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Loads tokenizer.json + tokenizer_config.json from the model folder (local files only, nothing
+ * fetched). Exported for models/train/check_tokenizer.ts (Python and the runtime must agree).
+ */
+export async function loadTokenizer(dir: string): Promise<WordTokenizer> {
   let hf: HfTokenizer;
+  let unkToken: unknown;
   try {
-    hf = await task;
+    const [json, config] = await Promise.all([readJson(join(dir, 'tokenizer.json')), readJson(join(dir, 'tokenizer_config.json'))]);
+    unkToken = (json.model as { unk_token?: unknown } | undefined)?.unk_token;
+    hf = new Tokenizer({ ...json, normalizer: trainingNormalizer(json.normalizer) }, config) as HfTokenizer;
   } catch (err) {
     throw new ConfigError('E035', `NER tokenizer in ${dir} cannot be loaded (tokenizer.json, tokenizer_config.json): ${errorName(err)}`);
   }
   // The post-processor turns an empty text into exactly [CLS] [SEP]: that is how we learn the ids.
-  const specials = hf.encode('');
-  const pad = hf.model.tokens_to_ids.get('[PAD]') ?? 0;
-  const unk = hf.model.unk_token_id;
+  let specials: number[];
+  try {
+    specials = hf.encode('').ids;
+  } catch (err) {
+    throw new ConfigError('E035', `NER tokenizer in ${dir} cannot be loaded (tokenizer.json, tokenizer_config.json): ${errorName(err)}`);
+  }
+  const pad = hf.token_to_id('[PAD]') ?? 0;
+  const unk = typeof unkToken === 'string' ? hf.token_to_id(unkToken) : undefined;
   if (specials.length !== 2) throw new ConfigError('E035', `NER tokenizer in ${dir} does not add [CLS] … [SEP] around a text`);
   if (unk === undefined) throw new ConfigError('E035', `NER tokenizer in ${dir} has no unknown-word token`);
   return new WordTokenizer(hf, specials[0]!, specials[1]!, pad, unk);

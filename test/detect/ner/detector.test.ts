@@ -144,6 +144,21 @@ describe('NER detector on the tiny fixture model', () => {
     }
   });
 
+  it('accent stripping removes U+0300–U+036F only, as training did (phi_text.py), not every nonspacing mark', async () => {
+    const { model, release } = await acquireModel(TINY, { threads: 1, spinning: false });
+    try {
+      const tok = model.tokenizer;
+      expect(tok.encodeWord('E\u0301')).toEqual(tok.encodeWord('e'));
+      expect(tok.encodeWordReference('caf\u00e9')).toEqual(tok.encodeWordReference('cafe'));
+      // U+20D7 (combining right arrow above) and U+3099 (kana voicing mark) are nonspacing marks
+      // outside that block: they stay, so the word is unknown, as in training.
+      expect(tok.encodeWord('e\u20d7')).toEqual([tok.unk]);
+      expect(tok.encodeWord('a\u3099')).toEqual([tok.unk]);
+    } finally {
+      await release();
+    }
+  });
+
   it('shares one session between detectors of the same model and thread count', async () => {
     const a = await acquireModel(TINY, { threads: 1, spinning: false });
     const b = await acquireModel(TINY, { threads: 1, spinning: false });
