@@ -65,7 +65,7 @@ counted('edge', () => {
     add('é'.repeat(n));
     add('\u{1F600}'.repeat(n)); // astral: 2 UTF-16 units per code point
     add('e\u0301'.repeat(n >> 1)); // decomposed accents (NFD length vs code points)
-    add('x'.repeat(n) + '\u200b'); // a removed character around the limit
+    add(`${'x'.repeat(n)}\u200b`); // a removed character around the limit
   }
   for (const w of ['pneumonoultramicroscopicsilicovolcanoconiosis', 'supercalifragilisticexpialidocious', 'abc'.repeat(40), 'Ab1'.repeat(33), 'ÉCOLE', 'naïve', 'Ｆｕｌｌ', 'ﬁx', 'Straße', 'İstanbul', 'ǅemal', 'ΣΊΣΥΦΟΣ', 'x\u0301', '東京', '37°C', '1,234.5mg', 'Ångström', 'Ωmega', 'ǈ', 'ß', 'ẞ', 'Ⅻ', '①', '½', '²', 'が', 'ガ', 'ｶﾞ', '한국어', 'ㄱ', 'Ꭰ', 'ꭰ', 'Σσς'])
     add(w);
@@ -192,7 +192,7 @@ for (const dir of models) {
   }
 }
 
-writeFileSync(out, dumps.map((d) => JSON.stringify({ model: d.model, words: d.words, listHash: d.listHash }) + '\n' + d.fast.map((ids) => JSON.stringify(ids)).join('\n')).join('\n') + '\n');
+writeFileSync(out, `${dumps.map((d) => `${JSON.stringify({ model: d.model, words: d.words, listHash: d.listHash })}\n${d.fast.map((ids) => JSON.stringify(ids)).join('\n')}`).join('\n')}\n`);
 console.log(`wrote ${out}`);
 
 if (check) {

@@ -1,4 +1,5 @@
 import type { Config } from './core/config.js';
+import { tidySpans } from './core/hygiene.js';
 import { mergeSpans } from './core/merge.js';
 import { assertValidSpan, type Span } from './core/span.js';
 import type { DetectContext, Detector } from './detect/types.js';
@@ -61,11 +62,13 @@ export class Pipeline {
           (d.kind === 'safe' ? safe : phi).push(s);
         }
       });
-      const spans = mergeSpans(phi, {
+      const merged = mergeSpans(phi, {
         threshold: this.config.merge.threshold,
         safe,
         safeOverride: this.config.merge.safeOverride,
       });
+      // Whatever the detectors found: no span across a line break, inside a word, half a clock time or on a field label.
+      const spans = tidySpans(merged, text);
       return { spans, raw: phi };
     });
   }

@@ -1,0 +1,145 @@
+import { mergeOverlapping } from './merge.js';
+import type { Span } from './span.js';
+
+/**
+ * Span hygiene, the last step after merging: the shapes a redacted note must never show,
+ * whichever detector produced the span. Pure; recall-first (a span grows to a whole word, it is
+ * cut only where the cut text is provably not PHI).
+ *
+ *   splitAtLineBreaks   a span never crosses a line break: it becomes one span per line, so a
+ *                       tagged or masked note keeps its lines (a model that joins an address's
+ *                       lines would otherwise eat the line breaks between them)
+ *   snapToTokens        a span starts and ends on token boundaries: never inside a run of
+ *                       letters or of digits (it grows to the whole run)
+ *   keepClockTimesWhole a date never takes half a clock time: "3/4 10:15" keeps "10:15"
+ *   dropFieldLabels     a span never starts with a form's field label ("Name:", "Phone #:")
+ */
+
+const LINE_BREAK = /\r\n|\r|\n|\u2028|\u2029/g;
+const HAS_LINE_BREAK = /[\r\n\u2028\u2029]/;
+const INNER_SPACE = /^\s+|\s+$/g;
+
+/** One span per line: each piece is the span's stretch on that line without its edge whitespace. */
+export function splitAtLineBreaks(spans: readonly Span[], text: string): Span[] {
+  const out: Span[] = [];
+  for (const s of spans) {
+    const slice = text.slice(s.start, s.end);
+    if (!HAS_LINE_BREAK.test(slice)) {
+      out.push(s);
+      continue;
+    }
+    let pieceStart = 0;
+    for (const m of slice.matchAll(LINE_BREAK)) {
+      pushTrimmed(out, s, slice, pieceStart, m.index);
+      pieceStart = m.index + m[0].length;
+    }
+    pushTrimmed(out, s, slice, pieceStart, slice.length);
+  }
+  return out;
+}
+
+function pushTrimmed(out: Span[], s: Span, slice: string, from: number, to: number): void {
+  const piece = slice.slice(from, to);
+  const lead = piece.length - piece.replace(/^\s+/, '').length;
+  const body = piece.replace(INNER_SPACE, '');
+  if (body.length === 0) return;
+  out.push({ ...s, start: s.start + from + lead, end: s.start + from + lead + body.length });
+}
+
+/** A clock time's hour and minutes: `10:15`, `9:05`, `10:15:30`. */
+const HOUR_AT_END = /(?:^|\s+)\d{1,2}$/;
+const MINUTES_AFTER = /^:[0-5]\d(?!\d)/;
+const MINUTES_AT_START = /^[0-5]\d(?!\d)(?::[0-5]\d(?!\d))?\s*/;
+const HOUR_BEFORE = /(?:^|[^\d])\d{1,2}:$/;
+
+/** A DATE span that ends on a clock time's hour gives the hour back; one that starts on its minutes gives them back. */
+export function keepClockTimesWhole(spans: readonly Span[], text: string): Span[] {
+  const out: Span[] = [];
+  for (const s of spans) {
+    if (s.label !== 'DATE') {
+      out.push(s);
+      continue;
+    }
+    let { start, end } = s;
+    const slice = text.slice(start, end);
+    if (MINUTES_AFTER.test(text.slice(end, end + 4))) {
+      const hour = HOUR_AT_END.exec(slice);
+      if (hour) end = start + hour.index;
+    }
+    if (end > start && HOUR_BEFORE.test(text.slice(Math.max(0, start - 3), start))) {
+      const minutes = MINUTES_AT_START.exec(text.slice(start, end));
+      if (minutes) start += minutes[0].length;
+    }
+    if (end > start) out.push(start === s.start && end === s.end ? s : { ...s, start, end });
+  }
+  return out;
+}
+
+type CharClass = 'letter' | 'digit' | 'other';
+const LETTER = /[\p{L}\p{M}]/u;
+const DIGIT = /\p{Nd}/u;
+
+function classAt(text: string, i: number): CharClass {
+  const c = text[i];
+  if (c === undefined) return 'other';
+  if (LETTER.test(c)) return 'letter';
+  return DIGIT.test(c) ? 'digit' : 'other';
+}
+
+/** Whether a span boundary at `i` would cut a run of letters or of digits in two. */
+export function cutsToken(text: string, i: number): boolean {
+  if (i <= 0 || i >= text.length) return false;
+  const before = classAt(text, i - 1);
+  return before !== 'other' && before === classAt(text, i);
+}
+
+/** Grows each span to the whole letter or digit runs at its edges ("Kowal|ski" becomes "Kowalski"). */
+export function snapToTokens(spans: readonly Span[], text: string): Span[] {
+  return spans.map((s) => {
+    let { start, end } = s;
+    while (cutsToken(text, start)) start--;
+    while (cutsToken(text, end)) end++;
+    return start === s.start && end === s.end ? s : { ...s, start, end };
+  });
+}
+
+/**
+ * Field labels of forms and note templates: never PHI themselves, often read as part of the
+ * value after them. Lower case; matched whole, optionally with `#`, before a colon.
+ */
+export const FIELD_LABELS: readonly string[] = [
+  'name', 'patient', 'patient name', 'pt', 'pt name', 'dob', 'date of birth', 'date', 'phone', 'phone number', 'tel',
+  'telephone', 'cell', 'mobile', 'home', 'work', 'pager', 'fax', 'email', 'e-mail', 'mrn', 'medical record number',
+  'acct', 'account', 'ssn', 'id', 'address', 'addr', 'city', 'state', 'zip', 'contact', 'emergency contact',
+  'provider', 'physician', 'pcp', 'attending', 'location', 'facility', 'hospital', 'age', 'sex',
+];
+const FIELD_LABEL = new RegExp(`^(?:${FIELD_LABELS.map((l) => l.replace(/[-\s]/g, '[-\\s]?')).join('|')})\\s*#?\\s*:\\s*`, 'i');
+
+/** A span that starts with a field label and its colon starts after them; one that is only the label is dropped. */
+export function dropFieldLabels(spans: readonly Span[], text: string): Span[] {
+  const out: Span[] = [];
+  for (const s of spans) {
+    let start = s.start;
+    // A label may repeat ("Name: Name: Ann" in a copied template): drop them all.
+    for (let label = FIELD_LABEL.exec(text.slice(start, s.end)); label !== null; label = FIELD_LABEL.exec(text.slice(start, s.end))) {
+      start += label[0].length;
+    }
+    if (start === s.start) out.push(s);
+    else if (start < s.end) out.push({ ...s, start });
+  }
+  return out;
+}
+
+/** The hygiene chain; spans that now touch or overlap are merged again (sorted, disjoint). */
+export function tidySpans(spans: readonly Span[], text: string): Span[] {
+  // Snap and merge before the trims: a span grown (or joined) to a whole hour or label is then
+  // trimmed whole, and trims only shrink spans, so nothing touches again after them.
+  let out = mergeOverlapping(snapToTokens(splitAtLineBreaks(spans, text), text));
+  // Each trim can expose the other's shape ("Name:10:15" is a label, then half a time): repeat
+  // until neither changes anything. Trims only shrink spans, so this ends.
+  for (;;) {
+    const trimmed = keepClockTimesWhole(dropFieldLabels(out, text), text);
+    if (trimmed.length === out.length && trimmed.every((s, i) => s === out[i])) return out;
+    out = trimmed;
+  }
+}
