@@ -11,7 +11,7 @@ import type { Span } from './span.js';
  *                       lines would otherwise eat the line breaks between them)
  *   snapToTokens        a span starts and ends on token boundaries: never inside a run of
  *                       letters or of digits (it grows to the whole run)
- *   keepClockTimesWhole a date never takes half a clock time: "3/4 10:15" keeps "10:15"
+ *   keepClockTimesWhole a date never takes half a clock time: it takes the whole of it
  *   dropFieldLabels     a span never starts with a form's field label ("Name:", "Phone #:")
  */
 
@@ -46,33 +46,25 @@ function pushTrimmed(out: Span[], s: Span, slice: string, from: number, to: numb
   out.push({ ...s, start: s.start + from + lead, end: s.start + from + lead + body.length });
 }
 
-/** A clock time's hour and minutes: `10:15`, `9:05`, `10:15:30`. */
-const HOUR_AT_END = /(?:^|\s+)\d{1,2}$/;
-const MINUTES_AFTER = /^:[0-5]\d(?!\d)/;
-const MINUTES_AT_START = /^[0-5]\d(?!\d)(?::[0-5]\d(?!\d))?\s*/;
-const HOUR_BEFORE = /(?:^|[^\d])\d{1,2}:$/;
+/** The rest of a clock time after its hour, and its start before its minutes: `10:15`, `9:05:30`. */
+const MINUTES_AFTER = /^:[0-5]\d(?::[0-5]\d)?(?!\d)/;
+const HOUR_BEFORE = /(?<!\d)\d{1,2}:$/;
 
-/** A DATE span that ends on a clock time's hour gives the hour back; one that starts on its minutes gives them back. */
+/**
+ * A DATE span that ends on a clock time's hour takes the rest of the time ("3/4 10" before
+ * ":15" becomes "3/4 10:15"), one that starts on its minutes takes its hour: recall first, since
+ * some annotation conventions count a date's time as part of it, and half a time is no shape at all.
+ */
 export function keepClockTimesWhole(spans: readonly Span[], text: string): Span[] {
-  const out: Span[] = [];
-  for (const s of spans) {
-    if (s.label !== 'DATE') {
-      out.push(s);
-      continue;
-    }
+  return spans.map((s) => {
+    if (s.label !== 'DATE') return s;
     let { start, end } = s;
-    const slice = text.slice(start, end);
-    if (MINUTES_AFTER.test(text.slice(end, end + 4))) {
-      const hour = HOUR_AT_END.exec(slice);
-      if (hour) end = start + hour.index;
-    }
-    if (end > start && HOUR_BEFORE.test(text.slice(Math.max(0, start - 3), start))) {
-      const minutes = MINUTES_AT_START.exec(text.slice(start, end));
-      if (minutes) start += minutes[0].length;
-    }
-    if (end > start) out.push(start === s.start && end === s.end ? s : { ...s, start, end });
-  }
-  return out;
+    const rest = /\d$/.test(text.slice(start, end)) ? MINUTES_AFTER.exec(text.slice(end, end + 6)) : null;
+    if (rest) end += rest[0].length;
+    const hour = /^[0-5]\d/.test(text.slice(start, end)) ? HOUR_BEFORE.exec(text.slice(Math.max(0, start - 4), start)) : null;
+    if (hour) start -= hour[0].length;
+    return start === s.start && end === s.end ? s : { ...s, start, end };
+  });
 }
 
 type CharClass = 'letter' | 'digit' | 'other';
@@ -132,14 +124,20 @@ export function dropFieldLabels(spans: readonly Span[], text: string): Span[] {
 
 /** The hygiene chain; spans that now touch or overlap are merged again (sorted, disjoint). */
 export function tidySpans(spans: readonly Span[], text: string): Span[] {
-  // Snap and merge before the trims: a span grown (or joined) to a whole hour or label is then
-  // trimmed whole, and trims only shrink spans, so nothing touches again after them.
+  // Snap before the time and label steps, so they see whole tokens; a time taken whole may touch
+  // another span, so merge after it; label trims only shrink spans and come last.
   let out = mergeOverlapping(snapToTokens(splitAtLineBreaks(spans, text), text));
-  // Each trim can expose the other's shape ("Name:10:15" is a label, then half a time): repeat
-  // until neither changes anything. Trims only shrink spans, so this ends.
-  for (;;) {
-    const trimmed = keepClockTimesWhole(dropFieldLabels(out, text), text);
-    if (trimmed.length === out.length && trimmed.every((s, i) => s === out[i])) return out;
-    out = trimmed;
+  // Each step can expose another's shape (a merged span that ends on an hour, a label before a
+  // label): repeat until nothing changes. Times only grow DATE spans over digits and colons,
+  // labels only move starts forward, so this settles within a few rounds.
+  for (let round = 0; round < 16; round++) {
+    const next = dropFieldLabels(mergeOverlapping(snapToTokens(keepClockTimesWhole(out, text), text)), text);
+    if (next.length === out.length && next.every((s, i) => sameSpan(s, out[i]!))) return out;
+    out = next;
   }
+  return out;
+}
+
+function sameSpan(a: Span, b: Span): boolean {
+  return a.start === b.start && a.end === b.end && a.label === b.label;
 }

@@ -37,6 +37,8 @@ describe('dates', () => {
     ['CABG 81, Redo CABG 84', ['81', '84']],
     ['HX OF POSSIBLE MI IN 1980S', ['1980S']],
     ['admitted to GH in sept. and d/c\'d', ['sept.']],
+    ['Hx CABG3/98, then MVR-4/2001.', ['3/98', '4/2001']],
+    ['S/P AVR-6/2003 WITH GOOD RESULT', ['6/2003']],
   ])('flags %j', (text, expected) => {
     expect(flaggedAs('DATE', text)).toEqual(expected);
   });
@@ -99,6 +101,12 @@ describe('dates', () => {
     'SIMV/PS, 40%, 600X4, & 5/10 with sats in the 90s.',
     'TV 450, RR 14-18, & 10/5. ABG acceptable.',
     'tolerated 40%, 10/5 bipap overnight.',
+    // numbers glued to an abbreviation that are no month/year
+    'ICU3/4 transfer planned.',
+    'PEEP5/10 then weaned.',
+    'Rx2/45mg given.',
+    'Abx3/98 pills left',
+    'EKG 12/80 lead reading',
   ])('does not flag %j', (text) => {
     expect(flaggedAs('DATE', text)).toEqual([]);
   });
