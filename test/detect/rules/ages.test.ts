@@ -17,6 +17,11 @@ describe('ages', () => {
     ['a 94 year old woman', '94'],
     ['102 yo nursing home resident', '102'],
     ['My brother just turned 60', '60'],
+    ['a ninety-three year old woman', 'ninety-three'],
+    ['NINETY ONE YEARS OLD, LIVES ALONE', 'NINETY ONE'],
+    ['aged ninety one, from home', 'ninety one'],
+    ['she is a hundred and two years old', 'a hundred and two'],
+    ['Age: ninety', 'ninety'],
   ])('flags %j', (text, expected) => {
     expect(flaggedAs('AGE', text)).toEqual([expected]);
   });
@@ -40,6 +45,12 @@ describe('ages', () => {
     'age 3 months',
     'turned 2 hours ago',
     'turn q2h, turned 30 degrees',
+    'ninety minutes of CPR',
+    'sats ninety three percent',
+    'a hundred times better',
+    'seventy-five year old man',
+    'aged ninety percent of the time',
+    'for ninety years of age-related decline',
   ])('does not flag %j', (text) => {
     expect(flaggedAs('AGE', text)).toEqual([]);
   });
