@@ -14,7 +14,7 @@ import { describeSchemaIssue, PhiRedactError } from '../../core/errors.js';
  *
  * Error codes: E020 invalid regex, E021 schema violation, E022 super-linear backtracking
  * (recheck's verdict, see backtracking.ts), E023 duplicate rule id, E024 YAML syntax (E025,
- * file not found, comes from io/rulePacks).
+ * file not found, comes from node/assets/rulePacks).
  *
  * A pack (see rules/*.yaml for real ones):
  *

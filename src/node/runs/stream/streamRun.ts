@@ -23,7 +23,7 @@ import { codeOf } from '../../../core/errors.js';
 export const STDIN_NAME = '<stdin>';
 
 export interface StreamRunOptions {
-  /** The surrogate scope (patient id) of a JSONL record (see io/surrogates.ts noteScope). */
+  /** The surrogate scope (patient id) of a JSONL record (see node/surrogates.ts noteScope). */
   readonly scopeOf?: (record: unknown) => { scope?: string };
   readonly input: AsyncIterable<Uint8Array | string>;
   readonly output: NodeJS.WritableStream;
