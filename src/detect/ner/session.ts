@@ -194,6 +194,8 @@ async function readJson(file: string): Promise<Record<string, unknown>> {
  * fetched). Exported for models/train/check_tokenizer.ts (Python and the runtime must agree).
  */
 export async function loadTokenizer(dir: string): Promise<WordTokenizer> {
+  const unloadable = (err: unknown): ConfigError =>
+    new ConfigError('E035', `NER tokenizer in ${dir} cannot be loaded (tokenizer.json, tokenizer_config.json): ${errorName(err)}`);
   let hf: HfTokenizer;
   let unkToken: unknown;
   try {
@@ -201,14 +203,14 @@ export async function loadTokenizer(dir: string): Promise<WordTokenizer> {
     unkToken = (json.model as { unk_token?: unknown } | undefined)?.unk_token;
     hf = new Tokenizer({ ...json, normalizer: trainingNormalizer(json.normalizer) }, config) as HfTokenizer;
   } catch (err) {
-    throw new ConfigError('E035', `NER tokenizer in ${dir} cannot be loaded (tokenizer.json, tokenizer_config.json): ${errorName(err)}`);
+    throw unloadable(err);
   }
   // The post-processor turns an empty text into exactly [CLS] [SEP]: that is how we learn the ids.
   let specials: number[];
   try {
     specials = hf.encode('').ids;
   } catch (err) {
-    throw new ConfigError('E035', `NER tokenizer in ${dir} cannot be loaded (tokenizer.json, tokenizer_config.json): ${errorName(err)}`);
+    throw unloadable(err);
   }
   const pad = hf.token_to_id('[PAD]') ?? 0;
   const unk = typeof unkToken === 'string' ? hf.token_to_id(unkToken) : undefined;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { configure } from 'safe-stable-stringify';
+import { canonicalJson } from '../../core/canonicalJson.js';
 import type { Label } from '../../core/labels.js';
 import type { Span } from '../../core/span.js';
 import type { Detector } from '../types.js';
@@ -10,13 +10,11 @@ export { parseRulePack, RulePackError, type Rule, type RulePack } from './pack.j
 export { backtrackingRisk } from './backtracking.js';
 export { VALIDATORS, VALIDATOR_NAMES, type ValidatorName } from './validators.js';
 
-/** Stable JSON (safe-stable-stringify): object keys sorted, so the hash does not depend on YAML key order. */
-const canonical = configure({ circularValue: Error });
 
-/** sha256 of the packs' content (not of where they were read from), in load order. */
+/** sha256 of the packs' content (not of where they were read from), in load order; key order in the YAML does not count. */
 export function fingerprintRulePacks(packs: readonly RulePack[]): string {
   const content = packs.map(({ pack, version, description, rules }) => ({ pack, version, description, rules }));
-  return createHash('sha256').update(canonical(content)).digest('hex');
+  return createHash('sha256').update(canonicalJson(content)).digest('hex');
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configure } from 'safe-stable-stringify';
+import { canonicalJson } from '../../core/canonicalJson.js';
 import type { Span } from '../../core/span.js';
 import type { Pipeline } from '../../pipeline.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
@@ -37,17 +37,7 @@ export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-const stableStringify = configure({ circularValue: Error });
-
-/**
- * JSON with object keys sorted at every level (safe-stable-stringify, code-unit order), so equal
- * configs hash equally; a circular value throws.
- */
-export function canonicalJson(value: unknown): string {
-  const json = stableStringify(value);
-  if (json === undefined) throw new TypeError('canonicalJson: value has no JSON form');
-  return json;
-}
+export { canonicalJson };
 
 /**
  * Fingerprints of everything that changes a run's output. Detector fingerprints come from the
@@ -55,11 +45,9 @@ export function canonicalJson(value: unknown): string {
  * `keyFingerprint()` on the pipeline supplies the key's (surrogates).
  */
 export function runFingerprints(pipeline: Pick<Pipeline, 'config' | 'fingerprints'> & { keyFingerprint?: () => string }): Fingerprints {
-  const byDetector = pipeline.fingerprints();
+  const byDetector = Object.entries(pipeline.fingerprints()).sort(([a], [b]) => (a < b ? -1 : 1));
   const group = (prefix: string): string => {
-    const entries = Object.entries(byDetector)
-      .filter(([id]) => id.startsWith(prefix))
-      .sort(([a], [b]) => (a < b ? -1 : 1));
+    const entries = byDetector.filter(([id]) => id.startsWith(prefix));
     if (entries.length === 0) return 'none';
     if (entries.length === 1) return entries[0]![1];
     return sha256Hex(canonicalJson(entries));
@@ -69,7 +57,7 @@ export function runFingerprints(pipeline: Pick<Pipeline, 'config' | 'fingerprint
   const model = group('ner/');
   const key = pipeline.keyFingerprint?.() ?? group('key/');
   // Every detector, not only the groups above: editing a cue file must invalidate --resume too.
-  const detectors = sha256Hex(canonicalJson(Object.entries(byDetector).sort(([a], [b]) => (a < b ? -1 : 1))));
+  const detectors = sha256Hex(canonicalJson(byDetector));
   return { config, rules, model, detectors, key, combined: sha256Hex(canonicalJson({ config, detectors, key })) };
 }
 
