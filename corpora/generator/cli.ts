@@ -38,7 +38,8 @@ program
   .option('--split-seed <s>', 'seed of the patient split', Number, 20261123)
   .option('--val-fraction <f>', 'fraction of patients held out', Number, 0.2)
   .option('--plain-copies <n>', 'copies of notes without spans', Number, 2)
-  .action((o: { gold: string; copies: number; seed: number; split: string; out: string; splitSeed: number; valFraction: number; plainCopies: number }) => {
+  .option('--exclude <file>', 'patient splits JSON (bench/splits/dev-splits.json): its lockbox patients are never written')
+  .action((o: { gold: string; copies: number; seed: number; split: string; out: string; splitSeed: number; valFraction: number; plainCopies: number; exclude?: string }) => {
     if (!existsSync(o.gold)) {
       console.error(`gold file not found: ${o.gold} (skipping re-surrogation)`);
       process.exit(3);
@@ -47,13 +48,18 @@ program
     const valPatients = splitPatients(notes.map((n) => n.id), o.splitSeed, o.valFraction);
     const isVal = (id: string) => valPatients.has(id.split('-')[0]!);
     const validation = notes.filter((n) => isVal(n.id)).map((n) => n.id);
-    const train = notes.filter((n) => !isVal(n.id));
+    // The lockbox (bench/make-splits.ts) is scored only as a whole, so the model never sees it.
+    const excluded = new Set<string>(o.exclude ? (JSON.parse(readFileSync(o.exclude, 'utf8')) as { lockbox: { patients: string[] } }).lockbox.patients : []);
+    const isExcluded = (id: string) => excluded.has(id.split('-')[0]!);
+    const train = notes.filter((n) => !isVal(n.id) && !isExcluded(n.id));
     writeFileSync(o.split, `${JSON.stringify({
       rule: `patients = distinct id prefixes before '-', sorted numerically, shuffled by @faker-js/faker helpers.shuffle with seed ${o.splitSeed}; first ${Math.round(o.valFraction * 100)}% of patients are validation`,
       source: 'physionet-deid-dev.jsonl',
       seed: o.splitSeed,
       validation_patients: [...valPatients].sort((a, b) => Number(a) - Number(b)),
       validation_note_ids: validation,
+      excluded_patients: [...excluded].sort((a, b) => Number(a) - Number(b)),
+      excluded_rule: 'lockbox patients of bench/splits/dev-splits.json: neither training nor validation',
       train_note_count: train.length,
       validation_note_count: validation.length,
     }, null, 1)}\n`);
@@ -64,7 +70,7 @@ program
       for (let c = 0; c < k; c++) lines.push(JSON.stringify(resurrogate(v, n, `${n.id}#${c}`)));
     }
     writeFileSync(o.out, `${lines.join('\n')}\n`);
-    console.log(`split: ${train.length} train notes, ${validation.length} validation notes (${valPatients.size} patients); wrote ${lines.length} re-surrogated notes`);
+    console.log(`split: ${train.length} train notes, ${validation.length} validation notes (${valPatients.size} patients), ${excluded.size} lockbox patients left out; wrote ${lines.length} re-surrogated notes`);
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
