@@ -1,7 +1,8 @@
 import type { Config } from './core/config.js';
 import { tidySpans } from './core/hygiene.js';
 import { mergeSpans } from './core/merge.js';
-import { assertValidSpan, type Span } from './core/span.js';
+import { assertValidSpan, compareSpans, type Span } from './core/span.js';
+import { rememberable, type RepeatLexicon, RepeatMemory, repeatSpans } from './detect/repeats/index.js';
 import type { DetectContext, Detector } from './detect/types.js';
 import { applyOperators, BUILTIN_OPERATORS, operatorFor } from './transform/apply.js';
 import { referenceYearOf } from './transform/dates.js';
@@ -23,12 +24,18 @@ export interface Redaction extends TransformResult {
  * model session, compiled rules), so it is a class; everything it calls is pure.
  */
 export class Pipeline {
+  /** Confident names and places of earlier notes (config `consistency.run`); PHI, in memory only. */
+  private readonly memory: RepeatMemory | undefined;
+
   private constructor(
     readonly detectors: readonly Detector[],
     readonly config: Config,
     private readonly operators: Readonly<Partial<Record<OperatorName, Operator>>>,
     private readonly keyFp?: string,
-  ) {}
+    private readonly repeats?: RepeatLexicon,
+  ) {
+    this.memory = repeats !== undefined && config.consistency.run ? new RepeatMemory(config.consistency.memory) : undefined;
+  }
 
   /** Loads every detector once (model sessions, compiled patterns) before any note is read. */
   static async create(
@@ -37,9 +44,11 @@ export class Pipeline {
     operators: Readonly<Partial<Record<OperatorName, Operator>>> = {},
     /** Fingerprint of the surrogate key (never the key), for manifests and --resume. */
     keyFingerprint?: string,
+    /** The word lists' view for the consistency step; without it the step is off. */
+    repeats?: RepeatLexicon,
   ): Promise<Pipeline> {
     for (const d of detectors) await d.load?.();
-    return new Pipeline(detectors, config, { ...BUILTIN_OPERATORS, ...operators }, keyFingerprint);
+    return new Pipeline(detectors, config, { ...BUILTIN_OPERATORS, ...operators }, keyFingerprint, repeats);
   }
 
   /** The surrogate key's fingerprint, or 'none' when no operator uses a key. */
@@ -68,9 +77,26 @@ export class Pipeline {
         safeOverride: this.config.merge.safeOverride,
       });
       // Whatever the detectors found: no span across a line break, inside a word, half a clock time or on a field label.
-      const spans = tidySpans(merged, text);
+      const spans = tidySpans(this.withRepeats(text, merged), text);
       return { spans, raw: phi };
     });
+  }
+
+  /** Adds the other occurrences of this note's (and, with run memory, earlier notes') confident names and places. */
+  private withRepeats(text: string, merged: Span[]): Span[] {
+    const { consistency } = this.config;
+    if (this.repeats === undefined) return merged;
+    const found = rememberable(text, merged, this.repeats, consistency);
+    let extra: Span[];
+    if (this.memory !== undefined) {
+      for (const r of found) this.memory.add(r);
+      extra = repeatSpans(text, merged, this.memory.values(), 'consistency/run', consistency.minScore);
+    } else if (consistency.note) {
+      extra = repeatSpans(text, merged, found, 'consistency/note', consistency.minScore);
+    } else {
+      return merged;
+    }
+    return extra.length === 0 ? merged : [...merged, ...extra].sort(compareSpans);
   }
 
   async analyze(text: string, ctx: DetectContext = {}): Promise<Analysis> {

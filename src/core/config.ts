@@ -63,6 +63,21 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Consistency (src/detect/repeats): a NAME or LOCATION found with this merged score or more is
+     * also redacted where the same words recur, in the same note (`note`) and in later notes the
+     * same process handles in this run (`run`: a stream, each pool or queue worker; bounded by
+     * `memory` strings, oldest forgotten first). Needs the word lists (dictionaries or ner).
+     */
+    consistency: z
+      .object({
+        note: z.boolean().default(true),
+        run: z.boolean().default(true),
+        minScore: z.number().min(0).max(1).default(0.8),
+        memory: z.number().int().min(1).max(1_000_000).default(5_000),
+      })
+      .strict()
+      .prefault({}),
     merge: z
       .object({
         threshold: z.number().min(0).max(1).default(0),

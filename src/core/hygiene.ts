@@ -13,6 +13,7 @@ import type { Span } from './span.js';
  *                       letters or of digits (it grows to the whole run)
  *   keepClockTimesWhole a date never takes half a clock time: it takes the whole of it
  *   dropFieldLabels     a span never starts with a form's field label ("Name:", "Phone #:")
+ *   dropSymbolOnly      a span holds at least one letter or digit (a model's lone "-" is no PHI)
  */
 
 const LINE_BREAK = /\r\n|\r|\n|\u2028|\u2029/g;
@@ -122,16 +123,22 @@ export function dropFieldLabels(spans: readonly Span[], text: string): Span[] {
   return out;
 }
 
+const ALNUM = /[\p{L}\p{N}]/u;
+
+export function dropSymbolOnly(spans: readonly Span[], text: string): Span[] {
+  return spans.filter((s) => ALNUM.test(text.slice(s.start, s.end)));
+}
+
 /** The hygiene chain; spans that now touch or overlap are merged again (sorted, disjoint). */
 export function tidySpans(spans: readonly Span[], text: string): Span[] {
   // Snap before the time and label steps, so they see whole tokens; a time taken whole may touch
   // another span, so merge after it; label trims only shrink spans and come last.
-  let out = mergeOverlapping(snapToTokens(splitAtLineBreaks(spans, text), text));
+  let out = mergeOverlapping(snapToTokens(dropSymbolOnly(splitAtLineBreaks(spans, text), text), text));
   // Each step can expose another's shape (a merged span that ends on an hour, a label before a
   // label): repeat until nothing changes. Times only grow DATE spans over digits and colons,
   // labels only move starts forward, so this settles within a few rounds.
   for (let round = 0; round < 16; round++) {
-    const next = dropFieldLabels(mergeOverlapping(snapToTokens(keepClockTimesWhole(out, text), text)), text);
+    const next = dropSymbolOnly(dropFieldLabels(mergeOverlapping(snapToTokens(keepClockTimesWhole(out, text), text)), text), text);
     if (next.length === out.length && next.every((s, i) => sameSpan(s, out[i]!))) return out;
     out = next;
   }

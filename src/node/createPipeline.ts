@@ -5,7 +5,7 @@ import type { Detector } from '../detect/types.js';
 import { Pipeline } from '../pipeline.js';
 import { keyFingerprint } from '../transform/keyed.js';
 import { loadConfig } from './configFile.js';
-import { DETECTOR_FACTORIES } from './registry.js';
+import { DETECTOR_FACTORIES, loadRepeatLexicon } from './registry.js';
 import { surrogateSetup } from './surrogates.js';
 
 /**
@@ -64,5 +64,9 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<P
     throw new ConfigError('E113', 'the policy uses the surrogate operator but no key was given (--key-file or PHI_REDACT_KEY)');
   }
   const keyFp = surrogates.needsKey && options.key !== undefined ? keyFingerprint(options.key) : undefined;
-  return Pipeline.create(detectors, { ...surrogates.config, detectors: kinds }, surrogates.operators, keyFp);
+  // Consistency reads the word lists; a rules-only run (chosen for speed) does without it.
+  const { consistency } = config;
+  const wordListsLoaded = kinds.includes('dictionaries') || kinds.includes('ner');
+  const repeats = (consistency.note || consistency.run) && wordListsLoaded ? await loadRepeatLexicon({ config, baseDir }) : undefined;
+  return Pipeline.create(detectors, { ...surrogates.config, detectors: kinds }, surrogates.operators, keyFp, repeats);
 }

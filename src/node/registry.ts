@@ -5,6 +5,7 @@ import { ConfigError, type Config } from '../core/config.js';
 import { createDictionaryDetector, createSafeTermsDetector } from '../detect/dictionaries/index.js';
 import type { DetectorKind } from '../core/detectorKinds.js';
 import { createRuleDetectors } from '../detect/rules/index.js';
+import type { RepeatLexicon } from '../detect/repeats/index.js';
 import type { Detector } from '../detect/types.js';
 import { plainWordTest, spanTails, wordLexicon } from '../lexicon/index.js';
 import { loadRulePacks } from './assets/rulePacks.js';
@@ -81,6 +82,12 @@ export const DETECTOR_FACTORIES: { readonly [K in DetectorKind]: DetectorFactory
 };
 
 /** The configured cue folder, or undefined for the bundled one. */
+/** The word lists' view the consistency step needs (src/detect/repeats): word classes and the English vocabulary. */
+export async function loadRepeatLexicon(setup: DetectorSetup): Promise<RepeatLexicon> {
+  const data = (await loadDictionaries(cueDir(setup))).data;
+  return { classes: wordLexicon(data, plainWordTest(data)), english: data.vocabulary };
+}
+
 function cueDir({ config, baseDir }: DetectorSetup): string | undefined {
   return config.dictionaries.cues !== undefined ? resolve(baseDir, config.dictionaries.cues) : undefined;
 }

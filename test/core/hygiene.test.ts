@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cutsToken, dropFieldLabels, keepClockTimesWhole, snapToTokens, splitAtLineBreaks, tidySpans } from '../../src/core/hygiene.js';
+import { cutsToken, dropFieldLabels, dropSymbolOnly, keepClockTimesWhole, snapToTokens, splitAtLineBreaks, tidySpans } from '../../src/core/hygiene.js';
 import type { Label } from '../../src/core/labels.js';
 import type { Span } from '../../src/core/span.js';
 
@@ -80,6 +80,18 @@ describe('snapToTokens', () => {
   it('cutsToken: only inside a run of letters or of digits', () => {
     const text = 'ab12 c';
     expect([0, 1, 2, 3, 4, 5, 6].map((i) => cutsToken(text, i))).toEqual([false, true, false, true, false, false, false]);
+  });
+});
+
+describe('dropSymbolOnly', () => {
+  it.each([
+    ['a lone hyphen', 'Seen by Dr Tvardovsky\n- tvardovsky', '-', []],
+    ['punctuation and blanks', 'BP 120/80 , ok', ' , ', []],
+    ['a letter', 'Pt: A - B', 'A - B', ['A - B']],
+    ['a digit', 'room # 4', '# 4', ['# 4']],
+    ['a non-Latin letter', 'видел Иван', 'Иван', ['Иван']],
+  ])('%s', (_name, text, find, expected) => {
+    expect(texts(text, dropSymbolOnly([at(text, find)], text))).toEqual(expected);
   });
 });
 

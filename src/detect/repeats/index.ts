@@ -1,0 +1,142 @@
+import type { Label } from '../../core/labels.js';
+import type { Span } from '../../core/span.js';
+import { type WordLexicon, type WordTest, wordTokens, type WordToken } from '../../lexicon/index.js';
+
+/**
+ * Consistency (issue 15): a name or place found with confidence at one place is PHI at its other
+ * places too, in the same note and (opt-out) in later notes of the same run. Detectors judge each
+ * occurrence by its context; a surname after "Dr." is found, the same surname alone three lines
+ * down is not. Pure: the run memory is passed in and its contents are only read and added to.
+ *
+ * The guard against spreading common words: a remembered string must hold an anchor, a word of
+ * at least three letters that is neither a plain (English or medical) word, nor a number, nor in
+ * the wider English vocabulary. "Green" after "Dr." is a name, but "green stool" is not: a
+ * string without an anchor (a surname that is an English word, alone) is never spread.
+ */
+
+/** Labels whose strings recur verbatim (dates and numbers are shifted/rewritten per occurrence). */
+const SPREAD_LABELS: ReadonlySet<Label> = new Set<Label>(['NAME', 'LOCATION']);
+
+/** Word classes of WORD_CLASSES (src/lexicon/wordClass.ts) that never anchor a remembered string. */
+const PLAIN = 1;
+const NUMBER = 6;
+
+/** What the word lists say of a word: its class, and whether it is an English word. */
+export interface RepeatLexicon {
+  readonly classes: WordLexicon;
+  /** Lower-case words of the wider English vocabulary (SCOWL up to 50). */
+  readonly english: WordTest;
+}
+
+export interface RepeatOptions {
+  /** Smallest merged-span score that makes a string worth remembering. */
+  readonly minScore: number;
+}
+
+/** A remembered string: its lower-case words, and what it was found as. */
+export interface Remembered {
+  readonly words: readonly string[];
+  readonly label: Label;
+  readonly subtype?: string;
+}
+
+/**
+ * Strings remembered across the notes of one run (a stream, a pool worker, a queue worker).
+ * Bounded: the oldest strings are forgotten first. Holds PHI in memory only; never written.
+ */
+export class RepeatMemory {
+  private readonly entries = new Map<string, Remembered>();
+  constructor(readonly capacity = 5_000) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  add(r: Remembered): void {
+    const key = r.words.join(' ');
+    this.entries.delete(key);
+    this.entries.set(key, r);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  values(): Iterable<Remembered> {
+    return this.entries.values();
+  }
+}
+
+/** The strings of `spans` worth remembering (see the guard above); none of them is ever a plain word alone. */
+export function rememberable(text: string, spans: readonly Span[], lexicon: RepeatLexicon, options: RepeatOptions): Remembered[] {
+  const out: Remembered[] = [];
+  for (const s of spans) {
+    if (!SPREAD_LABELS.has(s.label) || s.score < options.minScore) continue;
+    const words = wordTokens(text.slice(s.start, s.end));
+    if (words.length === 0 || words.length > 4) continue;
+    if (!words.some((w) => isAnchor(w, lexicon))) continue;
+    out.push({ words: words.map((w) => w.key), label: s.label, ...(s.subtype !== undefined ? { subtype: s.subtype } : {}) });
+  }
+  return out;
+}
+
+/**
+ * Spans for the other occurrences of `remembered` strings in `text` that no span in `spans`
+ * touches: whole words, words separated by blanks only (never a line break), possessive allowed.
+ */
+export function repeatSpans(text: string, spans: readonly Span[], remembered: Iterable<Remembered>, source: string, score: number): Span[] {
+  const tokens = wordTokens(text);
+  if (tokens.length === 0) return [];
+  const byKey = new Map<string, number[]>();
+  tokens.forEach((t, i) => {
+    const list = byKey.get(t.key);
+    if (list === undefined) byKey.set(t.key, [i]);
+    else list.push(i);
+  });
+  const taken = spans.map((s) => [s.start, s.end] as const).sort((a, b) => a[0] - b[0]);
+  const free = (start: number, end: number): boolean => !taken.some(([a, b]) => a < end && start < b);
+  const out: Span[] = [];
+  const seen = new Set<string>();
+  for (const r of remembered) {
+    const key = r.words.join(' ');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    for (const first of byKey.get(r.words[0]!) ?? []) {
+      const last = first + r.words.length - 1;
+      if (last >= tokens.length || !matches(text, tokens, first, r)) continue;
+      const start = tokens[first]!.start;
+      // A possessive stays outside the span, as the detectors leave it ("[NAME]'s").
+      const end = tokens[last]!.end - (POSSESSIVE.test(tokens[last]!.text) ? 2 : 0);
+      if (!free(start, end)) continue;
+      out.push({
+        start,
+        end,
+        label: r.label,
+        ...(r.subtype !== undefined ? { subtype: r.subtype } : {}),
+        source,
+        score,
+        explanation: 'repeat of a confident finding',
+      });
+      taken.push([start, end]);
+    }
+  }
+  return out.sort((a, b) => a.start - b.start);
+}
+
+function isAnchor(w: WordToken, lexicon: RepeatLexicon): boolean {
+  if (letters(w.text) < 3 || lexicon.english.has(w.key)) return false;
+  const c = lexicon.classes.classOf(w.text);
+  return c !== PLAIN && c !== NUMBER;
+}
+
+function matches(text: string, tokens: readonly WordToken[], first: number, r: Remembered): boolean {
+  for (let k = 0; k < r.words.length; k++) {
+    const t = tokens[first + k]!;
+    if (t.key !== r.words[k] || (k < r.words.length - 1 && POSSESSIVE.test(t.text))) return false;
+    if (k > 0 && !/^[ \t]+$/.test(text.slice(tokens[first + k - 1]!.end, t.start))) return false;
+  }
+  return true;
+}
+
+const POSSESSIVE = /['’]s$/;
+
+function letters(word: string): number {
+  return word.replace(/[^\p{L}]/gu, '').length;
+}
