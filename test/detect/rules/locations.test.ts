@@ -17,12 +17,26 @@ describe('locations', () => {
     ['CULTURE RESULTS FAXED BY VAMC.', ['VAMC']],
     ['SON DROVE IN FROM THE WESTERN SHORE THIS AM.', ['WESTERN SHORE']],
     ['Vacation in the Central Valley last week.', ['Central Valley']],
+    ['Transfer to University of MD Medical Center tomorrow.', ['University of MD']],
+    ['Plan transfer to U of MD Med Center.', ['U of MD']],
+    ['Records from Univ. of Penn requested.', ['Univ. of Penn']],
+    ['WIFE WORKS AT UNIVERSITY OF MARYLAND.', ['UNIVERSITY OF MARYLAND']],
+    ['On U Penn protocol.', ['U Penn']],
+    ['Seen at U of M clinic last year.', ['U of M']],
+    ['Followed at the University of New Mexico.', ['University of New Mexico']],
   ])('flags %j', (text, expected) => {
     expect(flaggedAs('LOCATION', text)).toEqual(expected);
   });
 
   it.each([
     'Pager 54321 for questions.',
+    'Gave 5 u of MS contin.',
+    'Gave 4 U of insulin per scale.',
+    'Gave 5 U of MS Contin.',
+    'Insulin 10 U Md dose.',
+    'University of the Pacific alumni.',
+    'U of the states',
+    'Given U PO x1.',
     'Pain at the R CMC joint.',
     'Lives on the north side of town.',
     'Crackles in the lower lobes.',
