@@ -50,6 +50,7 @@ export const ERROR_CODES = {
   E051: { exit: 1, means: 'a JSONL line is not an object with a string `text`' },
   E052: { exit: 1, means: 'a JSONL line is not valid UTF-8' },
   E053: { exit: 1, means: 'a file, JSONL line or text note is larger than 64 MB (refused unread)' },
+  E057: { exit: 1, means: 'a JSONL line is nested deeper than 1,000 levels (refused unparsed)' },
 
   E060: { exit: 2, means: 'internal: a batch returned the wrong number of results' },
 
