@@ -19,6 +19,13 @@ export interface Redaction extends TransformResult {
 }
 
 /**
+ * Called with every finished transform (the input note, its result, the context): how the
+ * re-identification vault learns where each surrogate was written. Must not throw for PHI
+ * reasons; an error it throws fails the note (fail closed).
+ */
+export type RedactionObserver = (input: string, result: TransformResult, ctx: TransformContext) => void;
+
+/**
  * text → detectors → spans → merge → transform. Holds loaded detectors (real state: a
  * model session, compiled rules), so it is a class; everything it calls is pure.
  */
@@ -28,6 +35,7 @@ export class Pipeline {
     readonly config: Config,
     private readonly operators: Readonly<Partial<Record<OperatorName, Operator>>>,
     private readonly keyFp?: string,
+    private readonly observer?: RedactionObserver,
   ) {}
 
   /** Loads every detector once (model sessions, compiled patterns) before any note is read. */
@@ -37,9 +45,11 @@ export class Pipeline {
     operators: Readonly<Partial<Record<OperatorName, Operator>>> = {},
     /** Fingerprint of the surrogate key (never the key), for manifests and --resume. */
     keyFingerprint?: string,
+    /** Sees every transform's input and result (the vault records surrogate positions). */
+    observer?: RedactionObserver,
   ): Promise<Pipeline> {
     for (const d of detectors) await d.load?.();
-    return new Pipeline(detectors, config, { ...BUILTIN_OPERATORS, ...operators }, keyFingerprint);
+    return new Pipeline(detectors, config, { ...BUILTIN_OPERATORS, ...operators }, keyFingerprint, observer);
   }
 
   /** The surrogate key's fingerprint, or 'none' when no operator uses a key. */
@@ -85,6 +95,7 @@ export class Pipeline {
         ? { ...ctx, referenceYear: referenceYearOf(text, analysis.spans) }
         : ctx;
     const result = applyOperators(text, analysis.spans, this.config.policy, dateCtx, this.operators);
+    this.observer?.(text, result, ctx);
     return { ...result, analysis };
   }
 

@@ -98,6 +98,9 @@ export const ERROR_CODES = {
   E116: { exit: 2, means: 'a vault needs a fixed key, not a per-run random one' },
   E117: { exit: 2, means: 'the config requires a fixed key (surrogate.requireKey)' },
   E118: { exit: 2, means: 'the key file is readable by group or others' },
+  E119: { exit: 2, means: 'the vault is in the old format (pairs without positions): a run cannot add to it, a text cannot be restored from it' },
+  E120: { exit: 1, means: 'reidentify: the text is not an output this vault recorded, or its recorded spans do not fit it' },
+  E121: { exit: 1, means: 'reidentify: several recorded notes share the text with different originals (name --note or --patient)' },
 } as const satisfies Record<string, { readonly exit: 1 | 2; readonly means: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

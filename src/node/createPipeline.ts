@@ -64,5 +64,5 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<P
     throw new ConfigError('E113', 'the policy uses the surrogate operator but no key was given (--key-file or PHI_REDACT_KEY)');
   }
   const keyFp = surrogates.needsKey && options.key !== undefined ? keyFingerprint(options.key) : undefined;
-  return Pipeline.create(detectors, { ...surrogates.config, detectors: kinds }, surrogates.operators, keyFp);
+  return Pipeline.create(detectors, { ...surrogates.config, detectors: kinds }, surrogates.operators, keyFp, surrogates.observer);
 }

@@ -110,7 +110,7 @@ describe('hostile JSONL lines', () => {
   it('integers beyond 2^53 come back exactly and stay exact in the parsed fields', () => {
     const line = '{"id":12345678901234567891,"patient_id":9007199254740993,"n":[1e400,-0,0.1000000000000000055511151231257827],"text":"x"}';
     const record = note(line);
-    expect(formatNoteLine(record, result('y'))).toBe(line.replace('"text":"x"', '"text":"y"') + '\n');
+    expect(formatNoteLine(record, result('y'))).toBe(`${line.replace('"text":"x"', '"text":"y"')}\n`);
     expect(record.fields.id).toBe(12345678901234567891n);
     expect(record.fields.patient_id).toBe(9007199254740993n);
     expect(note('{"patient_id":9007199254740992,"text":"x"}').fields.patient_id).not.toEqual(record.fields.patient_id);
