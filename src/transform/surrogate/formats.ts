@@ -60,6 +60,9 @@ function withLuhn(digits: string, valid: boolean, prefix = ''): string {
  */
 const PHONE_EXTENSION =
   /^(.*?)(\s*[,;(]?\s*(?<![A-Za-z])(?:extension|extn|ext|x)(?![A-Za-z])\.?\s*(?:#\s*)?:?\s*)(\d{1,6})(\s*\)?\s*)$/iu;
+/** A phone with its extension is short; longer text is never searched (the pattern's lazy prefix is quadratic). */
+const MAX_PHONE_LENGTH = 80;
+const extensionOf = (text: string): RegExpExecArray | null => (text.length <= MAX_PHONE_LENGTH ? PHONE_EXTENSION.exec(text) : null);
 
 /**
  * Phones: the number moves to the fictional 555-01xx lines whatever detector found it and
@@ -71,7 +74,7 @@ const PHONE_EXTENSION =
  * An extension after the number (`ext. 42`, `x42`, `extension 42`) keeps its word; its digits are keyed.
  */
 export function phoneSurrogate(key: SecretKey, scope: string, original: string): string {
-  const ext = PHONE_EXTENSION.exec(original);
+  const ext = extensionOf(original);
   if (ext && /\d/u.test(ext[1]!)) {
     const s = keyedStream(key, 'contact/phone-ext', scope, original.replace(/\D/gu, ''));
     return `${phoneSurrogate(key, scope, ext[1]!)}${ext[2]!}${randomDigits(s, ext[3]!.length)}${ext[4]!}`;
@@ -262,7 +265,7 @@ export function idOrContactSurrogate(
  * optionally +1) or a number with an extension. Bare digit runs stay generic IDs.
  */
 function looksLikePhone(text: string): boolean {
-  const ext = PHONE_EXTENSION.exec(text);
+  const ext = extensionOf(text);
   const main = (ext && /\d/u.test(ext[1]!) ? ext[1]! : text).trim();
   if (/^(?:\+?1[-. ])?\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4}$/u.test(main)) return true;
   return ext !== null && /\d/u.test(ext[1]!) && main.replace(/\D/gu, '').length >= 7;
