@@ -252,7 +252,9 @@ export function idOrContactSurrogate(
   if (sub === 'NPI') return luhnIdSurrogate(key, scope, original, options, true);
   if (sub === 'IBAN') return ibanSurrogate(key, scope, original, options);
   // SSN-shaped, whoever found it (a model's ID or CONTACT without subtype, an MRN of nine digits).
-  if (sub === 'SSN' || (sub !== 'PHONE' && sub !== 'FAX' && SSN_SHAPED_WHOLE.test(trimmed))) return ssnSurrogate(key, scope, original);
+  if (sub === 'SSN' || (sub !== 'PHONE' && sub !== 'FAX' && SSN_SHAPED_WHOLE.test(trimmed))) {
+    return neverIssuedSsnRuns(key, scope, original, ssnSurrogate(key, scope, original));
+  }
   // A nine-digit "contact" written like an SSN (with words around it) is kept out of real SSNs too.
   if (label === 'CONTACT' || sub === 'PHONE' || sub === 'FAX' || looksLikePhone(trimmed)) {
     return neverIssuedSsnRuns(key, scope, original, phoneSurrogate(key, scope, original));
