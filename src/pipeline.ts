@@ -20,6 +20,23 @@ export interface Redaction extends TransformResult {
 }
 
 /**
+ * Called with every finished transform (the input note, its result, the context): how the
+ * re-identification vault learns where each surrogate was written. Must not throw for PHI
+ * reasons; an error it throws fails the note (fail closed).
+ */
+export type RedactionObserver = (input: string, result: TransformResult, ctx: TransformContext) => void;
+
+/** What a Pipeline may be given besides its detectors, config and operators (src/node/createPipeline.ts wires them). */
+export interface PipelineExtras {
+  /** Fingerprint of the surrogate key (never the key), for manifests and --resume. */
+  readonly keyFingerprint?: string;
+  /** Sees every transform's input and result (the vault records surrogate positions). */
+  readonly observer?: RedactionObserver;
+  /** The word lists' view for the consistency step; without it the step is off. */
+  readonly repeats?: RepeatLexicon;
+}
+
+/**
  * text → detectors → spans → merge → transform. Holds loaded detectors (real state: a
  * model session, compiled rules), so it is a class; everything it calls is pure.
  */
@@ -32,6 +49,7 @@ export class Pipeline {
     readonly config: Config,
     private readonly operators: Readonly<Partial<Record<OperatorName, Operator>>>,
     private readonly keyFp?: string,
+    private readonly observer?: RedactionObserver,
     private readonly repeats?: RepeatLexicon,
   ) {
     this.memory = repeats !== undefined && config.consistency.run ? new RepeatMemory(config.consistency.memory) : undefined;
@@ -42,13 +60,10 @@ export class Pipeline {
     detectors: readonly Detector[],
     config: Config,
     operators: Readonly<Partial<Record<OperatorName, Operator>>> = {},
-    /** Fingerprint of the surrogate key (never the key), for manifests and --resume. */
-    keyFingerprint?: string,
-    /** The word lists' view for the consistency step; without it the step is off. */
-    repeats?: RepeatLexicon,
+    extras: PipelineExtras = {},
   ): Promise<Pipeline> {
     for (const d of detectors) await d.load?.();
-    return new Pipeline(detectors, config, { ...BUILTIN_OPERATORS, ...operators }, keyFingerprint, repeats);
+    return new Pipeline(detectors, config, { ...BUILTIN_OPERATORS, ...operators }, extras.keyFingerprint, extras.observer, extras.repeats);
   }
 
   /** The surrogate key's fingerprint, or 'none' when no operator uses a key. */
@@ -111,6 +126,7 @@ export class Pipeline {
         ? { ...ctx, referenceYear: referenceYearOf(text, analysis.spans) }
         : ctx;
     const result = applyOperators(text, analysis.spans, this.config.policy, dateCtx, this.operators);
+    this.observer?.(text, result, ctx);
     return { ...result, analysis };
   }
 

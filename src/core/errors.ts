@@ -50,6 +50,7 @@ export const ERROR_CODES = {
   E051: { exit: 1, means: 'a JSONL line is not an object with a string `text`' },
   E052: { exit: 1, means: 'a JSONL line is not valid UTF-8' },
   E053: { exit: 1, means: 'a file, JSONL line or text note is larger than 64 MB (refused unread)' },
+  E057: { exit: 1, means: 'a JSONL line is nested deeper than 1,000 levels (refused unparsed)' },
 
   E060: { exit: 2, means: 'internal: a batch returned the wrong number of results' },
 
@@ -97,6 +98,9 @@ export const ERROR_CODES = {
   E116: { exit: 2, means: 'a vault needs a fixed key, not a per-run random one' },
   E117: { exit: 2, means: 'the config requires a fixed key (surrogate.requireKey)' },
   E118: { exit: 2, means: 'the key file is readable by group or others' },
+  E119: { exit: 2, means: 'the vault is in the old format (pairs without positions): a run cannot add to it, a text cannot be restored from it' },
+  E120: { exit: 1, means: 'reidentify: the text is not an output this vault recorded, or its recorded spans do not fit it' },
+  E121: { exit: 1, means: 'reidentify: several recorded notes share the text with different originals (name --note or --patient)' },
 } as const satisfies Record<string, { readonly exit: 1 | 2; readonly means: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -68,5 +68,9 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<P
   const { consistency } = config;
   const wordListsLoaded = kinds.includes('dictionaries') || kinds.includes('ner');
   const repeats = (consistency.note || consistency.run) && wordListsLoaded ? await loadRepeatLexicon({ config, baseDir }) : undefined;
-  return Pipeline.create(detectors, { ...surrogates.config, detectors: kinds }, surrogates.operators, keyFp, repeats);
+  return Pipeline.create(detectors, { ...surrogates.config, detectors: kinds }, surrogates.operators, {
+    ...(keyFp !== undefined ? { keyFingerprint: keyFp } : {}),
+    ...(surrogates.observer !== undefined ? { observer: surrogates.observer } : {}),
+    ...(repeats !== undefined ? { repeats } : {}),
+  });
 }

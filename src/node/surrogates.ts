@@ -7,7 +7,8 @@ import { createSurrogateOperator } from '../transform/operators/surrogate.js';
 import { patientIdFor, type PatientIdSource } from '../transform/scope.js';
 import { effectivePolicy, surrogateOptionsFromConfig, usesSurrogate } from '../transform/safeHarbor.js';
 import type { Operator, OperatorName } from '../transform/types.js';
-import type { Vault } from './vault/vault.js';
+import type { RedactionObserver } from '../pipeline.js';
+import type { NoteSpan, Vault } from './vault/vault.js';
 
 /**
  * Wiring for the surrogate operator: reads the Safe Harbor ZIP3 data file and builds the
@@ -40,14 +41,14 @@ export function surrogateSetup(
   config: Config,
   key: SecretKey | undefined,
   vault?: Vault,
-): { config: Config; operators: Partial<Record<OperatorName, Operator>>; needsKey: boolean } {
+): { config: Config; operators: Partial<Record<OperatorName, Operator>>; needsKey: boolean; observer?: RedactionObserver } {
   const policy = effectivePolicy(config);
   const effective = { ...config, policy };
   if (!usesSurrogate(policy)) return { config: effective, operators: {}, needsKey: false };
   if (key === undefined) return { config: effective, operators: {}, needsKey: true };
   const options = surrogateOptionsFromConfig(config, loadRestrictedZip3(), new Date().getUTCFullYear());
   const surrogate = createSurrogateOperator(key, options);
-  return { config: effective, operators: { surrogate: vault ? recordingOperator(surrogate, vault) : surrogate }, needsKey: true };
+  return { config: effective, operators: { surrogate }, needsKey: true, ...(vault ? { observer: vaultObserver(vault) } : {}) };
 }
 
 /**
@@ -66,15 +67,24 @@ export function noteScope(config: Pick<Config, 'surrogate'>, note: { readonly pa
 }
 
 /**
- * Wraps the surrogate operator so every replacement that is a real surrogate (not a tag
- * fallback, not a kept value) is recorded in the vault.
+ * The vault's observer: for every note, where each span the surrogate operator replaced was
+ * written (output offsets, original, what was written: a surrogate or its tag fallback), under
+ * the note's id and patient scope. Spans whose output equals the input (kept values) are not
+ * recorded; nothing else in the text is ever restored.
  */
-export function recordingOperator(op: Operator, vault: Pick<Vault, 'record'>): Operator {
-  return (span, original, ctx) => {
-    const out = op(span, original, ctx);
-    if (out !== original && out !== `[${span.label}]`) {
-      vault.record({ label: span.label, scope: typeof ctx.scope === 'string' ? ctx.scope : '', original, surrogate: out });
+export function vaultObserver(vault: Pick<Vault, 'recordNote'>): RedactionObserver {
+  return (input, result, ctx) => {
+    const spans: NoteSpan[] = [];
+    for (const s of result.spans) {
+      if (s.operator !== 'surrogate') continue;
+      const original = input.slice(s.start, s.end);
+      const surrogate = result.text.slice(s.outStart, s.outEnd);
+      if (surrogate !== original) spans.push({ outStart: s.outStart, outEnd: s.outEnd, label: s.label, original, surrogate });
     }
-    return out;
+    vault.recordNote(result.text, {
+      noteId: typeof ctx.noteId === 'string' ? ctx.noteId : '',
+      scope: typeof ctx.scope === 'string' ? ctx.scope : '',
+      spans,
+    });
   };
 }

@@ -34,7 +34,7 @@ export function patientIdFromFolder(path: string): string | undefined {
   return parts.length >= 2 ? parts[parts.length - 2] : undefined;
 }
 
-/** The patient id from a JSONL record field; numbers are accepted and stringified. Dotted paths reach nested fields. */
+/** The patient id from a JSONL record field; numbers (and bigints) are accepted and stringified. Dotted paths reach nested fields. */
 export function patientIdFromRecord(record: unknown, field: string): string | undefined {
   let value: unknown = record;
   for (const key of field.split('.')) {
@@ -42,6 +42,8 @@ export function patientIdFromRecord(record: unknown, field: string): string | un
     value = (value as Record<string, unknown>)[key];
   }
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  // Integers beyond 2^53 (the JSONL reader keeps them exact as bigints): two patients never share a scope by rounding.
+  if (typeof value === 'bigint') return value.toString();
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 

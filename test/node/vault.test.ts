@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
 import { run } from '../../src/cli/run.js';
-import { reidentifyText, Vault } from '../../src/node/vault/vault.js';
+import { Vault } from '../../src/node/vault/vault.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'phi-vault-'));
 const KEY = Buffer.from('vault test key: 32 bytes long...');
@@ -61,22 +61,6 @@ describe('Vault', () => {
     expect(v.count()).toBe(100);
     expect(v.lookup('y7')[0]?.original).toBe('B7');
     v.close();
-  });
-});
-
-describe('reidentifyText', () => {
-  const entries = [
-    { label: 'NAME', scope: 'p1', original: 'John Smith', surrogate: 'Declan Hauck' },
-    { label: 'NAME', scope: 'p1', original: 'Dr. Smith', surrogate: 'Dr. Hauck' },
-    { label: 'NAME', scope: 'p1', original: 'Smith', surrogate: 'Hauck' },
-    { label: 'NAME', scope: 'p1', original: 'Ann', surrogate: 'Zoe' },
-    { label: 'NAME', scope: 'p2', original: 'Beth', surrogate: 'Zoe' },
-  ];
-  it('replaces whole-word surrogates, longest first; leaves ambiguous ones', () => {
-    const r = reidentifyText('Declan Hauck saw Dr. Hauck; Hauckson and Zoe came.', entries);
-    expect(r.text).toBe('John Smith saw Dr. Smith; Hauckson and Zoe came.');
-    expect(r.replaced).toBe(2);
-    expect(r.ambiguous).toBe(1);
   });
 });
 

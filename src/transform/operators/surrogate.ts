@@ -3,7 +3,7 @@ import { DateShifter, DEFAULT_DATE_SHIFT, type DateShiftOptions } from '../dates
 import { keyedStream, type SecretKey } from '../keyed.js';
 import { CORPUS_SCOPE } from '../scope.js';
 import { ageSurrogate, type AgeOptions } from '../surrogate/age.js';
-import { idOrContactSurrogate } from '../surrogate/formats.js';
+import { idOrContactSurrogate, neverIssuedSsnRuns } from '../surrogate/formats.js';
 import { nameSurrogate } from '../surrogate/names.js';
 import { isStateOrCountry, locationSurrogate, organizationSurrogate, professionSurrogate, type PlaceOptions } from '../surrogate/places.js';
 import { sameIgnoringCase, scrambleChars } from '../surrogate/shape.js';
@@ -121,7 +121,10 @@ export function surrogateFor(
     case 'PROFESSION':
       return { text: professionSurrogate(key, scope, original), mayEqual: false };
     case 'OTHER':
-      return { text: scrambleChars(original, keyedStream(key, 'other', scope, original.toLowerCase())), mayEqual: false };
+      return {
+        text: neverIssuedSsnRuns(key, scope, original, scrambleChars(original, keyedStream(key, 'other', scope, original.toLowerCase()))),
+        mayEqual: false,
+      };
   }
 }
 

@@ -54,7 +54,37 @@ function withLuhn(digits: string, valid: boolean, prefix = ''): string {
   return body + String(valid ? check : (check + 1 + (Number(digits.at(-1)) % 9)) % 10);
 }
 
+/**
+ * An extension after a phone number, with its word: `ext. 42`, `x42`, `extension 42`,
+ * `, ext 4321`, `(ext. 42)`. The word and spacing are kept; only the digits change.
+ */
+const PHONE_EXTENSION =
+  /^(.*?)(\s*[,;(]?\s*(?<![A-Za-z])(?:extension|extn|ext|x)(?![A-Za-z])\.?\s*(?:#\s*)?:?\s*)(\d{1,6})(\s*\)?\s*)$/iu;
+/** A phone with its extension is short; longer text is never searched (the pattern's lazy prefix is quadratic). */
+const MAX_PHONE_LENGTH = 80;
+const extensionOf = (text: string): RegExpExecArray | null => (text.length <= MAX_PHONE_LENGTH ? PHONE_EXTENSION.exec(text) : null);
+
+/**
+ * Phones: the number moves to the fictional 555-01xx lines whatever detector found it and
+ * whatever words surround it (letters and separators are kept, only digits change):
+ *  - 10 digits, or 11 with a leading 1 (NANP): area 2xx–9xx (not N11), exchange 555, line 01xx;
+ *  - 7 digits: 555-01xx;
+ *  - any other number of 7 or more digits (international): the last seven 555 01xx, the rest keyed;
+ *  - fewer than 7 digits (a bare extension, a vanity number): keyed characters of the same shape.
+ * An extension after the number (`ext. 42`, `x42`, `extension 42`) keeps its word; its digits are keyed.
+ */
 export function phoneSurrogate(key: SecretKey, scope: string, original: string): string {
+  const ext = extensionOf(original);
+  if (ext && /\d/u.test(ext[1]!)) {
+    const s = keyedStream(key, 'contact/phone-ext', scope, original.replace(/\D/gu, ''));
+    return `${phoneSurrogate(key, scope, ext[1]!)}${ext[2]!}${randomDigits(s, ext[3]!.length)}${ext[4]!}`;
+  }
+  if (ext) {
+    // Only an extension: its word stays, its digits change.
+    const s = keyedStream(key, 'contact/phone-ext', scope, ext[3]!);
+    const digits = drawDifferent(ext[3]!, () => randomDigits(s, ext[3]!.length)) ?? ext[3]!.replace(/\d/gu, (d) => String((Number(d) + 1) % 10));
+    return `${ext[1]!}${ext[2]!}${digits}${ext[4]!}`;
+  }
   const digits = original.replace(/\D/gu, '');
   const s = keyedStream(key, 'contact/phone', scope, digits);
   const draw = (): string => {
@@ -66,6 +96,7 @@ export function phoneSurrogate(key: SecretKey, scope: string, original: string):
       return fillDigits(original, `${digits.length === 11 ? '1' : ''}${area}555${line}`);
     }
     if (digits.length === 7) return fillDigits(original, `555${line}`);
+    if (digits.length > 7) return fillDigits(original, `${randomDigits(s, digits.length - 7)}555${line}`);
     return scrambleChars(original, s);
   };
   return drawDifferent(original, draw) ?? fillDigits(original, digits.replace(/\d/gu, (d) => String((Number(d) + 1) % 10)));
@@ -174,6 +205,33 @@ export function ipSurrogate(key: SecretKey, scope: string, original: string): st
 
 export interface IdContactOptions extends FormatOptions {}
 
+/**
+ * Nine digits written like an SSN (3-2-4 with one separator, or run together) anywhere in a
+ * surrogate: whatever found it, such a run must come from the never-issued 9xx area.
+ */
+const SSN_SHAPED = /(?<!\p{N})\d{3}([- .\u2010-\u2015]?)\d{2}\1\d{4}(?!\p{N})/gu;
+const SSN_SHAPED_WHOLE = /^\d{3}([- .\u2010-\u2015]?)\d{2}\1\d{4}$/u;
+const NEVER_ISSUED = /^9\d\d(0[1-9]|[1-3]\d|4\d)\d{4}$/u;
+
+/** True when a 9-digit run is in the area 900–999, group 01–49 (neither an SSN nor an ITIN). */
+export function isNeverIssuedSsn(run: string): boolean {
+  return NEVER_ISSUED.test(run.replace(/\D/gu, ''));
+}
+
+/**
+ * Rewrites every SSN-shaped run of a surrogate that is not in the never-issued area with SSN
+ * surrogate digits, keyed by the original's characters at the same place (surrogates of this
+ * kind keep the original's length, so the positions line up) or by the run itself.
+ */
+export function neverIssuedSsnRuns(key: SecretKey, scope: string, original: string, surrogate: string): string {
+  return surrogate.replace(SSN_SHAPED, (run: string, _sep: string, at: number) => {
+    if (isNeverIssuedSsn(run)) return run;
+    const source = original.length === surrogate.length ? original.slice(at, at + run.length) : run;
+    const keyed = source.replace(/\D/gu, '').length === 9 ? source : run;
+    return fillDigits(run, ssnSurrogate(key, scope, keyed).replace(/\D/gu, ''));
+  });
+}
+
 /** Chooses the format by subtype, or by shape when the detector gave none. */
 export function idOrContactSurrogate(
   key: SecretKey,
@@ -190,12 +248,29 @@ export function idOrContactSurrogate(
   if (sub === 'IP' || /^\d{1,3}(\.\d{1,3}){3}$/u.test(trimmed) || /^[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}$/iu.test(trimmed)) {
     return keepPadding(original, ipSurrogate(key, scope, trimmed));
   }
-  if (sub === 'SSN' || (sub === '' && /^\d{3}-\d{2}-\d{4}$/u.test(trimmed))) return ssnSurrogate(key, scope, original);
   if (sub === 'CARD') return luhnIdSurrogate(key, scope, original, options);
   if (sub === 'NPI') return luhnIdSurrogate(key, scope, original, options, true);
   if (sub === 'IBAN') return ibanSurrogate(key, scope, original, options);
-  if (label === 'CONTACT' || sub === 'PHONE' || sub === 'FAX') return phoneSurrogate(key, scope, original);
-  return genericIdSurrogate(key, scope, original);
+  // SSN-shaped, whoever found it (a model's ID or CONTACT without subtype, an MRN of nine digits).
+  if (sub === 'SSN' || (sub !== 'PHONE' && sub !== 'FAX' && SSN_SHAPED_WHOLE.test(trimmed))) {
+    return neverIssuedSsnRuns(key, scope, original, ssnSurrogate(key, scope, original));
+  }
+  // A nine-digit "contact" written like an SSN (with words around it) is kept out of real SSNs too.
+  if (label === 'CONTACT' || sub === 'PHONE' || sub === 'FAX' || looksLikePhone(trimmed)) {
+    return neverIssuedSsnRuns(key, scope, original, phoneSurrogate(key, scope, original));
+  }
+  return neverIssuedSsnRuns(key, scope, original, genericIdSurrogate(key, scope, original));
+}
+
+/**
+ * A phone number a detector labelled ID without a subtype: NANP grouping (3-3-4 or (3) 3-4,
+ * optionally +1) or a number with an extension. Bare digit runs stay generic IDs.
+ */
+function looksLikePhone(text: string): boolean {
+  const ext = extensionOf(text);
+  const main = (ext && /\d/u.test(ext[1]!) ? ext[1]! : text).trim();
+  if (/^(?:\+?1[-. ])?\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4}$/u.test(main)) return true;
+  return ext !== null && /\d/u.test(ext[1]!) && main.replace(/\D/gu, '').length >= 7;
 }
 
 function keepPadding(original: string, replaced: string): string {
