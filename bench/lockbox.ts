@@ -6,9 +6,9 @@
  *
  *   npx tsx bench/lockbox.ts [--gold ../shared/gold/physionet-deid-dev.jsonl] [--sets rules,rules+dictionaries,default]
  *
- * Caveat until the model is retrained without them: the shipped NER model (v10) was trained on
- * every dev patient outside its validation split, the lockbox patients included, so its lockbox
- * figures are optimistic; rules and word lists were never fitted to single notes.
+ * The shipped NER model (v12) never trained on the lockbox patients (models/train/README.md); it
+ * did train on the tuning folds' patients outside its validation split, so the tuning figures of
+ * sets with `ner` are optimistic (models/MODEL_CARD.md, "Tuning folds and lockbox").
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
