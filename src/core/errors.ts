@@ -66,8 +66,9 @@ export const ERROR_CODES = {
 
   E080: { exit: 2, means: 'an invalid Redis URL, or Redis cannot be reached' },
   E081: { exit: 2, means: "a queue worker's fingerprint differs from the queue's" },
-  E082: { exit: 2, means: 'a queue job names an output path outside the out folder' },
+  E082: { exit: 1, means: 'a queue job names an output path outside the out folder, under .phi-redact/, or through a link out of it (dead-lettered)' },
   E083: { exit: 2, means: 'queue workers need the shared key when the policy uses surrogates' },
+  E084: { exit: 1, means: 'a queue job is not a note job (malformed data): dead-lettered at once' },
 
   E090: { exit: 2, means: 'review: no run manifest' },
   E091: { exit: 2, means: 'review: a run manifest line is malformed' },

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -22,6 +22,7 @@ interface Status {
   done: number;
   dead: number;
   deadJobs: number;
+  deadReasons: Record<string, number>;
   waiting: number;
   active: number;
   delayed: number;
@@ -96,6 +97,60 @@ describe.skipIf(noRedis !== undefined)('queue retries, dead letters and stalled 
     expect(work.stderr).toContain('after 1 attempt(s)');
     expect(Object.keys(hashTree(tmp)).filter((f) => f.includes('escaped'))).toEqual([]);
     expect(await status('evil')).toMatchObject({ dead: 1, deadJobs: 1, waiting: 0, active: 0 });
+  });
+
+  it('refuses job outputs under .phi-redact/ or through a link out of --out, dead-letters malformed jobs with a coded reason, and writes the good note', async () => {
+    const out = join(tmp, 'hostile-out');
+    const outside = join(tmp, 'hostile-outside');
+    mkdirSync(join(out, '.phi-redact'), { recursive: true });
+    mkdirSync(outside);
+    writeFileSync(join(out, '.phi-redact', 'audit.json'), 'the run audit\n');
+    symlinkSync(outside, join(out, 'link'));
+    symlinkSync(join(out, '.phi-redact'), join(out, 'inner'));
+    const note = (output: string): NoteJobData['notes'][number] => ({ output, input: '/nowhere', size: 1, mtimeMs: 0, sha256: 'x', text: 'call 617-555-0142' });
+    const connection = connect(redis.url);
+    const queue = new Queue('hostile', { connection, prefix: QUEUE_PREFIX });
+    const jobs: unknown[] = [
+      { notes: [note('.phi-redact/run.lock')] },
+      { notes: [note('.phi-redact/audit.json')] },
+      { notes: [note('.PHI-REDACT/audit.json')] },
+      { notes: [note('link/escaped.txt')] },
+      { notes: [note('inner/audit.json')] },
+      { notes: 'not a list' },
+      { notes: [{ ...note('m.txt'), text: 42 }] },
+      null,
+      { notes: [note('good/ok.txt')] },
+    ];
+    try {
+      for (const [i, data] of jobs.entries()) await queue.add('notes', data, { jobId: `j${i}`, attempts: 5, removeOnComplete: true, removeOnFail: true });
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+    const work = await runCli(['queue', 'work', ...opts('hostile'), '--out', 'hostile-out', '--detectors', 'rules', '--concurrency', '1', '--until-empty', '500'], tmp);
+    expect(work.code).toBe(1);
+    expect(work.stderr.match(/E082 .* after 1 attempt\(s\)/g)).toHaveLength(5);
+    expect(work.stderr).toMatch(/^phi-redact: job j5: E084 malformed job after 1 attempt\(s\); moved to hostile-dead$/m);
+    expect(work.stderr.match(/E084 malformed job after 1 attempt/g)).toHaveLength(3);
+    expect(work.stderr).not.toContain('617-555');
+    expect(readFileSync(join(out, '.phi-redact', 'audit.json'), 'utf8')).toBe('the run audit\n');
+    expect(existsSync(join(out, '.phi-redact', 'run.lock'))).toBe(false);
+    expect(existsSync(join(out, '.PHI-REDACT'))).toBe(false);
+    expect(existsSync(join(outside, 'escaped.txt'))).toBe(false);
+    expect(readFileSync(join(out, 'good', 'ok.txt'), 'utf8')).toBe('call [CONTACT]');
+    expect(await status('hostile')).toMatchObject({ done: 1, dead: 8, deadJobs: 8, deadReasons: { E082: 5, E084: 3 }, waiting: 0, active: 0 });
+    const text = (await runCli(['queue', 'status', ...opts('hostile')], tmp)).stdout;
+    expect(text).toContain('8 dead-lettered (E082 x5, E084 x3)');
+
+    const c2 = connect(redis.url);
+    const dead = new Queue<DeadLetterData>(deadLetterName('hostile'), { connection: c2, prefix: QUEUE_PREFIX });
+    try {
+      const malformed = (await dead.getJobs(['waiting'])).find((j) => j.data.jobId === 'j6');
+      expect(malformed?.data.error).toBe('E084 malformed job (invalid value at notes.0.text: Invalid input: expected string, received number)');
+    } finally {
+      await dead.close();
+      c2.disconnect();
+    }
   });
 
   it("recovers a SIGKILLed worker's jobs through BullMQ's stalled check: every note written once, same bytes as a folder run", async () => {

@@ -1,5 +1,10 @@
+import { lstat, realpath } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
-import { PhiRedactError } from '../../../core/errors.js';
+import { z } from 'zod';
+import { describeSchemaIssue, PhiRedactError } from '../../../core/errors.js';
+import { isAtomicTempName } from '../../files/atomicWrite.js';
+import { MANIFEST_DIR } from '../manifest.js';
 
 /**
  * The shape of the multi-machine run on BullMQ, shared by `queue submit`, `queue work` and
@@ -27,6 +32,10 @@ export function statsKey(queue: string): string {
 export function fingerprintKey(queue: string): string {
   return `${QUEUE_PREFIX}:${queue}:fingerprint`;
 }
+/** Dead-lettered jobs by the code of their reason (E082, E084, E046, ...), for `queue status`. */
+export function deadReasonsKey(queue: string): string {
+  return `${QUEUE_PREFIX}:${queue}:dead-reasons`;
+}
 
 export interface QueuedNote {
   /** Output path relative to the worker's --out folder, "/"-separated (as the folder run's). */
@@ -41,6 +50,31 @@ export interface QueuedNote {
 
 export interface NoteJobData {
   readonly notes: readonly QueuedNote[];
+}
+
+/**
+ * What a worker accepts from Redis (jobs come from the network): anything else is dead-lettered
+ * at once with E084 and the schema's first complaint (a path and a type, never a value).
+ */
+export const noteJobSchema = z.object({
+  notes: z
+    .array(
+      z.object({
+        output: z.string().min(1).max(4096),
+        input: z.string().max(4096),
+        size: z.number().int().nonnegative(),
+        mtimeMs: z.number().nonnegative(),
+        sha256: z.string().max(128),
+        text: z.string(),
+      }),
+    )
+    .min(1),
+});
+
+/** The job's notes, or E084's reason when the job is not a note job. */
+export function parseNoteJob(data: unknown): { ok: true; notes: readonly QueuedNote[] } | { ok: false; reason: string } {
+  const parsed = noteJobSchema.safeParse(data);
+  return parsed.success ? { ok: true, notes: parsed.data.notes } : { ok: false, reason: `E084 malformed job (${describeSchemaIssue(parsed.error)})` };
 }
 
 export interface DeadLetterData {
@@ -67,10 +101,39 @@ export function connect(url: string): Redis {
   return new Redis(url, options);
 }
 
-/** True for an output path that stays inside the out folder (jobs come from the network). */
+/**
+ * True for an output path that stays inside the out folder (jobs come from the network): relative,
+ * no `.`/`..`/empty parts, and not under `.phi-redact/` (the run's lock, manifests and audits;
+ * any letter case, for case-insensitive filesystems) nor named like our temp files.
+ */
 export function isSafeOutput(output: string): boolean {
   if (output === '' || output.startsWith('/') || output.includes('\\') || output.includes('\0')) return false;
-  return output.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
+  const parts = output.split('/');
+  if (parts[0]!.toLowerCase() === MANIFEST_DIR || isAtomicTempName(parts.at(-1)!)) return false;
+  return parts.every((part) => part !== '' && part !== '.' && part !== '..');
+}
+
+/**
+ * Where `output` may be written under `outDir`, or null if it may not: `isSafeOutput`, and no
+ * part of it that exists already is a symbolic link leading out of the out folder (or nowhere):
+ * a job must not write through a link the out folder happens to hold.
+ */
+export async function confinedOutput(outDir: string, output: string): Promise<string | null> {
+  if (!isSafeOutput(output)) return null;
+  const root = await realpath(outDir);
+  const reserved = join(root, MANIFEST_DIR);
+  const inside = (p: string): boolean => (p === root || p.startsWith(root + sep)) && p !== reserved && !p.startsWith(reserved + sep);
+  let path = root;
+  for (const part of output.split('/')) {
+    path = join(path, part);
+    const info = await lstat(path).catch(() => undefined);
+    if (info === undefined) break; // the rest is made by mkdir, inside the folder
+    if (info.isSymbolicLink()) {
+      const target = await realpath(path).catch(() => undefined);
+      if (target === undefined || !inside(target)) return null;
+    }
+  }
+  return join(root, ...output.split('/'));
 }
 
 /** The URL without credentials, for messages (a Redis password must never be printed). */
