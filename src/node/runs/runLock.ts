@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { type FileHandle, link, mkdir, open, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
+import { DIR_MODE } from '../files/atomicWrite.js';
 import { MANIFEST_DIR } from './manifest.js';
 
 /**
@@ -98,7 +99,7 @@ async function removeLeftovers(dir: string): Promise<void> {
 /** Takes the out folder's lock; returns the function that releases it. */
 export async function lockOutDir(outDir: string, display: string): Promise<() => Promise<void>> {
   const dir = join(outDir, MANIFEST_DIR);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await mkdir(dir, { recursive: true, mode: DIR_MODE });
   const path = join(dir, LOCK_FILE);
   const shown = join(display, MANIFEST_DIR, LOCK_FILE);
   const mine = `${process.pid} ${randomBytes(12).toString('hex')}\n`;

@@ -3,7 +3,7 @@ import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { writeFileAtomic } from '../../files/atomicWrite.js';
+import { DIR_MODE, writeFileAtomic } from '../../files/atomicWrite.js';
 import { writeAuditFile } from '../audit.js';
 import { codeOf, describeError } from '../../../core/errors.js';
 import { formatManifestLine, MANIFEST_DIR, toManifestOutSpan, toManifestSpan, type ManifestEntry } from '../manifest.js';
@@ -100,11 +100,11 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
 
   const id = workerId();
   const manifestDir = join(outDir, MANIFEST_DIR);
-  await mkdir(manifestDir, { recursive: true });
+  await mkdir(manifestDir, { recursive: true, mode: DIR_MODE });
   // Only old leftovers: other workers may be writing into the same folder right now.
   const staleTempMs = options.staleTempMs ?? 15 * 60_000;
   await removeStaleTempFiles(outDir, staleTempMs).catch(() => 0);
-  const manifest: FileHandle = await open(join(manifestDir, `manifest.${id}.jsonl`), 'a');
+  const manifest: FileHandle = await open(join(manifestDir, `manifest.${id}.jsonl`), 'a', 0o600);
   const audit = auditFor('queue', engine);
   const dead = new Queue<DeadLetterData>(deadLetterName(options.queue), { connection, prefix: QUEUE_PREFIX });
   let deadLettered = 0;
