@@ -69,6 +69,7 @@ export const ERROR_CODES = {
   E082: { exit: 1, means: 'a queue job names an output path outside the out folder, under .phi-redact/, or through a link out of it (dead-lettered)' },
   E083: { exit: 2, means: 'queue workers need the shared key when the policy uses surrogates' },
   E084: { exit: 1, means: 'a queue job is not a note job (malformed data): dead-lettered at once' },
+  E085: { exit: 2, means: 'a Redis password on the command line (--redis), or a --redis-password-file that is not a readable regular file' },
 
   E090: { exit: 2, means: 'review: no run manifest' },
   E091: { exit: 2, means: 'review: a run manifest line is malformed' },

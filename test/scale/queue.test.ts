@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, deadLetterName, QUEUE_PREFIX, type DeadLetterData, type NoteJobData } from '../../src/node/runs/queue/jobs.js';
 import { redisUnavailableReason, startRedis, type TestRedis } from '../setup/redis.js';
-import { assertBuilt, countLines, hashTree, notOurs, runCli, startCli, tempFiles } from './cli.js';
+import { assertBuilt, countLines, hashTree, MAIN, notOurs, runCli, startCli, tempFiles } from './cli.js';
 import { makeNote, writeNoteTree } from './notes.js';
 
 /**
@@ -192,9 +193,72 @@ describe.skipIf(noRedis !== undefined)('queue retries, dead letters and stalled 
   });
 
   it('reports an unreachable Redis as a usage error without hanging', async () => {
-    const r = await runCli(['queue', 'status', '--redis', 'redis://user:hunter2@127.0.0.1:1', '--queue', 'x'], tmp);
+    const { child, done } = startCli(['queue', 'status', '--queue', 'x'], tmp, { PHI_REDACT_REDIS: 'redis://user:hunter2@127.0.0.1:1' });
+    child.stdin!.end();
+    const r = await done;
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^phi-redact: E080 cannot reach Redis at redis:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)\n$/);
     expect(r.stderr).not.toContain('hunter2');
+  });
+});
+
+describe.skipIf(noRedis !== undefined)('Redis credentials never on the command line', () => {
+  let redis: TestRedis;
+  let tmp: string;
+  const PASSWORD = 'correct-horse-battery-staple';
+  const statusRun = async (args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> => {
+    const { child, done } = startCli(['queue', 'status', '--queue', 'creds', '--json', ...args], tmp, env);
+    child.stdin!.end();
+    return done;
+  };
+
+  beforeAll(async () => {
+    assertBuilt();
+    redis = await startRedis(['--requirepass', PASSWORD]);
+    tmp = mkdtempSync(join(tmpdir(), 'phi-scale-creds-'));
+    writeFileSync(join(tmp, 'redis-password'), `${PASSWORD}\n`, { mode: 0o600 });
+    mkdirSync(join(tmp, 'a-folder'));
+    symlinkSync('/dev/stdin', join(tmp, 'stdin-link'));
+  });
+  afterAll(async () => {
+    await redis?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it.each([
+    [`redis://:${PASSWORD}@127.0.0.1:PORT`],
+    [`redis://worker:${PASSWORD}@127.0.0.1:PORT`],
+    [`redis://127.0.0.1:PORT?password=${PASSWORD}`],
+    [`rediss://:${PASSWORD}@127.0.0.1:PORT/2`],
+  ])('refuses a password inside --redis (%s) with E085, before connecting, without printing it', async (url) => {
+    const r = await statusRun(['--redis', url.replace('PORT', String(redis.port))]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^phi-redact: E085 --redis .*: a password on the command line is visible to every user in ps; give it with --redis-password-file FILE or PHI_REDACT_REDIS_PASSWORD/);
+    expect(r.stderr).not.toContain(PASSWORD);
+  });
+
+  it('logs in with --redis-password-file, with PHI_REDACT_REDIS_PASSWORD, or with a URL in PHI_REDACT_REDIS; not without a password', async () => {
+    const viaFile = await statusRun(['--redis', redis.url, '--redis-password-file', 'redis-password']);
+    expect(viaFile.code, viaFile.stderr).toBe(0);
+    expect(JSON.parse(viaFile.stdout)).toMatchObject({ queue: 'creds', submitted: 0 });
+    expect((await statusRun(['--redis', redis.url], { PHI_REDACT_REDIS_PASSWORD: PASSWORD })).code).toBe(0);
+    expect((await statusRun([], { PHI_REDACT_REDIS: `redis://:${PASSWORD}@127.0.0.1:${redis.port}` })).code).toBe(0);
+    // The file wins over a wrong password in the environment's URL.
+    expect((await statusRun(['--redis-password-file', 'redis-password'], { PHI_REDACT_REDIS: `redis://:wrong@127.0.0.1:${redis.port}` })).code).toBe(0);
+    const none = await statusRun(['--redis', redis.url]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^phi-redact: E080 /);
+  });
+
+  it.each([
+    ['a-folder', 'is not a regular file'],
+    ['/dev/stdin', 'is a standard stream (stdin, stdout or stderr), not a file'],
+    ['stdin-link', 'is a standard stream (stdin, stdout or stderr), not a file'],
+    ['missing-file', 'cannot be read (ENOENT)'],
+  ])('refuses --redis-password-file %s (E085), even when stdin is a regular file', (file, why) => {
+    // stdin redirected from a regular file holding the password: /dev/stdin IS a regular file then.
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${MAIN}" queue status --queue creds --redis ${redis.url} --redis-password-file ${file} < redis-password`], { cwd: tmp, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`phi-redact: E085 the Redis password file ${file.startsWith('/') ? file : join(tmp, file)} ${why}\n`);
   });
 });

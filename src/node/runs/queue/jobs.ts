@@ -4,6 +4,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
 import { describeSchemaIssue, PhiRedactError } from '../../../core/errors.js';
 import { isAtomicTempName } from '../../files/atomicWrite.js';
+import { readSecretFile, secretFileProblem } from '../../files/smallFile.js';
 import { MANIFEST_DIR } from '../manifest.js';
 
 /**
@@ -95,10 +96,77 @@ export interface RetryOptions {
 
 export const DEFAULT_RETRY: RetryOptions = { attempts: 5, backoffMs: 1000 };
 
+/**
+ * Where Redis is and how to log in. The password never comes from the command line (argv is
+ * visible to every user in `ps`): from `--redis-password-file`, `PHI_REDACT_REDIS_PASSWORD`, or
+ * inside the URL only when the URL itself comes from the environment (`PHI_REDACT_REDIS`).
+ */
+export interface RedisTarget {
+  readonly url: string;
+  readonly password?: string;
+}
+
+export const REDIS_URL_ENV = 'PHI_REDACT_REDIS';
+export const REDIS_PASSWORD_ENV = 'PHI_REDACT_REDIS_PASSWORD';
+
 /** A connection BullMQ accepts for blocking commands (it requires `maxRetriesPerRequest: null`). */
-export function connect(url: string): Redis {
+export function connect(target: RedisTarget | string): Redis {
+  const { url, password } = typeof target === 'string' ? { url: target, password: undefined } : target;
   const options: RedisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false };
-  return new Redis(url, options);
+  if (password === undefined) return new Redis(url, options);
+  // ioredis lets the URL's credentials win over the options': move them into the options.
+  let bare = url;
+  let username: string | undefined;
+  if (/^rediss?:\/\//i.test(url)) {
+    const u = new URL(url);
+    if (u.username !== '') username = decodeURIComponent(u.username);
+    u.username = '';
+    u.password = '';
+    bare = u.toString();
+  }
+  return new Redis(bare, { ...options, password, ...(username !== undefined ? { username } : {}) });
+}
+
+/** True when a Redis URL carries a password (in its user part, or as ioredis's `?password=`). */
+export function redisUrlHasPassword(url: string): boolean {
+  try {
+    const u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `redis://${url}`);
+    return u.password !== '' || u.searchParams.has('password');
+  } catch {
+    return /:[^@/]*@|[?&]password=/i.test(url);
+  }
+}
+
+/** A Redis password or its file cannot be used: E085 (usage error). */
+export class RedisCredentialsError extends PhiRedactError {
+  override name = 'RedisCredentialsError';
+}
+
+/** Refuses a password given in a --redis URL on the command line (E085). */
+export function refusePasswordInArgv(url: string): void {
+  if (redisUrlHasPassword(url)) {
+    throw new RedisCredentialsError(
+      'E085',
+      `--redis ${safeRedisUrl(url)}: a password on the command line is visible to every user in ps; give it with --redis-password-file FILE or ${REDIS_PASSWORD_ENV} (or the whole URL in ${REDIS_URL_ENV})`,
+    );
+  }
+}
+
+/**
+ * The password in `path`: a regular file (a Docker or Kubernetes secret, possibly through a
+ * symlink) of at most 4 KB, never a standard stream, minus one trailing newline. Anything else
+ * is E085, named by path.
+ */
+export function readRedisPasswordFile(path: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = readSecretFile(path, 4096);
+  } catch (err) {
+    throw new RedisCredentialsError('E085', `the Redis password file ${path} ${secretFileProblem(err, 4096)}`);
+  }
+  const text = bytes.toString('utf8').replace(/\r?\n$/, '');
+  if (text === '') throw new RedisCredentialsError('E085', `the Redis password file ${path} is empty`);
+  return text;
 }
 
 /**
@@ -142,6 +210,7 @@ export function safeRedisUrl(url: string): string {
     const u = new URL(url);
     u.username = '';
     u.password = '';
+    u.searchParams.delete('password');
     return u.toString().replace(/\/$/, '');
   } catch {
     return '(invalid Redis URL)';
@@ -149,10 +218,11 @@ export function safeRedisUrl(url: string): string {
 }
 
 /** Connects and checks Redis answers within `timeoutMs`; E080 (usage error) otherwise. */
-export async function connectChecked(url: string, timeoutMs = 5000): Promise<Redis> {
+export async function connectChecked(target: RedisTarget | string, timeoutMs = 5000): Promise<Redis> {
+  const url = typeof target === 'string' ? target : target.url;
   let connection: Redis;
   try {
-    connection = connect(url);
+    connection = connect(target);
   } catch {
     throw new QueueSetupError('E080', `invalid Redis URL ${safeRedisUrl(url)}`);
   }
