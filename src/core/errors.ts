@@ -46,6 +46,7 @@ export const ERROR_CODES = {
   E046: { exit: 1, means: 'a detector failed on this note; nothing is written for it (fail closed)' },
   E047: { exit: 1, means: 'the manifest or audit report cannot be written: the run stops' },
   E048: { exit: 2, means: 'the out folder is in use by another run' },
+  E049: { exit: 2, means: 'the out folder cannot be created or written (read-only filesystem, no permission)' },
   E050: { exit: 1, means: 'a JSONL line is not JSON' },
   E051: { exit: 1, means: 'a JSONL line is not an object with a string `text`' },
   E052: { exit: 1, means: 'a JSONL line is not valid UTF-8' },

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type FileHandle, link, mkdir, open, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { UsageError } from '../../core/errors.js';
+import { constants } from 'node:fs';
+import { access, type FileHandle, link, mkdir, open, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { PhiRedactError, UsageError } from '../../core/errors.js';
 import { DIR_MODE } from '../files/atomicWrite.js';
 import { MANIFEST_DIR } from './manifest.js';
 
@@ -22,7 +23,49 @@ import { MANIFEST_DIR } from './manifest.js';
  *    the exclusive create and find the winner's live lock.
  *
  *   E048 the out folder is in use by another phi-redact run
+ *   E049 the out folder cannot be created or written (read-only filesystem, no permission)
  */
+
+/** The out folder cannot be made or written: E049 (exit 2, nothing was redacted). */
+export class OutDirError extends PhiRedactError {
+  override name = 'OutDirError';
+}
+
+/**
+ * Makes `<out>/.phi-redact/` (0700, the out folder too if missing) and checks it can be written;
+ * otherwise E049 naming the out folder and, when it is another one, the folder that refused
+ * (a read-only mount makes a recursive mkdir fail with a misleading ENOENT).
+ */
+export async function ensureOutDir(outDir: string, display: string): Promise<string> {
+  const dir = join(outDir, MANIFEST_DIR);
+  try {
+    await mkdir(dir, { recursive: true, mode: DIR_MODE });
+    await access(dir, constants.W_OK);
+    return dir;
+  } catch (err) {
+    let refusing = dir;
+    let why = code(err) ?? 'EIO';
+    // The nearest folder that exists says why (EROFS, EACCES) better than mkdir's ENOENT.
+    for (let p = dir; ; p = dirname(p)) {
+      const seen = await access(p, constants.F_OK).then(
+        () => true,
+        () => false,
+      );
+      if (seen) {
+        refusing = p;
+        why = await access(p, constants.W_OK).then(
+          () => why,
+          (e: unknown) => code(e) ?? why,
+        );
+        break;
+      }
+      if (dirname(p) === p) break;
+    }
+    const rel = relative(outDir, refusing);
+    const where = rel === '' ? '' : rel === MANIFEST_DIR ? ` (${join(display, MANIFEST_DIR)})` : rel.startsWith('..') ? ` (${join(display, rel)})` : '';
+    throw new OutDirError('E049', `cannot write the out folder ${display}${where}: read-only or not permitted (${why})`);
+  }
+}
 
 export const LOCK_FILE = 'run.lock';
 const TAKEOVER = `${LOCK_FILE}.takeover-`;
@@ -98,8 +141,7 @@ async function removeLeftovers(dir: string): Promise<void> {
 
 /** Takes the out folder's lock; returns the function that releases it. */
 export async function lockOutDir(outDir: string, display: string): Promise<() => Promise<void>> {
-  const dir = join(outDir, MANIFEST_DIR);
-  await mkdir(dir, { recursive: true, mode: DIR_MODE });
+  const dir = await ensureOutDir(outDir, display);
   const path = join(dir, LOCK_FILE);
   const shown = join(display, MANIFEST_DIR, LOCK_FILE);
   const mine = `${process.pid} ${randomBytes(12).toString('hex')}\n`;

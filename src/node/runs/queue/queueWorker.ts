@@ -1,15 +1,16 @@
 import { hostname } from 'node:os';
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { DIR_MODE, writeFileAtomic } from '../../files/atomicWrite.js';
+import { writeFileAtomic } from '../../files/atomicWrite.js';
 import { writeAuditFile } from '../audit.js';
 import { codeOf, describeError } from '../../../core/errors.js';
-import { formatManifestLine, MANIFEST_DIR, toManifestOutSpan, toManifestSpan, type ManifestEntry } from '../manifest.js';
+import { formatManifestLine, toManifestOutSpan, toManifestSpan, type ManifestEntry } from '../manifest.js';
 import { auditFor, finishAudit, type RedactEngine } from '../pool/engine.js';
 import type { NoteOutcome } from '../pool/tasks.js';
 import { removeStaleTempFiles } from '../resume.js';
+import { ensureOutDir } from '../runLock.js';
 import {
   confinedOutput,
   deadLetterName,
@@ -99,8 +100,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
   if (expected !== fingerprint) throw new FingerprintMismatchError(options.queue);
 
   const id = workerId();
-  const manifestDir = join(outDir, MANIFEST_DIR);
-  await mkdir(manifestDir, { recursive: true, mode: DIR_MODE });
+  const manifestDir = await ensureOutDir(outDir, outDir);
   // Only old leftovers: other workers may be writing into the same folder right now.
   const staleTempMs = options.staleTempMs ?? 15 * 60_000;
   await removeStaleTempFiles(outDir, staleTempMs).catch(() => 0);
