@@ -120,7 +120,7 @@ export async function runFolder(options: FolderRunOptions): Promise<FolderRunSum
     progress.stop();
     await manifest.close().catch(() => undefined);
   }
-  if (options.resume && stopped === undefined) await compactManifest(manifestPath, options.files.map((f) => f.path));
+  if (options.resume && stopped === undefined) await compactManifest(manifestPath, options.files.map((f) => f.manifestInput ?? f.path));
   return {
     done,
     failed,
