@@ -100,6 +100,7 @@ export const ERROR_CODES = {
   E116: { exit: 2, means: 'a vault needs a fixed key, not a per-run random one' },
   E117: { exit: 2, means: 'the config requires a fixed key (surrogate.requireKey)' },
   E118: { exit: 2, means: 'the key file is readable by group or others' },
+  E119: { exit: 2, means: 'the key file is not a regular file (a folder, FIFO, device or standard stream such as /dev/stdin)' },
   E120: { exit: 2, means: '--hash-names needs a fixed key (--key-file or PHI_REDACT_KEY)' },
 } as const satisfies Record<string, { readonly exit: 1 | 2; readonly means: string }>;
 

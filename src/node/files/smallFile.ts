@@ -27,6 +27,11 @@ export function readSmallTextFile(path: string, maxBytes = 8 * 1024 * 1024): str
 /** Paths that name a process's own standard streams rather than a file. */
 const STDIO_PATH = /^\/(?:dev\/(?:std(?:in|out|err)|fd\/\d+)|proc\/[^/]+\/fd\/\d+)$/;
 
+/** True for `/dev/stdin`, `/dev/fd/N`, `/proc/<pid>/fd/N` and the like. */
+export function isStdioPath(path: string): boolean {
+  return STDIO_PATH.test(path);
+}
+
 /**
  * Reads a secret (key, password) file: `readSmallFile`, and never a standard stream. With
  * `--key-file /dev/stdin < note.txt` the path is a regular file — the note — so beside the
@@ -35,7 +40,7 @@ const STDIO_PATH = /^\/(?:dev\/(?:std(?:in|out|err)|fd\/\d+)|proc\/[^/]+\/fd\/\d
  */
 export function readSecretFile(path: string, maxBytes: number): Buffer {
   const stdio = (): Error => Object.assign(new Error('a standard stream'), { code: 'ESTDIO' });
-  if (STDIO_PATH.test(path)) throw stdio();
+  if (isStdioPath(path)) throw stdio();
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const info = fstatSync(fd);
