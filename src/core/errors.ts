@@ -46,6 +46,7 @@ export const ERROR_CODES = {
   E046: { exit: 1, means: 'a detector failed on this note; nothing is written for it (fail closed)' },
   E047: { exit: 1, means: 'the manifest or audit report cannot be written: the run stops' },
   E048: { exit: 2, means: 'the out folder is in use by another run' },
+  E049: { exit: 2, means: 'the out folder cannot be created or written (read-only filesystem, no permission)' },
   E050: { exit: 1, means: 'a JSONL line is not JSON' },
   E051: { exit: 1, means: 'a JSONL line is not an object with a string `text`' },
   E052: { exit: 1, means: 'a JSONL line is not valid UTF-8' },
@@ -67,8 +68,10 @@ export const ERROR_CODES = {
 
   E080: { exit: 2, means: 'an invalid Redis URL, or Redis cannot be reached' },
   E081: { exit: 2, means: "a queue worker's fingerprint differs from the queue's" },
-  E082: { exit: 2, means: 'a queue job names an output path outside the out folder' },
+  E082: { exit: 1, means: 'a queue job names an output path outside the out folder, under .phi-redact/, or through a link out of it (dead-lettered)' },
   E083: { exit: 2, means: 'queue workers need the shared key when the policy uses surrogates' },
+  E084: { exit: 1, means: 'a queue job is not a note job (malformed data): dead-lettered at once' },
+  E085: { exit: 2, means: 'a Redis password on the command line (--redis), or a --redis-password-file that is not a readable regular file' },
 
   E090: { exit: 2, means: 'review: no run manifest' },
   E091: { exit: 2, means: 'review: a run manifest line is malformed' },
@@ -101,6 +104,8 @@ export const ERROR_CODES = {
   E119: { exit: 2, means: 'the vault is in the old format (pairs without positions): a run cannot add to it, a text cannot be restored from it' },
   E120: { exit: 1, means: 'reidentify: the text is not an output this vault recorded, or its recorded spans do not fit it' },
   E121: { exit: 1, means: 'reidentify: several recorded notes share the text with different originals (name --note or --patient)' },
+  E122: { exit: 2, means: 'the key file is not a regular file (a folder, FIFO, device or standard stream such as /dev/stdin)' },
+  E123: { exit: 2, means: '--hash-names needs a fixed key (--key-file or PHI_REDACT_KEY)' },
 } as const satisfies Record<string, { readonly exit: 1 | 2; readonly means: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

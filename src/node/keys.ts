@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { ConfigError } from '../core/config.js';
+import { isStdioPath, readSecretFile, secretFileProblem } from './files/smallFile.js';
 import { keyFingerprint, type SecretKey } from '../transform/keyed.js';
 
 /**
@@ -11,7 +12,11 @@ import { keyFingerprint, type SecretKey } from '../transform/keyed.js';
  *   E110 the key file cannot be read
  *   E111 the key is shorter than 16 bytes (too weak to keep pseudonyms irreversible)
  *   E118 the key file is readable by group or others (refused: chmod 600 it)
+ *   E122 the key file is not a regular file: a folder, FIFO, device, or a standard stream
+ *        (`--key-file /dev/stdin < note.txt` would make the note the key)
  */
+
+const MAX_KEY_FILE_BYTES = 1024 * 1024;
 
 export const KEY_ENV = 'PHI_REDACT_KEY';
 export const MIN_KEY_BYTES = 16;
@@ -32,6 +37,18 @@ export const RANDOM_KEY_WARNING =
 function checked(key: Buffer, where: string): Buffer {
   if (key.length < MIN_KEY_BYTES) throw new ConfigError('E111', `${where}: key must be at least ${MIN_KEY_BYTES} bytes`);
   return key;
+}
+
+/** Before anything else: only a regular file can be a key file (never stdin, a FIFO, a device). */
+function refuseNonRegular(path: string): void {
+  if (isStdioPath(path)) throw new ConfigError('E122', `key file ${path} is a standard stream (stdin, stdout or stderr), not a file`);
+  let regular: boolean;
+  try {
+    regular = statSync(path).isFile();
+  } catch {
+    return; // missing or unreadable: the read below says so (E110)
+  }
+  if (!regular) throw new ConfigError('E122', `key file ${path} is not a regular file`);
 }
 
 /** A key others can read protects nothing: refuse it rather than warn (warnings scroll away). */
@@ -57,12 +74,16 @@ export function loadSecretKey(options: { keyFile?: string; env?: Readonly<Record
   let source: LoadedKey['source'];
   if (options.keyFile !== undefined) {
     let bytes: Buffer;
-    // Before reading: a shared key is refused unread (and /dev/zero, mode 0666, is never read).
+    // Before reading: a non-regular or shared key file is refused unread.
+    refuseNonRegular(options.keyFile);
     refuseShared(options.keyFile);
     try {
-      bytes = readFileSync(options.keyFile);
+      // Checked again on the open file: not a regular file, or the file that is our stdin.
+      bytes = readSecretFile(options.keyFile, MAX_KEY_FILE_BYTES);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+      if (code === 'ENOTREG' || code === 'ESTDIO') throw new ConfigError('E122', `key file ${options.keyFile} ${secretFileProblem(err, MAX_KEY_FILE_BYTES)}`);
+      if (code === 'EFBIG') throw new ConfigError('E110', `cannot read key file ${options.keyFile} (larger than ${MAX_KEY_FILE_BYTES} bytes)`);
       throw new ConfigError('E110', `cannot read key file ${options.keyFile} (${code})`);
     }
     const end = bytes.at(-1) === 0x0a ? (bytes.at(-2) === 0x0d ? bytes.length - 2 : bytes.length - 1) : bytes.length;

@@ -12,7 +12,10 @@ import { itemStateFor, reduceVerdicts } from './verdicts.js';
 /**
  * The review page's server: node:http on 127.0.0.1 only, a random port, and a random token
  * that every request must carry (`?token=` for the page and its assets, the `X-Review-Token`
- * header for the API). Verdicts are appended and fsynced before the page is told they are saved.
+ * header for the API). A request that changes state (anything but GET/HEAD) and carries an
+ * `Origin` is refused unless that origin is the server's own (`http://<its Host>`): a page
+ * elsewhere that got hold of the token still cannot post verdicts from the reviewer's browser.
+ * Verdicts are appended and fsynced before the page is told they are saved.
  */
 
 /** Static page assets: plain files in `review-page/` at the package root. */
@@ -130,6 +133,10 @@ export async function startReviewServer(opts: ReviewServerOptions): Promise<Revi
     // DNS rebinding: a page elsewhere that resolves its name to 127.0.0.1 still sends its own Host.
     const host = req.headers.host ?? '';
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return send(res, 403, 'forbidden\n');
+    // CSRF: browsers send Origin with every cross-origin request and every POST; "null" (a
+    // sandboxed frame, a file: page) is foreign too. Tools without an Origin (curl) still need the token.
+    const origin = req.headers.origin;
+    if (req.method !== 'GET' && req.method !== 'HEAD' && origin !== undefined && origin !== `http://${host}`) return send(res, 403, 'forbidden\n');
     const url = new URL(req.url ?? '/', `http://${host}`);
     const page = pages.get(url.pathname);
     if (page) {

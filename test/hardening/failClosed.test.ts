@@ -121,9 +121,9 @@ const CASES: readonly { readonly name: string; readonly setup: () => string[]; r
     error: /^phi-redact: E118 key file .*shared\.key is readable by group or others \(mode 0644\): chmod 600 it$/mu,
   },
   {
-    name: 'key file is /dev/zero (world-readable device: refused before any read)',
+    name: 'key file is /dev/zero (a device, not a regular file: refused before any read)',
     setup: () => ['--detectors', 'rules', '--policy', 'surrogate', '--key-file', '/dev/zero'],
-    error: /^phi-redact: E118 key file \/dev\/zero is readable by group or others \(mode 0666\)/mu,
+    error: /^phi-redact: E122 key file \/dev\/zero is not a regular file$/mu,
   },
   {
     name: 'key file readable by group only',

@@ -1,6 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { KEY_ENV, loadSecretKey } from '../../src/node/keys.js';
 import { keyFingerprint } from '../../src/transform/keyed.js';
@@ -44,5 +46,26 @@ describe('loadSecretKey', () => {
       expect((err as Error).message).toMatch(/^E111 /u);
       expect((err as Error).message).not.toContain('short');
     }
+  });
+});
+
+describe('--key-file refuses anything but a regular file (E122)', () => {
+  const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli', 'main.js');
+  const NOTE = 'Pt Zbigniewska seen 3/14/2023, phone 617-555-0142.\n';
+
+  it.each([['/dev/stdin'], ['/dev/fd/0'], ['/proc/self/fd/0'], ['/dev/zero'], [dir]])('refuses %s unread', (path) => {
+    expect(() => loadSecretKey({ keyFile: path })).toThrow(/^E122 key file .* (is not a regular file|is a standard stream \(stdin, stdout or stderr\), not a file)$/u);
+  });
+
+  it.each([['/dev/stdin'], ['a link to /dev/stdin']])('redact - --key-file %s with a note (mode 600) on stdin: E122, exit 2, the note is not used as the key', (which) => {
+    const cwd = mkdtempSync(join(tmpdir(), 'phi-key-stdin-'));
+    writeFileSync(join(cwd, 'note.txt'), NOTE, { mode: 0o600 });
+    symlinkSync('/dev/stdin', join(cwd, 'stdin-link'));
+    const keyFile = which === '/dev/stdin' ? '/dev/stdin' : 'stdin-link';
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${MAIN}" redact - --policy surrogate --detectors rules --key-file ${keyFile} < note.txt`], { cwd, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^phi-redact: E122 key file \S+ is (a standard stream \(stdin, stdout or stderr\), not a file|not a regular file)\n$/u);
+    expect(r.stderr).not.toContain('Zbigniewska');
   });
 });

@@ -106,6 +106,26 @@ describe('review server access', () => {
     expect((await call(`/api/state?token=${server.token}`)).status).toBe(403);
   });
 
+  it.each([['http://evil.example'], ['null'], ['http://127.0.0.1:1'], ['https://127.0.0.1:PORT'], ['http://localhost:PORT']])(
+    'refuses a state-changing request from another Origin (%s) even with the token; nothing is saved',
+    async (origin) => {
+      const before = readFileSync(join(dir, 'set', 'verdicts.jsonl'), 'utf8');
+      const state = JSON.parse((await api('/api/state')).body);
+      const r = await api('/api/verdict', { kind: 'done', item: state.items[1].id }, { origin: origin.replace('PORT', String(port)) });
+      expect(r.status).toBe(403);
+      expect(readFileSync(join(dir, 'set', 'verdicts.jsonl'), 'utf8')).toBe(before);
+    },
+  );
+
+  it("accepts the server's own Origin (the host the page was loaded from), and no Origin (token only)", async () => {
+    // An unknown item: past the Origin check (400, not 403), and nothing is written.
+    expect((await api('/api/verdict', { kind: 'done', item: 'nope' }, { origin: `http://127.0.0.1:${port}` })).status).toBe(400);
+    expect((await api('/api/verdict', { kind: 'done', item: 'nope' }, { origin: `http://localhost:${port}`, host: `localhost:${port}` })).status).toBe(400);
+    expect((await api('/api/verdict', { kind: 'done', item: 'nope' })).status).toBe(400);
+    // GETs are not refused for an Origin (they change nothing; the token still guards them).
+    expect((await api('/api/state', undefined, { origin: 'http://evil.example' })).status).toBe(200);
+  });
+
   it('refuses a foreign Host header (DNS rebinding) even with the token', async () => {
     const r = await call(`/?token=${server.token}`, { headers: { host: `evil.example:${port}` } });
     expect(r.status).toBe(403);

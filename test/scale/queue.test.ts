@@ -1,11 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, deadLetterName, QUEUE_PREFIX, type DeadLetterData, type NoteJobData } from '../../src/node/runs/queue/jobs.js';
 import { redisUnavailableReason, startRedis, type TestRedis } from '../setup/redis.js';
-import { assertBuilt, countLines, hashTree, notOurs, runCli, startCli, tempFiles } from './cli.js';
+import { assertBuilt, countLines, hashTree, MAIN, notOurs, runCli, startCli, tempFiles } from './cli.js';
 import { makeNote, writeNoteTree } from './notes.js';
 
 /**
@@ -22,6 +23,7 @@ interface Status {
   done: number;
   dead: number;
   deadJobs: number;
+  deadReasons: Record<string, number>;
   waiting: number;
   active: number;
   delayed: number;
@@ -98,6 +100,60 @@ describe.skipIf(noRedis !== undefined)('queue retries, dead letters and stalled 
     expect(await status('evil')).toMatchObject({ dead: 1, deadJobs: 1, waiting: 0, active: 0 });
   });
 
+  it('refuses job outputs under .phi-redact/ or through a link out of --out, dead-letters malformed jobs with a coded reason, and writes the good note', async () => {
+    const out = join(tmp, 'hostile-out');
+    const outside = join(tmp, 'hostile-outside');
+    mkdirSync(join(out, '.phi-redact'), { recursive: true });
+    mkdirSync(outside);
+    writeFileSync(join(out, '.phi-redact', 'audit.json'), 'the run audit\n');
+    symlinkSync(outside, join(out, 'link'));
+    symlinkSync(join(out, '.phi-redact'), join(out, 'inner'));
+    const note = (output: string): NoteJobData['notes'][number] => ({ output, input: '/nowhere', size: 1, mtimeMs: 0, sha256: 'x', text: 'call 617-555-0142' });
+    const connection = connect(redis.url);
+    const queue = new Queue('hostile', { connection, prefix: QUEUE_PREFIX });
+    const jobs: unknown[] = [
+      { notes: [note('.phi-redact/run.lock')] },
+      { notes: [note('.phi-redact/audit.json')] },
+      { notes: [note('.PHI-REDACT/audit.json')] },
+      { notes: [note('link/escaped.txt')] },
+      { notes: [note('inner/audit.json')] },
+      { notes: 'not a list' },
+      { notes: [{ ...note('m.txt'), text: 42 }] },
+      null,
+      { notes: [note('good/ok.txt')] },
+    ];
+    try {
+      for (const [i, data] of jobs.entries()) await queue.add('notes', data, { jobId: `j${i}`, attempts: 5, removeOnComplete: true, removeOnFail: true });
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+    const work = await runCli(['queue', 'work', ...opts('hostile'), '--out', 'hostile-out', '--detectors', 'rules', '--concurrency', '1', '--until-empty', '500'], tmp);
+    expect(work.code).toBe(1);
+    expect(work.stderr.match(/E082 .* after 1 attempt\(s\)/g)).toHaveLength(5);
+    expect(work.stderr).toMatch(/^phi-redact: job j5: E084 malformed job after 1 attempt\(s\); moved to hostile-dead$/m);
+    expect(work.stderr.match(/E084 malformed job after 1 attempt/g)).toHaveLength(3);
+    expect(work.stderr).not.toContain('617-555');
+    expect(readFileSync(join(out, '.phi-redact', 'audit.json'), 'utf8')).toBe('the run audit\n');
+    expect(existsSync(join(out, '.phi-redact', 'run.lock'))).toBe(false);
+    expect(existsSync(join(out, '.PHI-REDACT'))).toBe(false);
+    expect(existsSync(join(outside, 'escaped.txt'))).toBe(false);
+    expect(readFileSync(join(out, 'good', 'ok.txt'), 'utf8')).toBe('call [CONTACT]');
+    expect(await status('hostile')).toMatchObject({ done: 1, dead: 8, deadJobs: 8, deadReasons: { E082: 5, E084: 3 }, waiting: 0, active: 0 });
+    const text = (await runCli(['queue', 'status', ...opts('hostile')], tmp)).stdout;
+    expect(text).toContain('8 dead-lettered (E082 x5, E084 x3)');
+
+    const c2 = connect(redis.url);
+    const dead = new Queue<DeadLetterData>(deadLetterName('hostile'), { connection: c2, prefix: QUEUE_PREFIX });
+    try {
+      const malformed = (await dead.getJobs(['waiting'])).find((j) => j.data.jobId === 'j6');
+      expect(malformed?.data.error).toBe('E084 malformed job (invalid value at notes.0.text: Invalid input: expected string, received number)');
+    } finally {
+      await dead.close();
+      c2.disconnect();
+    }
+  });
+
   it("recovers a SIGKILLed worker's jobs through BullMQ's stalled check: every note written once, same bytes as a folder run", async () => {
     const NOTES = 600;
     writeNoteTree(join(tmp, 'st'), NOTES);
@@ -137,9 +193,72 @@ describe.skipIf(noRedis !== undefined)('queue retries, dead letters and stalled 
   });
 
   it('reports an unreachable Redis as a usage error without hanging', async () => {
-    const r = await runCli(['queue', 'status', '--redis', 'redis://user:hunter2@127.0.0.1:1', '--queue', 'x'], tmp);
+    const { child, done } = startCli(['queue', 'status', '--queue', 'x'], tmp, { PHI_REDACT_REDIS: 'redis://user:hunter2@127.0.0.1:1' });
+    child.stdin!.end();
+    const r = await done;
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^phi-redact: E080 cannot reach Redis at redis:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)\n$/);
     expect(r.stderr).not.toContain('hunter2');
+  });
+});
+
+describe.skipIf(noRedis !== undefined)('Redis credentials never on the command line', () => {
+  let redis: TestRedis;
+  let tmp: string;
+  const PASSWORD = 'correct-horse-battery-staple';
+  const statusRun = async (args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> => {
+    const { child, done } = startCli(['queue', 'status', '--queue', 'creds', '--json', ...args], tmp, env);
+    child.stdin!.end();
+    return done;
+  };
+
+  beforeAll(async () => {
+    assertBuilt();
+    redis = await startRedis(['--requirepass', PASSWORD]);
+    tmp = mkdtempSync(join(tmpdir(), 'phi-scale-creds-'));
+    writeFileSync(join(tmp, 'redis-password'), `${PASSWORD}\n`, { mode: 0o600 });
+    mkdirSync(join(tmp, 'a-folder'));
+    symlinkSync('/dev/stdin', join(tmp, 'stdin-link'));
+  });
+  afterAll(async () => {
+    await redis?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it.each([
+    [`redis://:${PASSWORD}@127.0.0.1:PORT`],
+    [`redis://worker:${PASSWORD}@127.0.0.1:PORT`],
+    [`redis://127.0.0.1:PORT?password=${PASSWORD}`],
+    [`rediss://:${PASSWORD}@127.0.0.1:PORT/2`],
+  ])('refuses a password inside --redis (%s) with E085, before connecting, without printing it', async (url) => {
+    const r = await statusRun(['--redis', url.replace('PORT', String(redis.port))]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^phi-redact: E085 --redis .*: a password on the command line is visible to every user in ps; give it with --redis-password-file FILE or PHI_REDACT_REDIS_PASSWORD/);
+    expect(r.stderr).not.toContain(PASSWORD);
+  });
+
+  it('logs in with --redis-password-file, with PHI_REDACT_REDIS_PASSWORD, or with a URL in PHI_REDACT_REDIS; not without a password', async () => {
+    const viaFile = await statusRun(['--redis', redis.url, '--redis-password-file', 'redis-password']);
+    expect(viaFile.code, viaFile.stderr).toBe(0);
+    expect(JSON.parse(viaFile.stdout)).toMatchObject({ queue: 'creds', submitted: 0 });
+    expect((await statusRun(['--redis', redis.url], { PHI_REDACT_REDIS_PASSWORD: PASSWORD })).code).toBe(0);
+    expect((await statusRun([], { PHI_REDACT_REDIS: `redis://:${PASSWORD}@127.0.0.1:${redis.port}` })).code).toBe(0);
+    // The file wins over a wrong password in the environment's URL.
+    expect((await statusRun(['--redis-password-file', 'redis-password'], { PHI_REDACT_REDIS: `redis://:wrong@127.0.0.1:${redis.port}` })).code).toBe(0);
+    const none = await statusRun(['--redis', redis.url]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^phi-redact: E080 /);
+  });
+
+  it.each([
+    ['a-folder', 'is not a regular file'],
+    ['/dev/stdin', 'is a standard stream (stdin, stdout or stderr), not a file'],
+    ['stdin-link', 'is a standard stream (stdin, stdout or stderr), not a file'],
+    ['missing-file', 'cannot be read (ENOENT)'],
+  ])('refuses --redis-password-file %s (E085), even when stdin is a regular file', (file, why) => {
+    // stdin redirected from a regular file holding the password: /dev/stdin IS a regular file then.
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${MAIN}" queue status --queue creds --redis ${redis.url} --redis-password-file ${file} < redis-password`], { cwd: tmp, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`phi-redact: E085 the Redis password file ${file.startsWith('/') ? file : join(tmp, file)} ${why}\n`);
   });
 });

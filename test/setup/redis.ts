@@ -61,15 +61,15 @@ function waitForReady(child: ChildProcess, timeoutMs: number): Promise<void> {
   });
 }
 
-/** Starts a private Redis (retrying on a port race) and returns its URL and a stop function. */
-export async function startRedis(): Promise<TestRedis> {
+/** Starts a private Redis (retrying on a port race) and returns its URL and a stop function; `extraArgs` go to redis-server (e.g. `--requirepass`). */
+export async function startRedis(extraArgs: readonly string[] = []): Promise<TestRedis> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'phi-redis-'));
     const child = spawn(
       REDIS_SERVER,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'notice'],
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'notice', ...extraArgs],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     try {

@@ -4,7 +4,17 @@ import type { Config } from '../../core/config.js';
 import { collectInputs, DEFAULT_GLOB } from '../../node/files/inputs.js';
 import { loadConfig } from '../../node/createPipeline.js';
 import { createEngine, defaultWorkers } from '../../node/runs/pool/engine.js';
-import { abortOnSignals, connectChecked, DEFAULT_QUEUE, DEFAULT_RETRY } from '../../node/runs/queue/jobs.js';
+import {
+  abortOnSignals,
+  connectChecked,
+  DEFAULT_QUEUE,
+  DEFAULT_RETRY,
+  readRedisPasswordFile,
+  REDIS_PASSWORD_ENV,
+  REDIS_URL_ENV,
+  refusePasswordInArgv,
+  type RedisTarget,
+} from '../../node/runs/queue/jobs.js';
 import { formatStatus, queueStatus } from '../../node/runs/queue/status.js';
 import { submitNotes } from '../../node/runs/queue/submit.js';
 import { runQueueWorker } from '../../node/runs/queue/queueWorker.js';
@@ -22,12 +32,27 @@ const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
 
 interface Common {
   redis?: string;
+  redisPasswordFile?: string;
   queue: string;
   json?: boolean;
 }
 
-function redisUrl(options: Common, io: CliIO): string {
-  return options.redis ?? io.env.PHI_REDACT_REDIS ?? DEFAULT_REDIS;
+/**
+ * Redis's URL and password, never a password from argv (E085): `--redis` without one, the
+ * password from `--redis-password-file` or $PHI_REDACT_REDIS_PASSWORD, or a URL with one in
+ * $PHI_REDACT_REDIS.
+ */
+function redisTarget(options: Common, io: CliIO): RedisTarget {
+  if (options.redis !== undefined) refusePasswordInArgv(options.redis);
+  const url = options.redis ?? io.env[REDIS_URL_ENV] ?? DEFAULT_REDIS;
+  const envPassword = io.env[REDIS_PASSWORD_ENV];
+  const password =
+    options.redisPasswordFile !== undefined
+      ? readRedisPasswordFile(resolve(io.cwd, options.redisPasswordFile))
+      : envPassword !== undefined && envPassword !== ''
+        ? envPassword
+        : undefined;
+  return password === undefined ? { url } : { url, password };
 }
 
 function positiveInt(name: string, value: string | undefined, fallback: number, max = 1_000_000): number {
@@ -44,7 +69,8 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
     .description('Multi-machine runs on a BullMQ queue in Redis: submit notes, run workers anywhere, watch progress.');
   const common = (cmd: Command): Command =>
     cmd
-      .option('--redis <url>', `Redis URL (redis:// or rediss:// for TLS; default $PHI_REDACT_REDIS or ${DEFAULT_REDIS})`)
+      .option('--redis <url>', `Redis URL without a password (redis:// or rediss:// for TLS; default $${REDIS_URL_ENV} or ${DEFAULT_REDIS})`)
+      .option('--redis-password-file <file>', `file holding the Redis password (else $${REDIS_PASSWORD_ENV}); never in --redis, where ps shows it`)
       .option('--queue <name>', 'queue name', DEFAULT_QUEUE)
       .option('--json', 'machine-readable summary on stdout');
 
@@ -65,7 +91,7 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
     const { files, problems } = await collectInputs(paths, { cwd: io.cwd, outDir: resolve(io.cwd, '.phi-redact-queue-none'), glob: options.glob });
     const onProblem = (where: string, message: string): void => void io.stderr.write(`phi-redact: ${where}: ${message}\n`);
     for (const p of problems) onProblem(p.display, p.error.message);
-    const connection = await connectChecked(redisUrl(options, io));
+    const connection = await connectChecked(redisTarget(options, io));
     try {
       const summary = await submitNotes({ connection, queue: options.queue, files, batch, retry: { attempts, backoffMs }, onProblem });
       const failed = summary.failed + problems.length;
@@ -116,7 +142,7 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
       let config: Config = await loadConfig(configPath);
       if (options.policy !== undefined) config = { ...config, policy: { ...config.policy, DEFAULT: options.policy } };
       const { load } = await setUpRun({ config, configPath, cwd: io.cwd, detectors, keyFile: options.keyFile, env: io.env, sharedKey: true });
-      const connection = await connectChecked(redisUrl(options, io));
+      const connection = await connectChecked(redisTarget(options, io));
       const signals = abortOnSignals();
       try {
         const engine = await createEngine({ load, workers: threads });
@@ -149,7 +175,7 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
 
   common(queue.command('status').description('Show how far a queue run is: notes done, waiting, retrying, dead-lettered; workers connected.')).action(
     async (options: Common) => {
-      const connection = await connectChecked(redisUrl(options, io));
+      const connection = await connectChecked(redisTarget(options, io));
       try {
         const status = await queueStatus(connection, options.queue);
         io.stdout.write(options.json ? `${JSON.stringify(status)}\n` : formatStatus(status));

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Config } from '../../core/config.js';
-import { describeError } from '../../core/errors.js';
+import { describeError, UsageError } from '../../core/errors.js';
+import { hashFileNames, nameHasher } from '../../node/files/hashNames.js';
 import { collectInputs, DEFAULT_GLOB, displayPath } from '../../node/files/inputs.js';
 import { formatSummary, writeAudit, writeAuditFile } from '../../node/runs/audit.js';
 import { auditFor, createEngine, finishAudit, workersFor } from '../../node/runs/pool/engine.js';
@@ -35,6 +36,7 @@ interface RedactOptions {
   onError: 'skip' | 'fail';
   separator: string;
   audit?: string;
+  hashNames?: boolean;
 }
 
 export const registerRedact: RegisterCommand = (program: Command, io: CliIO, setExit) => {
@@ -58,6 +60,7 @@ export const registerRedact: RegisterCommand = (program: Command, io: CliIO, set
     .option('--json', 'print the run summary (the audit report) as JSON: to stdout for folders, to stderr for stdin')
     .addOption(new Option('--on-error <mode>', 'stdin: a malformed or failed note is skipped and counted, or ends the run').choices(['skip', 'fail']).default('skip'))
     .option('--separator <marker>', 'stdin --format text: the line that separates notes', DEFAULT_SEPARATOR)
+    .option('--hash-names', 'name outputs (and the manifest\'s inputs) by a keyed hash of the input name, never printing file names (needs --key-file or $PHI_REDACT_KEY)')
     .option('--audit <file>', 'stdin: also write the audit report to this file (folders always write <out>/.phi-redact/audit.json)')
     .action(async (paths: string[], options: RedactOptions) => {
       setExit(await redactCommand(paths, options, io));
@@ -76,6 +79,7 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
   if (fromStdin && options.resume) throw new CliError('--resume is for folder runs (--out); a stream has no manifest');
   if (!fromStdin && options.audit !== undefined) throw new CliError('--audit is for stdin; folder runs write <out>/.phi-redact/audit.json');
   if (fromStdin && options.mode !== undefined) throw new CliError('--mode is for folder runs (--out); stdin is redacted to stdout');
+  if (fromStdin && options.hashNames) throw new CliError('--hash-names is for folder runs (--out); stdin has no file names');
   const mode = options.mode === undefined ? undefined : parseMode(options.mode);
   const detectors = options.detectors === undefined ? undefined : parseDetectorsOption(options.detectors);
   const requestedWorkers = options.workers === undefined ? undefined : parseWorkers(options.workers);
@@ -84,7 +88,7 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
   let config: Config = await loadConfig(configPath);
   if (options.policy !== undefined) config = { ...config, policy: { ...config.policy, DEFAULT: options.policy } };
   // One key for the whole run (every worker gets the same), and the vault's lifecycle.
-  const { load, finish } = await setUpRun({
+  const { load, finish, nameKey } = await setUpRun({
     config,
     configPath,
     cwd: io.cwd,
@@ -92,6 +96,7 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
     keyFile: options.keyFile,
     env: io.env,
     vault: options.vault,
+    hashNames: options.hashNames === true,
     onWarning: (warning) => void io.stderr.write(`phi-redact: ${warning}\n`),
   });
 
@@ -146,7 +151,16 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
   }
 
   const outDir = resolve(io.cwd, options.out!);
-  const { files, problems } = await collectInputs(paths, { cwd: io.cwd, outDir, glob: options.glob });
+  const collected = await collectInputs(paths, { cwd: io.cwd, outDir, glob: options.glob }).catch((err: unknown) => {
+    // Its usage errors name two inputs: not with --hash-names.
+    if (nameKey !== undefined && err instanceof UsageError) {
+      throw new UsageError('two inputs would be written to the same output, or an output would replace an input (names not shown: --hash-names)');
+    }
+    throw err;
+  });
+  const hasher = nameKey === undefined ? undefined : nameHasher(nameKey);
+  const files = hasher === undefined ? collected.files : hashFileNames(collected.files, hasher);
+  const problems = hasher === undefined ? collected.problems : collected.problems.map((p) => ({ ...p, display: hasher.hidden(p.display) }));
   const engine = await createEngine({ load, workers: requestedWorkers ?? workersFor(files.length) });
   let unlock: (() => Promise<void>) | undefined;
   try {

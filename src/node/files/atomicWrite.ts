@@ -4,6 +4,8 @@ import { basename, dirname, join } from 'node:path';
 
 /** Outputs are readable by their owner only unless the user asks otherwise (`redact --mode`). */
 export const DEFAULT_FILE_MODE = 0o600;
+/** Folders we create (the out folder, its mirrored tree, `.phi-redact/`): owner only, from the mkdir on. */
+export const DIR_MODE = 0o700;
 
 /**
  * Writes a file so that readers only ever see the old content or the complete new content:
@@ -13,7 +15,7 @@ export const DEFAULT_FILE_MODE = 0o600;
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode: number = DEFAULT_FILE_MODE): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: DIR_MODE });
   const temp = join(dir, `.phi-redact-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
   let renamed = false;
   try {

@@ -32,6 +32,8 @@ export interface InputFile {
   readonly display: string;
   /** Output path relative to the out folder, "/"-separated. */
   readonly output: string;
+  /** What the manifest records as `input` when not `path` (`--hash-names`: a keyed hash). */
+  readonly manifestInput?: string;
 }
 
 export interface InputProblem {

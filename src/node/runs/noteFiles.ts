@@ -96,7 +96,7 @@ export async function redactEach(pipeline: Pipeline, notes: readonly Loaded[]): 
 
 export function failedEntry(note: Loaded, error: string): ManifestEntry {
   return {
-    input: note.file.path,
+    input: note.file.manifestInput ?? note.file.path,
     output: note.file.output,
     size: note.size,
     mtimeMs: note.mtimeMs,
@@ -119,7 +119,7 @@ export async function writeOutput(note: Loaded, redaction: Redaction, options: W
     return failedEntry(note, `E045 cannot write the output (${describeError(err)})`);
   }
   return {
-    input: note.file.path,
+    input: note.file.manifestInput ?? note.file.path,
     output: note.file.output,
     size: note.size,
     mtimeMs: note.mtimeMs,

@@ -149,7 +149,7 @@ export async function planResume(files: readonly InputFile[], records: ReadonlyM
   const todo: InputFile[] = [];
   const skip: InputFile[] = [];
   const decide = async (file: InputFile): Promise<boolean> => {
-    const r = records.get(file.path);
+    const r = records.get(file.manifestInput ?? file.path);
     if (r === undefined || r.status !== 'done' || r.fingerprint !== fingerprint || r.output !== file.output) return false;
     try {
       const info = await stat(file.path);

@@ -26,6 +26,8 @@ export interface RunSetupOptions {
   readonly vault?: string;
   /** Queue workers: several processes must write the same surrogates. */
   readonly sharedKey?: boolean;
+  /** `--hash-names`: output names are keyed hashes, so a fixed key is needed whatever the policy (E123). */
+  readonly hashNames?: boolean;
   /** Called once with a warning to show (a random key), never PHI. */
   readonly onWarning?: (message: string) => void;
 }
@@ -33,12 +35,20 @@ export interface RunSetupOptions {
 export interface RunSetup {
   /** What each pipeline (in-process or in a worker) is loaded from. */
   readonly load: LoadPipelineOptions;
+  /** The run's fixed key when `hashNames` was asked for (for `nameHasher`). */
+  readonly nameKey?: Uint8Array;
   /** Ends the run's use of the vault: folds its write-ahead log into the file. Call once, after the engine closed. */
   finish(): Promise<void>;
 }
 
 export async function setUpRun(o: RunSetupOptions): Promise<RunSetup> {
   let key: Uint8Array | undefined;
+  let nameKey: Uint8Array | undefined;
+  if (o.hashNames === true) {
+    const loaded = await loadSecretKey({ keyFile: o.keyFile === undefined ? undefined : resolve(o.cwd, o.keyFile), env: o.env });
+    if (loaded.source === 'random') throw new ConfigError('E123', '--hash-names needs a fixed key (--key-file or PHI_REDACT_KEY), so that names are the same in every run');
+    nameKey = loaded.key;
+  }
   if (usesSurrogate(effectivePolicy(o.config))) {
     const loaded = await loadSecretKey({ keyFile: o.keyFile === undefined ? undefined : resolve(o.cwd, o.keyFile), env: o.env });
     const random = loaded.source === 'random';
@@ -63,6 +73,7 @@ export async function setUpRun(o: RunSetupOptions): Promise<RunSetup> {
   };
   return {
     load,
+    ...(nameKey !== undefined ? { nameKey } : {}),
     // Each worker's pipeline had its own connection; one last open and close checkpoints the log.
     finish: async () => Vault?.open(vaultPath!, key!).close(),
   };

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../../core/config.js';
 import { InputError } from '../../core/errors.js';
@@ -111,6 +111,15 @@ export class Vault {
     let db: Database.Database;
     let existing: string | undefined;
     try {
+      // SQLite would create the file 0644; made here owner-only (an empty file is an empty
+      // database), and SQLite gives its -wal and -shm files the same mode.
+      if (fresh) {
+        try {
+          closeSync(openSync(path, 'wx', 0o600));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another connection made it first
+        }
+      }
       db = new Database(path);
       db.pragma('busy_timeout = 30000');
       // Never add tables to somebody else's database.

@@ -2,6 +2,7 @@ import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditCollector } from '../audit.js';
 import { describeError } from '../../../core/errors.js';
+import { DIR_MODE } from '../../files/atomicWrite.js';
 import type { InputFile } from '../../files/inputs.js';
 import { formatManifestLine, MANIFEST_DIR, MANIFEST_FILE } from '../manifest.js';
 import { compactManifest, planResume, readDoneRecords, removeStaleTempFiles, repairManifestTail } from '../resume.js';
@@ -54,7 +55,7 @@ export interface FolderRunSummary {
 export async function runFolder(options: FolderRunOptions): Promise<FolderRunSummary> {
   const { engine, audit, outDir } = options;
   const manifestDir = join(outDir, MANIFEST_DIR);
-  await mkdir(manifestDir, { recursive: true });
+  await mkdir(manifestDir, { recursive: true, mode: DIR_MODE });
   const manifestPath = join(manifestDir, MANIFEST_FILE);
   const fingerprint = engine.fingerprints.combined;
 
@@ -70,7 +71,8 @@ export async function runFolder(options: FolderRunOptions): Promise<FolderRunSum
     for (let i = 0; i < skipped; i++) audit.noteSkipped();
   }
 
-  const manifest = await open(manifestPath, options.resume ? 'a' : 'w');
+  // Owner-only from its creation (the mode applies only when open creates the file).
+  const manifest = await open(manifestPath, options.resume ? 'a' : 'w', 0o600);
   const progress = options.makeProgress?.(options.files.length, skipped) ?? NO_PROGRESS;
   let done = 0;
   let failed = 0;
@@ -118,7 +120,7 @@ export async function runFolder(options: FolderRunOptions): Promise<FolderRunSum
     progress.stop();
     await manifest.close().catch(() => undefined);
   }
-  if (options.resume && stopped === undefined) await compactManifest(manifestPath, options.files.map((f) => f.path));
+  if (options.resume && stopped === undefined) await compactManifest(manifestPath, options.files.map((f) => f.manifestInput ?? f.path));
   return {
     done,
     failed,

@@ -1,19 +1,22 @@
 import { hostname } from 'node:os';
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { writeFileAtomic } from '../../files/atomicWrite.js';
 import { writeAuditFile } from '../audit.js';
-import { describeError } from '../../../core/errors.js';
-import { formatManifestLine, MANIFEST_DIR, toManifestOutSpan, toManifestSpan, type ManifestEntry } from '../manifest.js';
+import { codeOf, describeError } from '../../../core/errors.js';
+import { formatManifestLine, toManifestOutSpan, toManifestSpan, type ManifestEntry } from '../manifest.js';
 import { auditFor, finishAudit, type RedactEngine } from '../pool/engine.js';
 import type { NoteOutcome } from '../pool/tasks.js';
 import { removeStaleTempFiles } from '../resume.js';
+import { ensureOutDir } from '../runLock.js';
 import {
+  confinedOutput,
   deadLetterName,
+  deadReasonsKey,
   fingerprintKey,
-  isSafeOutput,
+  parseNoteJob,
   QUEUE_PREFIX,
   statsKey,
   type DeadLetterData,
@@ -97,22 +100,28 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
   if (expected !== fingerprint) throw new FingerprintMismatchError(options.queue);
 
   const id = workerId();
-  const manifestDir = join(outDir, MANIFEST_DIR);
-  await mkdir(manifestDir, { recursive: true });
+  const manifestDir = await ensureOutDir(outDir, outDir);
   // Only old leftovers: other workers may be writing into the same folder right now.
   const staleTempMs = options.staleTempMs ?? 15 * 60_000;
   await removeStaleTempFiles(outDir, staleTempMs).catch(() => 0);
-  const manifest: FileHandle = await open(join(manifestDir, `manifest.${id}.jsonl`), 'a');
+  const manifest: FileHandle = await open(join(manifestDir, `manifest.${id}.jsonl`), 'a', 0o600);
   const audit = auditFor('queue', engine);
   const dead = new Queue<DeadLetterData>(deadLetterName(options.queue), { connection, prefix: QUEUE_PREFIX });
   let deadLettered = 0;
 
   const processJob = async (job: Job<NoteJobData>): Promise<{ done: number }> => {
-    const notes = job.data.notes;
+    // Jobs come from the network: a job that is not a note job is dead-lettered at once (E084).
+    const parsed = parseNoteJob(job.data);
+    const notes = parsed.ok ? parsed.notes : [];
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     try {
-      const unsafe = notes.find((n) => !isSafeOutput(n.output));
-      if (unsafe !== undefined) throw new UnrecoverableError('E082 job names an output path outside the out folder');
+      if (!parsed.ok) throw new UnrecoverableError(parsed.reason);
+      const targets: string[] = [];
+      for (const n of notes) {
+        const target = await confinedOutput(outDir, n.output);
+        if (target === null) throw new UnrecoverableError('E082 job names an output path outside the out folder, under .phi-redact/, or through a link out of it');
+        targets.push(target);
+      }
       const outcomes = await engine.redactNotes(
         notes.map((n) => ({ text: n.text, noteId: n.output, ...(options.scopeOf?.(n) ?? {}) })),
         true,
@@ -125,7 +134,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
           failures.push(`${note.output}: ${outcome.error}`);
           continue;
         }
-        await writeFileAtomic(join(outDir, ...note.output.split('/')), outcome.text);
+        await writeFileAtomic(targets[i]!, outcome.text);
         lines.push(formatManifestLine(manifestEntry(note, outcome, fingerprint)));
         audit.noteDone(outcome.counts, note.size);
       }
@@ -140,12 +149,15 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
         // A derived id: recording the same job twice (a crash right after this line) keeps one entry.
         // ("dead-" also keeps BullMQ from refusing the integer-like ids it gives jobs added without one.)
         await dead.add('dead', data, { jobId: `dead-${job.id ?? 'unknown'}`, removeOnComplete: false, removeOnFail: false });
-        await connection.hincrby(statsKey(options.queue), 'dead', notes.length);
-        deadLettered += notes.length;
-        for (const n of notes) {
-          audit.noteFailed(error);
-          options.onProblem(n.output, `${error.split(' (')[0]} after ${job.attemptsMade + 1} attempt(s); moved to ${deadLetterName(options.queue)}`);
-        }
+        // A malformed job counts as one note: how many it meant to carry is unknown.
+        const count = Math.max(1, notes.length);
+        await connection.hincrby(statsKey(options.queue), 'dead', count);
+        await connection.hincrby(deadReasonsKey(options.queue), codeOf(error) ?? 'uncoded', count);
+        deadLettered += count;
+        const reason = `${error.split(' (')[0]} after ${job.attemptsMade + 1} attempt(s); moved to ${deadLetterName(options.queue)}`;
+        for (let i = 0; i < count; i++) audit.noteFailed(error);
+        if (notes.length === 0) options.onProblem(`job ${printableJobId(job.id)}`, reason);
+        for (const n of notes) options.onProblem(n.output, reason);
       }
       // Only PHI-free text travels into Redis as the job's failure reason.
       throw err instanceof UnrecoverableError ? err : new Error(error);
@@ -200,6 +212,11 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
   const auditPath = join(manifestDir, `audit.${id}.json`);
   await writeAuditFile(auditPath, finishAudit(audit, engine));
   return { done: audit.done, failed: audit.failed, deadLettered, auditPath };
+}
+
+/** Job ids are ours (hashes) unless the job was planted: print only a plain short one. */
+function printableJobId(id: string | undefined): string {
+  return id !== undefined && /^[\w-]{1,64}$/.test(id) ? id : '(id not shown)';
 }
 
 function manifestEntry(note: QueuedNote, outcome: Extract<NoteOutcome, { ok: true }>, fingerprint: string): ManifestEntry {

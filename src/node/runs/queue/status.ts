@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { deadLetterName, fingerprintKey, QUEUE_PREFIX, statsKey } from './jobs.js';
+import { deadLetterName, deadReasonsKey, fingerprintKey, QUEUE_PREFIX, statsKey } from './jobs.js';
 
 /** `phi-redact queue status`: where a multi-machine run stands (counts only, never note text). */
 export interface QueueStatus {
@@ -14,6 +14,8 @@ export interface QueueStatus {
   readonly dead: number;
   /** Jobs in the dead-letter queue now. */
   readonly deadJobs: number;
+  /** Dead-lettered notes by the code of their reason (E082 path refused, E084 malformed job, ...). */
+  readonly deadReasons: Readonly<Record<string, number>>;
   /** Connected worker processes (BullMQ's client list). */
   readonly workers: number;
   readonly fingerprint: string | null;
@@ -36,6 +38,11 @@ export async function queueStatus(connection: Redis, queueName: string): Promise
       done: num(stats.done),
       dead: num(stats.dead),
       deadJobs: Object.values(deadCounts).reduce((a, b) => a + b, 0),
+      deadReasons: Object.fromEntries(
+        Object.entries(await connection.hgetall(deadReasonsKey(queueName)))
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([code, n]) => [code, Number(n)]),
+      ),
       workers: (await queue.getWorkers()).length,
       fingerprint: await connection.get(fingerprintKey(queueName)),
     };
@@ -47,8 +54,9 @@ export async function queueStatus(connection: Redis, queueName: string): Promise
 
 export function formatStatus(s: QueueStatus): string {
   const pct = s.submitted > 0 ? ` (${((100 * s.done) / s.submitted).toFixed(1)}%)` : '';
+  const reasons = Object.entries(s.deadReasons).map(([code, n]) => `${code} x${n}`);
   return (
-    `queue ${s.queue}: ${s.done}/${s.submitted} notes done${pct}, ${s.dead} dead-lettered\n` +
+    `queue ${s.queue}: ${s.done}/${s.submitted} notes done${pct}, ${s.dead} dead-lettered${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}\n` +
     `  jobs: ${s.waiting} waiting, ${s.active} active, ${s.delayed} delayed (retrying), ${s.deadJobs} in ${deadLetterName(s.queue)}\n` +
     `  workers connected: ${s.workers}; fingerprint: ${s.fingerprint ?? '(no worker yet)'}\n`
   );
