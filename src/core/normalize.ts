@@ -1,0 +1,200 @@
+import { CONFUSABLE_LETTERS } from './confusables.js';
+
+/**
+ * The detection view: what every detector reads instead of the note itself.
+ *
+ * Why: a zero-width space inside a name (`Kowal\u200bski`), one between every digit of an SSN,
+ * Cyrillic look-alike letters, full-width or mathematical-bold letters all read as the same PHI
+ * to a person, but split a regex match, a dictionary word or a model token. So before detection
+ * the note is rewritten into a plain view, and every span found there is mapped back onto the
+ * ORIGINAL note, which is what gets transformed (its bytes outside spans never change).
+ *
+ * The view:
+ * - drops format characters (general category Cf: zero-width space/joiner/non-joiner, word
+ *   joiner, soft hyphen, BOM, bidi marks, embeddings and isolates, tag characters) and the other
+ *   default-ignorable code points (variation selectors, combining grapheme joiner, Hangul fillers);
+ * - folds each character (a base plus its combining marks) with NFKC: full-width, mathematical,
+ *   circled and superscript letters and digits become ASCII, ligatures split (ﬁ → fi);
+ * - folds the remaining look-alike LETTERS to the ASCII letter they imitate (Unicode
+ *   confusables, table in confusables.ts: Cyrillic А → A, а → a, Greek Ο → O), keeping case;
+ *   digits of other scripts become ASCII digits by value (٣ → 3);
+ * - drops combining marks left on an ASCII letter or digit (strike-through, "Zalgo" stacks),
+ *   while accented letters that NFKC composes (é) stay as they are.
+ * Line breaks (CR, LF, CRLF, U+2028) are never removed, added or changed, so the view has the
+ * same lines as the note.
+ *
+ * Offsets: `from[i]`/`to[i]` give, for view code unit i, the original range of the character it
+ * came from (both units of a surrogate pair, and every unit of an expansion, share it). A note
+ * the view would not change (any all-ASCII note: the fast path) has no view at all (undefined),
+ * so its spans are the detectors' spans, untouched.
+ */
+export interface TextView {
+  /** The text the detectors read. */
+  readonly text: string;
+  /** Per view code unit: start of the original character(s) it came from. Non-decreasing. */
+  readonly from: Int32Array;
+  /** Per view code unit: end (exclusive) of the original character(s) it came from. Non-decreasing. */
+  readonly to: Int32Array;
+  /** Length of the original note. */
+  readonly originalLength: number;
+}
+
+const NON_ASCII = /[^\p{ASCII}]/u;
+/** Characters dropped from the view: invisible, and never part of what a reader sees. */
+const HIDDEN = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
+const MARK = /\p{M}/u;
+const DECIMAL_DIGIT = /\p{Nd}/u;
+const ALNUM_THEN_MARKS = /(?<=[A-Za-z0-9])\p{M}+/gu;
+
+const isHidden = (cp: number): boolean => cp >= 0xad && HIDDEN.test(String.fromCodePoint(cp));
+const isMark = (cp: number): boolean => cp >= 0x300 && MARK.test(String.fromCodePoint(cp));
+
+/** ASCII digit of a non-ASCII decimal digit: Unicode encodes them in runs of ten from 0 to 9. */
+function digitValue(cp: number): string {
+  let zero = cp;
+  while (DECIMAL_DIGIT.test(String.fromCodePoint(zero - 1))) zero--;
+  return String((cp - zero) % 10);
+}
+
+/** One character (base + marks, hidden characters already left out) as the view writes it. */
+function fold(cluster: string): string {
+  const nfkc = cluster.normalize('NFKC');
+  let out = '';
+  for (const ch of nfkc) {
+    const cp = ch.codePointAt(0)!;
+    if (cp < 0x80) out += ch;
+    else out += CONFUSABLE_LETTERS.get(cp) ?? (DECIMAL_DIGIT.test(ch) ? digitValue(cp) : ch);
+  }
+  return out.length > 1 ? out.replace(ALNUM_THEN_MARKS, '') : out;
+}
+
+/**
+ * Walks the note character by character: `emit(view, start, end)` for each kept character
+ * (original range [start, end), which includes hidden characters between its base and its
+ * marks); hidden characters outside a character are skipped. Returns false as soon as `emit` does.
+ */
+function walk(text: string, emit: (view: string, start: number, end: number, same: boolean) => boolean): boolean {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const start = i;
+    const cp = text.codePointAt(i)!;
+    i += cp > 0xffff ? 2 : 1;
+    if (cp >= 0x80 && isHidden(cp)) {
+      // Hidden characters between a CR and an LF stay: dropping them would join two line breaks into one CRLF.
+      let j = i;
+      while (j < n && text.charCodeAt(j) >= 0x80 && isHidden(text.codePointAt(j)!)) j += text.codePointAt(j)! > 0xffff ? 2 : 1;
+      if (text.charCodeAt(start - 1) === 0x0d && text.charCodeAt(j) === 0x0a) {
+        if (!emit(text.slice(start, j), start, j, true)) return false;
+        i = j;
+        continue;
+      }
+      if (!emit('', start, i, false)) return false;
+      continue;
+    }
+    // Take the marks that follow, even past hidden characters between them.
+    let end = i;
+    let marks = '';
+    let hiddenInside = false;
+    while (i < n) {
+      const c = text.codePointAt(i)!;
+      if (c < 0x80) break;
+      const w = c > 0xffff ? 2 : 1;
+      if (isHidden(c)) {
+        i += w;
+        continue;
+      }
+      if (!isMark(c)) break;
+      i += w;
+      if (i - w > end) hiddenInside = true;
+      end = i;
+      marks += String.fromCodePoint(c);
+    }
+    i = end;
+    const base = String.fromCodePoint(cp);
+    if (cp < 0x80 && marks === '') {
+      if (!emit(base, start, end, true)) return false;
+      continue;
+    }
+    const view = fold(base + marks);
+    if (!emit(view, start, end, !hiddenInside && view === text.slice(start, end))) return false;
+  }
+  return true;
+}
+
+/** The detection view of a note, or undefined when it would equal the note (every all-ASCII note). */
+export function normalizeForDetection(text: string): TextView | undefined {
+  if (!NON_ASCII.test(text)) return undefined;
+  if (walk(text, (_v, _s, _e, same) => same)) return undefined;
+  const parts: string[] = [];
+  const from: number[] = [];
+  const to: number[] = [];
+  walk(text, (view, start, end) => {
+    parts.push(view);
+    for (let k = 0; k < view.length; k++) {
+      from.push(start);
+      to.push(end);
+    }
+    return true;
+  });
+  return { text: parts.join(''), from: Int32Array.from(from), to: Int32Array.from(to), originalLength: text.length };
+}
+
+/**
+ * The original range of view range [start, end). The start is the original start of the first
+ * view character, the end the original end of the last one; hidden characters that touch the
+ * range (between it and the neighbouring kept characters) are taken in too.
+ */
+export function toOriginalRange(view: TextView, start: number, end: number): { start: number; end: number } {
+  const { from, to } = view;
+  const n = from.length;
+  const s = start > 0 && from[start - 1] === from[start] ? from[start]! : start === 0 ? 0 : to[start - 1]!;
+  const e = end < n && from[end] === from[end - 1] ? to[end - 1]! : end === n ? view.originalLength : from[end]!;
+  return { start: s, end: e };
+}
+
+/** The view range whose characters come from inside original range [start, end) (a mapped span's own view text). */
+export function toViewRange(view: TextView, start: number, end: number): { start: number; end: number } {
+  const { from, to } = view;
+  // First view unit whose character starts at or after `start`; last one ending at or before `end`.
+  let lo = 0;
+  let hi = from.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (from[mid]! < start) lo = mid + 1;
+    else hi = mid;
+  }
+  const s = lo;
+  hi = to.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (to[mid]! <= end) lo = mid + 1;
+    else hi = mid;
+  }
+  return { start: s, end: Math.max(s, lo) };
+}
+
+/**
+ * Spans found on the view, placed on the original note. With `disjoint` (merged spans), a hidden
+ * character both neighbours took in goes to the earlier span, and a span left with nothing of its
+ * own (two spans inside one expanded character, ﬁ) is dropped: the earlier one covers it.
+ */
+export function spansToOriginal<T extends { readonly start: number; readonly end: number }>(
+  view: TextView | undefined,
+  spans: readonly T[],
+  disjoint = false,
+): T[] {
+  if (view === undefined) return [...spans];
+  const out: T[] = [];
+  let prevEnd = 0;
+  for (const s of disjoint ? [...spans].sort((a, b) => a.start - b.start) : spans) {
+    const r = toOriginalRange(view, s.start, s.end);
+    if (disjoint) {
+      r.start = Math.max(r.start, prevEnd);
+      if (r.start >= r.end) continue;
+      prevEnd = r.end;
+    }
+    out.push({ ...s, start: r.start, end: r.end });
+  }
+  return out;
+}
