@@ -68,28 +68,43 @@ function fold(cluster: string): string {
   return out.length > 1 ? out.replace(ALNUM_THEN_MARKS, '') : out;
 }
 
+interface Sink {
+  /** Original [start, end) is plain ASCII without marks: the view copies it unit for unit. */
+  run(start: number, end: number): boolean;
+  /** One character (original [start, end): a base, its marks and hidden characters between them) and its view. */
+  char(view: string, start: number, end: number, same: boolean): boolean;
+}
+
 /**
- * Walks the note character by character: `emit(view, start, end)` for each kept character
- * (original range [start, end), which includes hidden characters between its base and its
- * marks); hidden characters outside a character are skipped. Returns false as soon as `emit` does.
+ * Walks the note: runs of plain ASCII in bulk, every other character alone; hidden characters
+ * outside a character are passed on with an empty view. Returns false as soon as the sink does.
  */
-function walk(text: string, emit: (view: string, start: number, end: number, same: boolean) => boolean): boolean {
+function walk(text: string, sink: Sink): boolean {
   const n = text.length;
   let i = 0;
   while (i < n) {
+    let j = i;
+    while (j < n && text.charCodeAt(j) < 0x80) j++;
+    // The last ASCII character before a non-ASCII one may carry combining marks: it goes alone.
+    if (j < n && j > i) j--;
+    if (j > i) {
+      if (!sink.run(i, j)) return false;
+      i = j;
+      if (i >= n) break;
+    }
     const start = i;
     const cp = text.codePointAt(i)!;
     i += cp > 0xffff ? 2 : 1;
     if (cp >= 0x80 && isHidden(cp)) {
       // Hidden characters between a CR and an LF stay: dropping them would join two line breaks into one CRLF.
-      let j = i;
-      while (j < n && text.charCodeAt(j) >= 0x80 && isHidden(text.codePointAt(j)!)) j += text.codePointAt(j)! > 0xffff ? 2 : 1;
-      if (text.charCodeAt(start - 1) === 0x0d && text.charCodeAt(j) === 0x0a) {
-        if (!emit(text.slice(start, j), start, j, true)) return false;
-        i = j;
+      let k = i;
+      while (k < n && text.charCodeAt(k) >= 0x80 && isHidden(text.codePointAt(k)!)) k += text.codePointAt(k)! > 0xffff ? 2 : 1;
+      if (text.charCodeAt(start - 1) === 0x0d && text.charCodeAt(k) === 0x0a) {
+        if (!sink.char(text.slice(start, k), start, k, true)) return false;
+        i = k;
         continue;
       }
-      if (!emit('', start, i, false)) return false;
+      if (!sink.char('', start, i, false)) return false;
       continue;
     }
     // Take the marks that follow, even past hidden characters between them.
@@ -112,32 +127,60 @@ function walk(text: string, emit: (view: string, start: number, end: number, sam
     }
     i = end;
     const base = String.fromCodePoint(cp);
-    if (cp < 0x80 && marks === '') {
-      if (!emit(base, start, end, true)) return false;
-      continue;
-    }
-    const view = fold(base + marks);
-    if (!emit(view, start, end, !hiddenInside && view === text.slice(start, end))) return false;
+    const view = cp < 0x80 && marks === '' ? base : fold(base + marks);
+    if (!sink.char(view, start, end, !hiddenInside && view === text.slice(start, end))) return false;
   }
   return true;
 }
 
+/** An Int32Array that grows as it is written. */
+class Offsets {
+  buf: Int32Array;
+  length = 0;
+  constructor(capacity: number) {
+    this.buf = new Int32Array(Math.max(16, capacity));
+  }
+  push(v: number): void {
+    if (this.length === this.buf.length) {
+      const next = new Int32Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    this.buf[this.length++] = v;
+  }
+  done(): Int32Array {
+    return this.buf.slice(0, this.length);
+  }
+}
+
+const UNCHANGED: Sink = { run: () => true, char: (_v, _s, _e, same) => same };
+
 /** The detection view of a note, or undefined when it would equal the note (every all-ASCII note). */
 export function normalizeForDetection(text: string): TextView | undefined {
   if (!NON_ASCII.test(text)) return undefined;
-  if (walk(text, (_v, _s, _e, same) => same)) return undefined;
+  if (walk(text, UNCHANGED)) return undefined;
   const parts: string[] = [];
-  const from: number[] = [];
-  const to: number[] = [];
-  walk(text, (view, start, end) => {
-    parts.push(view);
-    for (let k = 0; k < view.length; k++) {
-      from.push(start);
-      to.push(end);
-    }
-    return true;
+  const from = new Offsets(text.length);
+  const to = new Offsets(text.length);
+  walk(text, {
+    run(start, end) {
+      parts.push(text.slice(start, end));
+      for (let k = start; k < end; k++) {
+        from.push(k);
+        to.push(k + 1);
+      }
+      return true;
+    },
+    char(view, start, end) {
+      parts.push(view);
+      for (let k = 0; k < view.length; k++) {
+        from.push(start);
+        to.push(end);
+      }
+      return true;
+    },
   });
-  return { text: parts.join(''), from: Int32Array.from(from), to: Int32Array.from(to), originalLength: text.length };
+  return { text: parts.join(''), from: from.done(), to: to.done(), originalLength: text.length };
 }
 
 /**
