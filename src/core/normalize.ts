@@ -23,20 +23,26 @@ import { CONFUSABLE_LETTERS } from './confusables.js';
  * Line breaks (CR, LF, CRLF, U+2028) are never removed, added or changed, so the view has the
  * same lines as the note.
  *
- * Offsets: `from[i]`/`to[i]` give, for view code unit i, the original range of the character it
- * came from (both units of a surrogate pair, and every unit of an expansion, share it). A note
- * the view would not change (any all-ASCII note: the fast path) has no view at all (undefined),
- * so its spans are the detectors' spans, untouched.
+ * Offsets: the map is kept as segments, so it costs memory only where the view differs from the
+ * note: a run of characters that map one unit to one unit (plain ASCII, Cyrillic а → a, full-width
+ * Ａ → A) is one segment; a character whose length changes (𝐉 → J, ﬁ → fi, a letter with its
+ * marks, a surrogate pair) is a segment of its own whose view units all map to the whole
+ * character; dropped hidden characters are the gaps between segments. A note the view would not
+ * change (any all-ASCII note: the fast path) has no view at all (undefined), so its spans are the
+ * detectors' spans, untouched.
  */
 export interface TextView {
   /** The text the detectors read. */
   readonly text: string;
-  /** Per view code unit: start of the original character(s) it came from. Non-decreasing. */
-  readonly from: Int32Array;
-  /** Per view code unit: end (exclusive) of the original character(s) it came from. Non-decreasing. */
-  readonly to: Int32Array;
   /** Length of the original note. */
   readonly originalLength: number;
+  /** Segment j is view [viewStart[j], viewStart[j + 1]) (the last one ends at the view's end)... */
+  readonly viewStart: Int32Array;
+  /** ...from original [origStart[j], origEnd[j]). */
+  readonly origStart: Int32Array;
+  readonly origEnd: Int32Array;
+  /** 1: unit k of the segment is original unit origStart + k; 0: every unit is the whole range. */
+  readonly oneToOne: Uint8Array;
 }
 
 const NON_ASCII = /[^\p{ASCII}]/u;
@@ -134,11 +140,11 @@ function walk(text: string, sink: Sink): boolean {
 }
 
 /** An Int32Array that grows as it is written. */
-class Offsets {
+class Ints {
   buf: Int32Array;
   length = 0;
-  constructor(capacity: number) {
-    this.buf = new Int32Array(Math.max(16, capacity));
+  constructor(capacity = 64) {
+    this.buf = new Int32Array(capacity);
   }
   push(v: number): void {
     if (this.length === this.buf.length) {
@@ -159,28 +165,68 @@ const UNCHANGED: Sink = { run: () => true, char: (_v, _s, _e, same) => same };
 export function normalizeForDetection(text: string): TextView | undefined {
   if (!NON_ASCII.test(text)) return undefined;
   if (walk(text, UNCHANGED)) return undefined;
-  const parts: string[] = [];
-  const from = new Offsets(text.length);
-  const to = new Offsets(text.length);
+  // The view text in chunks (a part per character of a long non-ASCII note would cost more than the text).
+  const chunks: string[] = [];
+  let parts: string[] = [];
+  const viewStart = new Ints();
+  const origStart = new Ints();
+  const origEnd = new Ints();
+  const oneToOne = new Ints();
+  let viewLength = 0;
+  const segment = (view: string, start: number, end: number, unitForUnit: boolean): void => {
+    if (view === '') return;
+    parts.push(view);
+    if (parts.length >= 4096) {
+      chunks.push(parts.join(''));
+      parts = [];
+    }
+    const last = origStart.length - 1;
+    if (unitForUnit && last >= 0 && oneToOne.buf[last] === 1 && origEnd.buf[last] === start) {
+      origEnd.buf[last] = end;
+    } else {
+      viewStart.push(viewLength);
+      origStart.push(start);
+      origEnd.push(end);
+      oneToOne.push(unitForUnit ? 1 : 0);
+    }
+    viewLength += view.length;
+  };
   walk(text, {
     run(start, end) {
-      parts.push(text.slice(start, end));
-      for (let k = start; k < end; k++) {
-        from.push(k);
-        to.push(k + 1);
-      }
+      segment(text.slice(start, end), start, end, true);
       return true;
     },
     char(view, start, end) {
-      parts.push(view);
-      for (let k = 0; k < view.length; k++) {
-        from.push(start);
-        to.push(end);
-      }
+      segment(view, start, end, view.length === 1 && end - start === 1);
       return true;
     },
   });
-  return { text: parts.join(''), from: from.done(), to: to.done(), originalLength: text.length };
+  chunks.push(parts.join(''));
+  return {
+    text: chunks.join(''),
+    originalLength: text.length,
+    viewStart: viewStart.done(),
+    origStart: origStart.done(),
+    origEnd: origEnd.done(),
+    oneToOne: Uint8Array.from(oneToOne.done()),
+  };
+}
+
+/** The original range of the character view unit i came from (both units of a pair, every unit of an expansion, share it). */
+export function unitRange(view: TextView, i: number): { from: number; to: number } {
+  const { viewStart } = view;
+  let lo = 0;
+  let hi = viewStart.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (viewStart[mid]! <= i) lo = mid;
+    else hi = mid - 1;
+  }
+  if (view.oneToOne[lo] === 1) {
+    const from = view.origStart[lo]! + i - viewStart[lo]!;
+    return { from, to: from + 1 };
+  }
+  return { from: view.origStart[lo]!, to: view.origEnd[lo]! };
 }
 
 /**
@@ -189,32 +235,31 @@ export function normalizeForDetection(text: string): TextView | undefined {
  * range (between it and the neighbouring kept characters) are taken in too.
  */
 export function toOriginalRange(view: TextView, start: number, end: number): { start: number; end: number } {
-  const { from, to } = view;
-  const n = from.length;
-  const s = start > 0 && from[start - 1] === from[start] ? from[start]! : start === 0 ? 0 : to[start - 1]!;
-  const e = end < n && from[end] === from[end - 1] ? to[end - 1]! : end === n ? view.originalLength : from[end]!;
+  const n = view.text.length;
+  const first = unitRange(view, start);
+  const before = start > 0 ? unitRange(view, start - 1) : undefined;
+  const s = before === undefined ? 0 : before.from === first.from ? first.from : before.to;
+  const last = unitRange(view, end - 1);
+  const after = end < n ? unitRange(view, end) : undefined;
+  const e = after === undefined ? view.originalLength : after.from === last.from ? last.to : after.from;
   return { start: s, end: e };
 }
 
 /** The view range whose characters come from inside original range [start, end) (a mapped span's own view text). */
 export function toViewRange(view: TextView, start: number, end: number): { start: number; end: number } {
-  const { from, to } = view;
-  // First view unit whose character starts at or after `start`; last one ending at or before `end`.
-  let lo = 0;
-  let hi = from.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (from[mid]! < start) lo = mid + 1;
-    else hi = mid;
-  }
-  const s = lo;
-  hi = to.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (to[mid]! <= end) lo = mid + 1;
-    else hi = mid;
-  }
-  return { start: s, end: Math.max(s, lo) };
+  // First view unit whose character starts at or after `start`; first one ending after `end`.
+  const firstWhere = (lo: number, test: (i: number) => boolean): number => {
+    let hi = view.text.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (test(mid)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  const s = firstWhere(0, (i) => unitRange(view, i).from >= start);
+  const e = firstWhere(s, (i) => unitRange(view, i).to > end);
+  return { start: s, end: Math.max(s, e) };
 }
 
 /**
