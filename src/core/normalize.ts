@@ -52,7 +52,7 @@ const MARK = /\p{M}/u;
 const DECIMAL_DIGIT = /\p{Nd}/u;
 const ALNUM_THEN_MARKS = /(?<=[A-Za-z0-9])\p{M}+/gu;
 
-const isHidden = (cp: number): boolean => cp >= 0xad && HIDDEN.test(String.fromCodePoint(cp));
+const hiddenCodePoint = (cp: number): boolean => cp >= 0xad && HIDDEN.test(String.fromCodePoint(cp));
 const isMark = (cp: number): boolean => cp >= 0x300 && MARK.test(String.fromCodePoint(cp));
 
 /** ASCII digit of a non-ASCII decimal digit: Unicode encodes them in runs of ten from 0 to 9. */
@@ -74,6 +74,12 @@ function fold(cluster: string): string {
   return out.length > 1 ? out.replace(ALNUM_THEN_MARKS, '') : out;
 }
 
+/** Per-note answers for the non-ASCII code points seen, so a long note asks each question once per code point. */
+interface Memo {
+  readonly hidden: Map<number, boolean>;
+  readonly folded: Map<number, string>;
+}
+
 interface Sink {
   /** Original [start, end) is plain ASCII without marks: the view copies it unit for unit. */
   run(start: number, end: number): boolean;
@@ -85,8 +91,13 @@ interface Sink {
  * Walks the note: runs of plain ASCII in bulk, every other character alone; hidden characters
  * outside a character are passed on with an empty view. Returns false as soon as the sink does.
  */
-function walk(text: string, sink: Sink): boolean {
+function walk(text: string, sink: Sink, memo: Memo): boolean {
   const n = text.length;
+  const isHidden = (cp: number): boolean => {
+    let h = memo.hidden.get(cp);
+    if (h === undefined) memo.hidden.set(cp, (h = hiddenCodePoint(cp)));
+    return h;
+  };
   let i = 0;
   while (i < n) {
     let j = i;
@@ -133,7 +144,14 @@ function walk(text: string, sink: Sink): boolean {
     }
     i = end;
     const base = String.fromCodePoint(cp);
-    const view = cp < 0x80 && marks === '' ? base : fold(base + marks);
+    let view: string;
+    if (marks !== '') view = fold(base + marks);
+    else if (cp < 0x80) view = base;
+    else {
+      const known = memo.folded.get(cp);
+      view = known ?? fold(base);
+      if (known === undefined) memo.folded.set(cp, view);
+    }
     if (!sink.char(view, start, end, !hiddenInside && view === text.slice(start, end))) return false;
   }
   return true;
@@ -164,7 +182,8 @@ const UNCHANGED: Sink = { run: () => true, char: (_v, _s, _e, same) => same };
 /** The detection view of a note, or undefined when it would equal the note (every all-ASCII note). */
 export function normalizeForDetection(text: string): TextView | undefined {
   if (!NON_ASCII.test(text)) return undefined;
-  if (walk(text, UNCHANGED)) return undefined;
+  const memo: Memo = { hidden: new Map(), folded: new Map() };
+  if (walk(text, UNCHANGED, memo)) return undefined;
   // The view text in chunks (a part per character of a long non-ASCII note would cost more than the text).
   const chunks: string[] = [];
   let parts: string[] = [];
@@ -200,7 +219,7 @@ export function normalizeForDetection(text: string): TextView | undefined {
       segment(view, start, end, view.length === 1 && end - start === 1);
       return true;
     },
-  });
+  }, memo);
   chunks.push(parts.join(''));
   return {
     text: chunks.join(''),
