@@ -94,8 +94,10 @@ interface Sink {
 function walk(text: string, sink: Sink, memo: Memo): boolean {
   const n = text.length;
   const isHidden = (cp: number): boolean => {
-    let h = memo.hidden.get(cp);
-    if (h === undefined) memo.hidden.set(cp, (h = hiddenCodePoint(cp)));
+    const known = memo.hidden.get(cp);
+    if (known !== undefined) return known;
+    const h = hiddenCodePoint(cp);
+    memo.hidden.set(cp, h);
     return h;
   };
   let i = 0;
