@@ -3,7 +3,10 @@
  * CLI takes per note (detect → merge → tag), without file I/O. Gold is read at run time from
  * ../shared/gold (never copied); the script skips with a message when it is absent.
  *
- *   npx tsx bench/bench-rules.ts [--gold FILE.jsonl] [--runs 7] [--batch 16] [--json]
+ *   npx tsx bench/bench-rules.ts [--gold FILE.jsonl] [--runs 7] [--batch 16] [--hide N] [--json]
+ *
+ * `--hide N` slips a zero-width space after every Nth character of each note, so every note
+ * takes the normalised-view path (src/core/normalize.ts) instead of the all-ASCII fast path.
  *
  * Prints notes/s and MB/s as the median (and min/max) of the timed runs after one untimed
  * warm-up run, and peak RSS (process.resourceUsage().maxRSS) for the whole process.
@@ -15,7 +18,7 @@ import { loadPipeline } from '../src/node/createPipeline.js';
 import { options } from './args.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const opts = options({ gold: '../shared/gold/physionet-deid-dev.jsonl', runs: '7', batch: '16', json: false });
+const opts = options({ gold: '../shared/gold/physionet-deid-dev.jsonl', runs: '7', batch: '16', hide: '0', json: false });
 const goldPath = resolve(ROOT, opts.gold);
 const runs = Math.max(5, Number(opts.runs));
 const batch = Math.max(1, Number(opts.batch));
@@ -25,10 +28,12 @@ if (!existsSync(goldPath)) {
   process.exit(0);
 }
 
+const hide = Math.max(0, Number(opts.hide));
 const texts = readFileSync(goldPath, 'utf8')
   .split('\n')
   .filter((l) => l.trim() !== '')
-  .map((l) => (JSON.parse(l) as { text: string }).text);
+  .map((l) => (JSON.parse(l) as { text: string }).text)
+  .map((t) => (hide > 0 ? t.replace(new RegExp(`[^]{${hide}}`, 'gu'), (m) => `${m}\u200b`) : t));
 const chars = texts.reduce((k, t) => k + t.length, 0);
 const bytes = texts.reduce((k, t) => k + Buffer.byteLength(t), 0);
 
@@ -64,6 +69,7 @@ const result = {
   spans: warm.spans,
   runs,
   batch,
+  hide,
   loadMs: Math.round(loadMs),
   medianMs: Math.round(median),
   notesPerSec: { median: Math.round(rate(median)), min: Math.round(rate(sorted[sorted.length - 1]!)), max: Math.round(rate(sorted[0]!)) },
@@ -75,7 +81,7 @@ const result = {
 if (opts.json) {
   console.log(JSON.stringify(result));
 } else {
-  console.log(`bench-rules: ${result.notes} notes (${result.mb.toFixed(2)} MB), ${result.spans} spans, rules only, batch ${batch}`);
+  console.log(`bench-rules: ${result.notes} notes (${result.mb.toFixed(2)} MB), ${result.spans} spans, rules only, batch ${batch}${hide > 0 ? `, a zero-width space every ${hide} characters` : ''}`);
   console.log(`  load            ${result.loadMs} ms`);
   console.log(`  notes/s         median ${result.notesPerSec.median} (min ${result.notesPerSec.min}, max ${result.notesPerSec.max}) over ${runs} runs after 1 warm-up`);
   console.log(`  MB/s            ${result.mbPerSec} (median run ${result.medianMs} ms)`);

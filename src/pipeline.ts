@@ -1,17 +1,20 @@
 import type { Config } from './core/config.js';
 import { tidySpans } from './core/hygiene.js';
 import { mergeSpans } from './core/merge.js';
+import { normalizeForDetection, spansToOriginal, type TextView, toViewRange } from './core/normalize.js';
 import { assertValidSpan, compareSpans, type Span } from './core/span.js';
 import { rememberable, type RepeatLexicon, RepeatMemory, repeatSpans } from './detect/repeats/index.js';
 import type { DetectContext, Detector } from './detect/types.js';
 import { applyOperators, BUILTIN_OPERATORS, operatorFor } from './transform/apply.js';
 import { referenceYearOf } from './transform/dates.js';
+import { usesSurrogate } from './transform/safeHarbor.js';
 import type { Operator, OperatorName, TransformContext, TransformResult } from './transform/types.js';
 
 export interface Analysis {
-  /** The merged, disjoint PHI spans (what gets replaced). */
+  /** The merged, disjoint PHI spans (what gets replaced), on the original note: detectors read its
+   *  normalised view (core/normalize.ts) and their spans are mapped back, hidden characters included. */
   readonly spans: readonly Span[];
-  /** Every detector's raw PHI spans before merging (for per-detector attribution in eval). */
+  /** Every detector's raw PHI spans before merging (for per-detector attribution in eval), mapped back the same way. */
   readonly raw: readonly Span[];
 }
 
@@ -72,12 +75,16 @@ export class Pipeline {
   }
 
   async analyzeBatch(texts: readonly string[], ctxs: readonly DetectContext[] = []): Promise<Analysis[]> {
+    // Detectors read the normalised view (hidden characters out, look-alikes folded: core/normalize.ts);
+    // spans are mapped back onto the original note, which is what gets transformed.
+    const views = texts.map(normalizeForDetection);
+    const seen = texts.map((t, i) => views[i]?.text ?? t);
     const perDetector = await Promise.all(
       this.detectors.map(async (d) =>
-        d.detectBatch ? d.detectBatch(texts, ctxs) : Promise.all(texts.map((t, i) => d.detect(t, ctxs[i]))),
+        d.detectBatch ? d.detectBatch(seen, ctxs) : Promise.all(seen.map((t, i) => d.detect(t, ctxs[i]))),
       ),
     );
-    return texts.map((text, i) => {
+    return seen.map((text, i) => {
       const phi: Span[] = [];
       const safe: Span[] = [];
       this.detectors.forEach((d, k) => {
@@ -93,7 +100,8 @@ export class Pipeline {
       });
       // Whatever the detectors found: no span across a line break, inside a word, half a clock time or on a field label.
       const spans = tidySpans(this.withRepeats(text, merged), text);
-      return { spans, raw: phi };
+      const view = views[i];
+      return view === undefined ? { spans, raw: phi } : { spans: spansToOriginal(view, spans, true), raw: spansToOriginal(view, phi) };
     });
   }
 
@@ -120,12 +128,16 @@ export class Pipeline {
   }
 
   transform(text: string, analysis: Analysis, ctx: TransformContext = {}): Redaction {
+    // Surrogates are drawn from what the detectors read (the view), so `Kowal\u200bski` gets the
+    // surrogate of `Kowalski` and a full-width SSN a surrogate, not its own digits back.
+    const view = usesSurrogate(this.config.policy) ? normalizeForDetection(text) : undefined;
+    const operators = view === undefined ? this.operators : surrogateOnView(this.operators, view);
     // Year-less dates are shifted in the note's own year, so their intervals to dated entries hold.
     const dateCtx =
       operatorFor({ label: 'DATE' } as Span, this.config.policy) === 'surrogate' && ctx.referenceYear === undefined
-        ? { ...ctx, referenceYear: referenceYearOf(text, analysis.spans) }
+        ? { ...ctx, referenceYear: referenceYearOnView(text, analysis.spans, view) }
         : ctx;
-    const result = applyOperators(text, analysis.spans, this.config.policy, dateCtx, this.operators);
+    const result = applyOperators(text, analysis.spans, this.config.policy, dateCtx, operators);
     this.observer?.(text, result, ctx);
     return { ...result, analysis };
   }
@@ -147,4 +159,28 @@ export class Pipeline {
   async dispose(): Promise<void> {
     for (const d of this.detectors) await d.dispose?.();
   }
+}
+
+/** The surrogate operator fed each span's view text instead of its original text. */
+function surrogateOnView(
+  operators: Readonly<Partial<Record<OperatorName, Operator>>>,
+  view: TextView,
+): Readonly<Partial<Record<OperatorName, Operator>>> {
+  const surrogate = operators.surrogate;
+  if (surrogate === undefined) return operators;
+  return {
+    ...operators,
+    surrogate: (span, original, ctx) => {
+      const r = toViewRange(view, span.start, span.end);
+      return r.end > r.start ? surrogate(span, view.text.slice(r.start, r.end), ctx) : surrogate(span, original, ctx);
+    },
+  };
+}
+
+function referenceYearOnView(text: string, spans: readonly Span[], view: TextView | undefined): number | undefined {
+  if (view === undefined) return referenceYearOf(text, spans);
+  return referenceYearOf(
+    view.text,
+    spans.map((s) => ({ ...s, ...toViewRange(view, s.start, s.end) })),
+  );
 }

@@ -11,7 +11,8 @@ export interface DetectContext {
  * The one detector interface (Presidio's EntityRecognizer, secretlint's rule module):
  * text in, spans out. Heavy assets load in `load()`, never at import time.
  * `kind: "safe"` detectors emit spans of text proven safe (clinical terms, units) that
- * suppress false alarms in `mergeSpans`.
+ * suppress false alarms in `mergeSpans`. Run by `Pipeline`, a detector reads the note's normalised
+ * view (hidden characters out, look-alikes folded: core/normalize.ts) and its spans are mapped back.
  */
 export interface Detector {
   readonly id: string;
