@@ -1,12 +1,16 @@
 import type { Config } from './core/config.js';
 import { tidySpans } from './core/hygiene.js';
 import { mergeSpans } from './core/merge.js';
+import { SEGMENT_CHARS, SEGMENT_OVERLAP, segmentsOf } from './core/segments.js';
 import { assertValidSpan, compareSpans, type Span } from './core/span.js';
 import { rememberable, type RepeatLexicon, RepeatMemory, repeatSpans } from './detect/repeats/index.js';
 import type { DetectContext, Detector } from './detect/types.js';
 import { applyOperators, BUILTIN_OPERATORS, operatorFor } from './transform/apply.js';
 import { referenceYearOf } from './transform/dates.js';
 import type { Operator, OperatorName, TransformContext, TransformResult } from './transform/types.js';
+
+/** Segments handed to the detectors in one call: NER batches their windows, memory stays a few segments' worth. */
+const SEGMENTS_PER_CALL = 4;
 
 export interface Analysis {
   /** The merged, disjoint PHI spans (what gets replaced). */
@@ -26,6 +30,9 @@ export interface Redaction extends TransformResult {
 export class Pipeline {
   /** Confident names and places of earlier notes (config `consistency.run`); PHI, in memory only. */
   private readonly memory: RepeatMemory | undefined;
+  /** Notes longer than this are detected in overlapping segments (src/core/segments.ts; tests set them smaller). */
+  segmentChars = SEGMENT_CHARS;
+  segmentOverlap = SEGMENT_OVERLAP;
 
   private constructor(
     readonly detectors: readonly Detector[],
@@ -57,6 +64,33 @@ export class Pipeline {
   }
 
   async analyzeBatch(texts: readonly string[], ctxs: readonly DetectContext[] = []): Promise<Analysis[]> {
+    // Notes up to one segment are detected together (NER batches windows across them); a longer
+    // note alone, segment group by segment group, so detectors' working memory stays flat.
+    const short = texts.flatMap((t, i) => (t.length <= this.segmentChars ? [i] : []));
+    const found: ({ phi: Span[]; safe: Span[] } | undefined)[] = new Array(texts.length);
+    const shortFound = await this.detectWhole(
+      short.map((i) => texts[i]!),
+      short.map((i) => ctxs[i] ?? {}),
+    );
+    short.forEach((i, k) => (found[i] = shortFound[k]));
+    for (const [i, text] of texts.entries()) found[i] ??= await this.detectSegmented(text, ctxs[i] ?? {});
+    return texts.map((text, i) => {
+      const { phi, safe } = found[i]!;
+      found[i] = undefined;
+      const merged = mergeSpans(phi, {
+        threshold: this.config.merge.threshold,
+        safe,
+        safeOverride: this.config.merge.safeOverride,
+      });
+      // Whatever the detectors found: no span across a line break, inside a word, half a clock time or on a field label.
+      const spans = tidySpans(this.withRepeats(text, merged), text);
+      return { spans, raw: phi };
+    });
+  }
+
+  /** Every detector over every text (each text whole), PHI and safe spans apart. */
+  private async detectWhole(texts: readonly string[], ctxs: readonly DetectContext[]): Promise<{ phi: Span[]; safe: Span[] }[]> {
+    if (texts.length === 0) return [];
     const perDetector = await Promise.all(
       this.detectors.map(async (d) =>
         d.detectBatch ? d.detectBatch(texts, ctxs) : Promise.all(texts.map((t, i) => d.detect(t, ctxs[i]))),
@@ -71,15 +105,35 @@ export class Pipeline {
           (d.kind === 'safe' ? safe : phi).push(s);
         }
       });
-      const merged = mergeSpans(phi, {
-        threshold: this.config.merge.threshold,
-        safe,
-        safeOverride: this.config.merge.safeOverride,
-      });
-      // Whatever the detectors found: no span across a line break, inside a word, half a clock time or on a field label.
-      const spans = tidySpans(this.withRepeats(text, merged), text);
-      return { spans, raw: phi };
+      return { phi, safe };
     });
+  }
+
+  /**
+   * A long note in overlapping segments (src/core/segments.ts), a few at a time: each segment's
+   * spans are kept when they start in the core it owns, shifted to note offsets.
+   */
+  private async detectSegmented(text: string, ctx: DetectContext): Promise<{ phi: Span[]; safe: Span[] }> {
+    const phi: Span[] = [];
+    const safe: Span[] = [];
+    const segments = segmentsOf(text, this.segmentChars, this.segmentOverlap);
+    for (let g = 0; g < segments.length; g += SEGMENTS_PER_CALL) {
+      const group = segments.slice(g, g + SEGMENTS_PER_CALL);
+      const results = await this.detectWhole(
+        group.map((s) => text.slice(s.start, s.end)),
+        group.map(() => ctx),
+      );
+      group.forEach((seg, k) => {
+        const { phi: p, safe: q } = results[k]!;
+        for (const [from, to] of [[p, phi], [q, safe]] as const) {
+          for (const s of from) {
+            const start = s.start + seg.start;
+            if (start >= seg.ownStart && start < seg.ownEnd) to.push({ ...s, start, end: s.end + seg.start });
+          }
+        }
+      });
+    }
+    return { phi, safe };
   }
 
   /** Adds the other occurrences of this note's (and, with run memory, earlier notes') confident names and places. */
