@@ -78,6 +78,19 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Per-note budgets of a folder run's worker threads (src/node/runs/pool/engine.ts). A note that
+     * runs longer than `noteSeconds` (from the moment its worker starts on it) or takes its worker's
+     * JS heap past `workerMemoryMb` is stopped and failed (E058, E059); the run goes on. 0: no
+     * limit. They never change an output's bytes, so they are left out of the run fingerprint.
+     */
+    limits: z
+      .object({
+        noteSeconds: z.number().min(0).max(86_400).default(900),
+        workerMemoryMb: z.number().int().min(0).max(1_048_576).default(2048),
+      })
+      .strict()
+      .prefault({}),
     merge: z
       .object({
         threshold: z.number().min(0).max(1).default(0),
