@@ -72,7 +72,7 @@ export class Pipeline {
       short.map((i) => texts[i]!),
       short.map((i) => ctxs[i] ?? {}),
     );
-    short.forEach((i, k) => (found[i] = shortFound[k]));
+    for (const [k, i] of short.entries()) found[i] = shortFound[k];
     for (const [i, text] of texts.entries()) found[i] ??= await this.detectSegmented(text, ctxs[i] ?? {});
     return texts.map((text, i) => {
       const { phi, safe } = found[i]!;
