@@ -56,7 +56,7 @@ export const registerRedact: RegisterCommand = (program: Command, io: CliIO, set
     .addOption(new Option('--emit <what>', 'also emit the spans (jsonl: a "spans" field; folders: <file>.spans.json)').choices(['spans']))
     .option('--workers <n>', 'worker threads, each with its own loaded pipeline; 1 = in this process, without per-note budgets (default: folders, the number of cores; stdin, 1)')
     .option('--note-seconds <s>', 'folders: a note running longer is stopped and failed (E058), the run goes on; 0 = no limit (default: config limits.noteSeconds, 900)')
-    .option('--worker-memory <MB>', 'folders: JS heap of each worker; a note needing more is stopped and failed (E059); 0 = no limit (default: config limits.workerMemoryMb, 2048)')
+    .option('--worker-memory <MB>', 'folders: JS heap of each worker; a note needing more is stopped and failed (E059); 0 = no limit (default: config limits.workerMemoryMb, 4096)')
     .option('--mode <octal>', 'permission bits of each output file (default 600: owner only)')
     .option('--resume', 'skip notes a killed or earlier run already finished with the same config, rules, model and key; redo the rest (not notes it stopped at a budget, E058/E059)')
     .option('--retry-failed', 'with --resume: also redo the notes an earlier run stopped at a per-note budget (E058, E059)')
