@@ -77,12 +77,15 @@ describe('a poisoned note in a folder run', () => {
     ]);
   }, 300_000);
 
-  it('--retry-failed without --resume, and a bad budget, are usage errors', async () => {
+  it('--retry-failed without --resume, a bad budget, and a budget with --workers 1 are usage errors', async () => {
     const a = await runCli(['redact', 'in', '--out', 'out-x', ...RULES, '--retry-failed'], tmp);
     expect(a.code).toBe(2);
     expect(a.stderr).toContain('--retry-failed goes with --resume');
     const b = await runCli(['redact', 'in', '--out', 'out-x', ...RULES, '--note-seconds', 'soon'], tmp);
     expect(b.code).toBe(2);
     expect(b.stderr).toContain('--note-seconds must be a number from 0 (no limit)');
+    const c = await runCli(['redact', 'in', '--out', 'out-x', ...RULES, '--workers', '1', '--worker-memory', '64'], tmp);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toContain('--workers 1 runs in this process, without budgets');
   }, 60_000);
 });

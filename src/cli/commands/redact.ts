@@ -89,6 +89,9 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
   const mode = options.mode === undefined ? undefined : parseMode(options.mode);
   const detectors = options.detectors === undefined ? undefined : parseDetectorsOption(options.detectors);
   const requestedWorkers = options.workers === undefined ? undefined : parseWorkers(options.workers);
+  if (requestedWorkers === 1 && (options.noteSeconds !== undefined || options.workerMemory !== undefined)) {
+    throw new CliError('--note-seconds and --worker-memory need pool workers: --workers 1 runs in this process, without budgets');
+  }
   const noteSeconds = options.noteSeconds === undefined ? undefined : parseBudget('--note-seconds', options.noteSeconds, 86_400, false);
   const workerMemoryMb = options.workerMemory === undefined ? undefined : parseBudget('--worker-memory', options.workerMemory, 1_048_576, true);
 
