@@ -2,6 +2,7 @@ import type { Config } from './core/config.js';
 import { tidySpans } from './core/hygiene.js';
 import { mergeSpans } from './core/merge.js';
 import { normalizeForDetection, spansToOriginal, type TextView, toViewRange } from './core/normalize.js';
+import { SEGMENT_CHARS, SEGMENT_OVERLAP, segmentsOf } from './core/segments.js';
 import { assertValidSpan, compareSpans, type Span } from './core/span.js';
 import { rememberable, type RepeatLexicon, RepeatMemory, repeatSpans } from './detect/repeats/index.js';
 import type { DetectContext, Detector } from './detect/types.js';
@@ -9,6 +10,9 @@ import { applyOperators, BUILTIN_OPERATORS, operatorFor } from './transform/appl
 import { referenceYearOf } from './transform/dates.js';
 import { usesSurrogate } from './transform/safeHarbor.js';
 import type { Operator, OperatorName, TransformContext, TransformResult } from './transform/types.js';
+
+/** Segments handed to the detectors in one call: NER batches their windows, memory stays a few segments' worth. */
+const SEGMENTS_PER_CALL = 4;
 
 export interface Analysis {
   /** The merged, disjoint PHI spans (what gets replaced), on the original note: detectors read its
@@ -46,6 +50,9 @@ export interface PipelineExtras {
 export class Pipeline {
   /** Confident names and places of earlier notes (config `consistency.run`); PHI, in memory only. */
   private readonly memory: RepeatMemory | undefined;
+  /** Notes longer than this are detected in overlapping segments (src/core/segments.ts; tests set them smaller). */
+  segmentChars = SEGMENT_CHARS;
+  segmentOverlap = SEGMENT_OVERLAP;
 
   private constructor(
     readonly detectors: readonly Detector[],
@@ -79,20 +86,19 @@ export class Pipeline {
     // spans are mapped back onto the original note, which is what gets transformed.
     const views = texts.map(normalizeForDetection);
     const seen = texts.map((t, i) => views[i]?.text ?? t);
-    const perDetector = await Promise.all(
-      this.detectors.map(async (d) =>
-        d.detectBatch ? d.detectBatch(seen, ctxs) : Promise.all(seen.map((t, i) => d.detect(t, ctxs[i]))),
-      ),
+    // Notes up to one segment are detected together (NER batches windows across them); a longer
+    // note alone, segment group by segment group, so detectors' working memory stays flat.
+    const short = seen.flatMap((t, i) => (t.length <= this.segmentChars ? [i] : []));
+    const found: ({ phi: Span[]; safe: Span[] } | undefined)[] = new Array(seen.length);
+    const shortFound = await this.detectWhole(
+      short.map((i) => seen[i]!),
+      short.map((i) => ctxs[i] ?? {}),
     );
+    for (const [k, i] of short.entries()) found[i] = shortFound[k];
+    for (const [i, text] of seen.entries()) found[i] ??= await this.detectSegmented(text, ctxs[i] ?? {});
     return seen.map((text, i) => {
-      const phi: Span[] = [];
-      const safe: Span[] = [];
-      this.detectors.forEach((d, k) => {
-        for (const s of perDetector[k]![i]!) {
-          assertValidSpan(s, text.length);
-          (d.kind === 'safe' ? safe : phi).push(s);
-        }
-      });
+      const { phi, safe } = found[i]!;
+      found[i] = undefined;
       const merged = mergeSpans(phi, {
         threshold: this.config.merge.threshold,
         safe,
@@ -103,6 +109,54 @@ export class Pipeline {
       const view = views[i];
       return view === undefined ? { spans, raw: phi } : { spans: spansToOriginal(view, spans, true), raw: spansToOriginal(view, phi) };
     });
+  }
+
+  /** Every detector over every text (each text whole), PHI and safe spans apart. */
+  private async detectWhole(texts: readonly string[], ctxs: readonly DetectContext[]): Promise<{ phi: Span[]; safe: Span[] }[]> {
+    if (texts.length === 0) return [];
+    const perDetector = await Promise.all(
+      this.detectors.map(async (d) =>
+        d.detectBatch ? d.detectBatch(texts, ctxs) : Promise.all(texts.map((t, i) => d.detect(t, ctxs[i]))),
+      ),
+    );
+    return texts.map((text, i) => {
+      const phi: Span[] = [];
+      const safe: Span[] = [];
+      this.detectors.forEach((d, k) => {
+        for (const s of perDetector[k]![i]!) {
+          assertValidSpan(s, text.length);
+          (d.kind === 'safe' ? safe : phi).push(s);
+        }
+      });
+      return { phi, safe };
+    });
+  }
+
+  /**
+   * A long note in overlapping segments (src/core/segments.ts), a few at a time: each segment's
+   * spans are kept when they start in the core it owns, shifted to note offsets.
+   */
+  private async detectSegmented(text: string, ctx: DetectContext): Promise<{ phi: Span[]; safe: Span[] }> {
+    const phi: Span[] = [];
+    const safe: Span[] = [];
+    const segments = segmentsOf(text, this.segmentChars, this.segmentOverlap);
+    for (let g = 0; g < segments.length; g += SEGMENTS_PER_CALL) {
+      const group = segments.slice(g, g + SEGMENTS_PER_CALL);
+      const results = await this.detectWhole(
+        group.map((s) => text.slice(s.start, s.end)),
+        group.map(() => ctx),
+      );
+      group.forEach((seg, k) => {
+        const { phi: p, safe: q } = results[k]!;
+        for (const [from, to] of [[p, phi], [q, safe]] as const) {
+          for (const s of from) {
+            const start = s.start + seg.start;
+            if (start >= seg.ownStart && start < seg.ownEnd) to.push({ ...s, start, end: s.end + seg.start });
+          }
+        }
+      });
+    }
+    return { phi, safe };
   }
 
   /** Adds the other occurrences of this note's (and, with run memory, earlier notes') confident names and places. */

@@ -78,6 +78,21 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Per-note budgets of a folder run's worker threads (src/node/runs/pool/engine.ts). A note that
+     * runs longer than `noteSeconds` (from the moment its worker starts on it) or takes its worker's
+     * JS heap past `workerMemoryMb` is stopped and failed (E058, E059); the run goes on. 0: no
+     * limit. They never change an output's bytes, so they are left out of the run fingerprint.
+     * 4096 MB: what grows with a note is its span list (about 1.4 KB of heap per span); an
+     * ordinary 50 MB note (0.47 M spans, rules) peaked at 1.6 GB RSS, a dense one needs several GB.
+     */
+    limits: z
+      .object({
+        noteSeconds: z.number().min(0).max(86_400).default(900),
+        workerMemoryMb: z.number().int().min(0).max(1_048_576).default(4096),
+      })
+      .strict()
+      .prefault({}),
     merge: z
       .object({
         threshold: z.number().min(0).max(1).default(0),

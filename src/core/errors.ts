@@ -52,6 +52,8 @@ export const ERROR_CODES = {
   E052: { exit: 1, means: 'a JSONL line is not valid UTF-8' },
   E053: { exit: 1, means: 'a file, JSONL line or text note is larger than 64 MB (refused unread)' },
   E057: { exit: 1, means: 'a JSONL line is nested deeper than 1,000 levels (refused unparsed)' },
+  E058: { exit: 1, means: 'a note ran past the per-note time budget (limits.noteSeconds); its worker was stopped' },
+  E059: { exit: 1, means: "a note took its worker past the memory budget (limits.workerMemoryMb); its worker was stopped" },
 
   E060: { exit: 2, means: 'internal: a batch returned the wrong number of results' },
 

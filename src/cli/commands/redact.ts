@@ -31,6 +31,9 @@ interface RedactOptions {
   emit?: 'spans';
   workers?: string;
   resume?: boolean;
+  retryFailed?: boolean;
+  noteSeconds?: string;
+  workerMemory?: string;
   quiet?: boolean;
   json?: boolean;
   onError: 'skip' | 'fail';
@@ -53,9 +56,12 @@ export const registerRedact: RegisterCommand = (program: Command, io: CliIO, set
     .option('--vault <file>', 'record original -> surrogate pairs, encrypted under the key, for `phi-redact reidentify`')
     .addOption(new Option('--format <format>', 'stdin format').choices(['text', 'jsonl']).default('text'))
     .addOption(new Option('--emit <what>', 'also emit the spans (jsonl: a "spans" field; folders: <file>.spans.json)').choices(['spans']))
-    .option('--workers <n>', 'worker threads, each with its own loaded pipeline; 1 = in this process (default: folders, the number of cores; stdin, 1)')
+    .option('--workers <n>', 'worker threads, each with its own loaded pipeline; 1 = in this process, without per-note budgets (default: folders, the number of cores; stdin, 1)')
+    .option('--note-seconds <s>', 'folders: a note running longer is stopped and failed (E058), the run goes on; 0 = no limit (default: config limits.noteSeconds, 900)')
+    .option('--worker-memory <MB>', 'folders: JS heap of each worker; a note needing more is stopped and failed (E059); 0 = no limit (default: config limits.workerMemoryMb, 4096)')
     .option('--mode <octal>', 'permission bits of each output file (default 600: owner only)')
-    .option('--resume', 'skip notes a killed or earlier run already finished with the same config, rules, model and key; redo the rest')
+    .option('--resume', 'skip notes a killed or earlier run already finished with the same config, rules, model and key; redo the rest (not notes it stopped at a budget, E058/E059)')
+    .option('--retry-failed', 'with --resume: also redo the notes an earlier run stopped at a per-note budget (E058, E059)')
     .option('--quiet', 'no progress bar and no summary (errors are still reported)')
     .option('--json', 'print the run summary (the audit report) as JSON: to stdout for folders, to stderr for stdin')
     .addOption(new Option('--on-error <mode>', 'stdin: a malformed or failed note is skipped and counted, or ends the run').choices(['skip', 'fail']).default('skip'))
@@ -77,12 +83,21 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
     throw new CliError('--emit spans needs --format jsonl (stdin) or an --out folder');
   }
   if (fromStdin && options.resume) throw new CliError('--resume is for folder runs (--out); a stream has no manifest');
+  if (options.retryFailed && !options.resume) throw new CliError('--retry-failed goes with --resume');
+  if (fromStdin && (options.noteSeconds !== undefined || options.workerMemory !== undefined)) {
+    throw new CliError('--note-seconds and --worker-memory are for folder runs (--out)');
+  }
   if (!fromStdin && options.audit !== undefined) throw new CliError('--audit is for stdin; folder runs write <out>/.phi-redact/audit.json');
   if (fromStdin && options.mode !== undefined) throw new CliError('--mode is for folder runs (--out); stdin is redacted to stdout');
   if (fromStdin && options.hashNames) throw new CliError('--hash-names is for folder runs (--out); stdin has no file names');
   const mode = options.mode === undefined ? undefined : parseMode(options.mode);
   const detectors = options.detectors === undefined ? undefined : parseDetectorsOption(options.detectors);
   const requestedWorkers = options.workers === undefined ? undefined : parseWorkers(options.workers);
+  if (requestedWorkers === 1 && (options.noteSeconds !== undefined || options.workerMemory !== undefined)) {
+    throw new CliError('--note-seconds and --worker-memory need pool workers: --workers 1 runs in this process, without budgets');
+  }
+  const noteSeconds = options.noteSeconds === undefined ? undefined : parseBudget('--note-seconds', options.noteSeconds, 86_400, false);
+  const workerMemoryMb = options.workerMemory === undefined ? undefined : parseBudget('--worker-memory', options.workerMemory, 1_048_576, true);
 
   const configPath = options.config === undefined ? undefined : resolve(io.cwd, options.config);
   let config: Config = await loadConfig(configPath);
@@ -161,7 +176,10 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
   const hasher = nameKey === undefined ? undefined : nameHasher(nameKey);
   const files = hasher === undefined ? collected.files : hashFileNames(collected.files, hasher);
   const problems = hasher === undefined ? collected.problems : collected.problems.map((p) => ({ ...p, display: hasher.hidden(p.display) }));
-  const engine = await createEngine({ load, workers: requestedWorkers ?? workersFor(files.length) });
+  // Budgets need pool workers (a thread can be stopped mid-regex; this one cannot): even for one
+  // worker, except with an explicit --workers 1 (in this process, no budgets: debugging, tests).
+  const budget = requestedWorkers === 1 ? undefined : { noteSeconds: noteSeconds ?? config.limits.noteSeconds, workerMemoryMb: workerMemoryMb ?? config.limits.workerMemoryMb };
+  const engine = await createEngine({ load, workers: requestedWorkers ?? workersFor(files.length), ...(budget !== undefined ? { budget } : {}) });
   let unlock: (() => Promise<void>) | undefined;
   try {
     unlock = await lockOutDir(outDir, options.out!);
@@ -176,6 +194,7 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
       engine,
       audit,
       resume: options.resume === true,
+      retryFailed: options.retryFailed === true,
       emitSpans: options.emit === 'spans',
       ...(mode !== undefined ? { mode } : {}),
       signal: stop.signal,
@@ -213,6 +232,14 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
 function parseMode(value: string): number {
   if (!/^0?[0-7]{3}$/.test(value)) throw new CliError(`--mode must be octal permission bits such as 600 or 640, got "${value}"`);
   return Number.parseInt(value, 8);
+}
+
+function parseBudget(flag: string, value: string, max: number, whole: boolean): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > max || (whole && !Number.isInteger(n))) {
+    throw new CliError(`${flag} must be a ${whole ? 'whole ' : ''}number from 0 (no limit) to ${max}, got "${value}"`);
+  }
+  return n;
 }
 
 function parseWorkers(value: string): number {

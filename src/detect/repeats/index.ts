@@ -90,8 +90,24 @@ export function repeatSpans(text: string, spans: readonly Span[], remembered: It
     if (list === undefined) byKey.set(t.key, [i]);
     else list.push(i);
   });
-  const taken = spans.map((s) => [s.start, s.end] as const).sort((a, b) => a[0] - b[0]);
-  const free = (start: number, end: number): boolean => !taken.some(([a, b]) => a < end && start < b);
+  // Per token: does a span already cover any of it (one sweep over sorted spans, linear in the note).
+  const taken = new Uint8Array(tokens.length);
+  const sorted = [...spans].sort((a, b) => a.start - b.start);
+  let k = 0;
+  for (let t = 0; t < tokens.length; t++) {
+    const tok = tokens[t]!;
+    while (k < sorted.length && sorted[k]!.end <= tok.start) k++;
+    for (let j = k; j < sorted.length && sorted[j]!.start < tok.end; j++) {
+      if (sorted[j]!.end > tok.start) {
+        taken[t] = 1;
+        break;
+      }
+    }
+  }
+  const free = (first: number, last: number): boolean => {
+    for (let t = first; t <= last; t++) if (taken[t] === 1) return false;
+    return true;
+  };
   const out: Span[] = [];
   const seen = new Set<string>();
   for (const r of remembered) {
@@ -104,7 +120,7 @@ export function repeatSpans(text: string, spans: readonly Span[], remembered: It
       const start = tokens[first]!.start;
       // A possessive stays outside the span, as the detectors leave it ("[NAME]'s").
       const end = tokens[last]!.end - (POSSESSIVE.test(tokens[last]!.text) ? 2 : 0);
-      if (!free(start, end)) continue;
+      if (!free(first, last)) continue;
       out.push({
         start,
         end,
@@ -114,7 +130,7 @@ export function repeatSpans(text: string, spans: readonly Span[], remembered: It
         score,
         explanation: 'repeat of a confident finding',
       });
-      taken.push([start, end]);
+      taken.fill(1, first, last + 1);
     }
   }
   return out.sort((a, b) => a.start - b.start);

@@ -52,7 +52,9 @@ export function runFingerprints(pipeline: Pick<Pipeline, 'config' | 'fingerprint
     if (entries.length === 1) return entries[0]![1];
     return sha256Hex(canonicalJson(entries));
   };
-  const config = sha256Hex(canonicalJson(pipeline.config));
+  // The budgets (`limits`) decide whether a note finishes, never its bytes: changing them keeps --resume's work.
+  const { limits: _budgets, ...output } = pipeline.config as Pipeline['config'] & { limits?: unknown };
+  const config = sha256Hex(canonicalJson(output));
   const rules = group('rules/');
   const model = group('ner/');
   const key = pipeline.keyFingerprint?.() ?? group('key/');

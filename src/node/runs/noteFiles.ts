@@ -72,6 +72,26 @@ export async function loadFile(file: InputFile): Promise<Loaded> {
   }
 }
 
+/**
+ * Size, mtime and SHA-256 of a file, read in chunks and not decoded: the manifest line of a note
+ * whose worker was stopped (E058, E059), so `--resume` can tell whether the input changed since.
+ */
+export async function fileFacts(file: InputFile): Promise<Loaded> {
+  try {
+    const handle = await open(file.path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+    try {
+      const info = await handle.stat();
+      const hash = createHash('sha256');
+      for await (const chunk of handle.createReadStream({ autoClose: false })) hash.update(chunk as Buffer);
+      return { file, size: info.size, mtimeMs: info.mtimeMs, sha256: hash.digest('hex') };
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return { file, size: null, mtimeMs: null, sha256: null };
+  }
+}
+
 /** Redacts the batch together; if that throws, note by note, so one bad note fails alone. */
 export async function redactEach(pipeline: Pipeline, notes: readonly Loaded[]): Promise<Map<Loaded, Redaction | Error>> {
   const out = new Map<Loaded, Redaction | Error>();

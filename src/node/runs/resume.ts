@@ -27,6 +27,8 @@ export interface DoneRecord {
   readonly mtimeMs: number | null;
   readonly sha256: string | null;
   readonly status: ManifestEntry['status'];
+  /** For failed notes: the coded reason (PHI-free). */
+  readonly error?: string;
   readonly fingerprint?: string;
 }
 
@@ -49,7 +51,15 @@ export async function readDoneRecords(manifestPath: string): Promise<Map<string,
       continue; // a torn line from a killed run
     }
     if (typeof e.input !== 'string' || typeof e.output !== 'string') continue;
-    records.set(e.input, { output: e.output, size: e.size, mtimeMs: e.mtimeMs, sha256: e.sha256, status: e.status, fingerprint: e.fingerprint });
+    records.set(e.input, {
+      output: e.output,
+      size: e.size,
+      mtimeMs: e.mtimeMs,
+      sha256: e.sha256,
+      status: e.status,
+      ...(typeof e.error === 'string' ? { error: e.error } : {}),
+      fingerprint: e.fingerprint,
+    });
   }
   return records;
 }
@@ -138,23 +148,41 @@ export interface ResumePlan {
   readonly todo: readonly InputFile[];
   /** Inputs already done by an earlier run with the same fingerprint, unchanged, output present. */
   readonly skip: readonly InputFile[];
+  /**
+   * Inputs an earlier run with the same fingerprint stopped at a per-note budget (E058, E059),
+   * unchanged since: not redone (they would cost the whole budget and fail again) unless
+   * `retryFailed`. Each with the earlier run's reason.
+   */
+  readonly stillFailed: readonly { readonly file: InputFile; readonly error: string }[];
 }
+
+/** Failures `--resume` does not redo without `--retry-failed`: the note itself overran a budget. */
+export const NOT_RETRIED = ['E058', 'E059'] as const;
 
 /**
  * Splits the inputs: a note is skipped only if its last record is `done` under the same
  * fingerprint, its input has the same size, mtime and SHA-256, and its output file still
- * exists at the same place. Anything else is redone.
+ * exists at the same place. A note that overran a budget (NOT_RETRIED) under the same
+ * fingerprint, input unchanged, stays failed unless `retryFailed`. Anything else is redone.
  */
-export async function planResume(files: readonly InputFile[], records: ReadonlyMap<string, DoneRecord>, outDir: string, fingerprint: string): Promise<ResumePlan> {
+export async function planResume(
+  files: readonly InputFile[],
+  records: ReadonlyMap<string, DoneRecord>,
+  outDir: string,
+  fingerprint: string,
+  retryFailed = false,
+): Promise<ResumePlan> {
   const todo: InputFile[] = [];
   const skip: InputFile[] = [];
+  const stillFailed: { file: InputFile; error: string }[] = [];
+  const overran = (r: DoneRecord): boolean => !retryFailed && r.status === 'failed' && NOT_RETRIED.some((c) => r.error?.startsWith(`${c} `) === true);
   const decide = async (file: InputFile): Promise<boolean> => {
     const r = records.get(file.manifestInput ?? file.path);
-    if (r === undefined || r.status !== 'done' || r.fingerprint !== fingerprint || r.output !== file.output) return false;
+    if (r === undefined || !(r.status === 'done' || overran(r)) || r.fingerprint !== fingerprint || r.output !== file.output) return false;
     try {
       const info = await stat(file.path);
       if (info.size !== r.size || info.mtimeMs !== r.mtimeMs) return false;
-      if (!(await stat(join(outDir, ...file.output.split('/')))).isFile()) return false;
+      if (r.status === 'done' && !(await stat(join(outDir, ...file.output.split('/')))).isFile()) return false;
     } catch {
       return false;
     }
@@ -165,9 +193,14 @@ export async function planResume(files: readonly InputFile[], records: ReadonlyM
   for (let i = 0; i < files.length; i += width) {
     const slice = files.slice(i, i + width);
     const verdicts = await Promise.all(slice.map(decide));
-    for (const [k, f] of slice.entries()) (verdicts[k] ? skip : todo).push(f);
+    for (const [k, f] of slice.entries()) {
+      const r = records.get(f.path);
+      if (!verdicts[k]) todo.push(f);
+      else if (r?.status === 'failed') stillFailed.push({ file: f, error: r.error! });
+      else skip.push(f);
+    }
   }
-  return { todo, skip };
+  return { todo, skip, stillFailed };
 }
 
 /**

@@ -2,12 +2,15 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { InputError } from '../../../core/errors.js';
 import type { Pipeline } from '../../../pipeline.js';
 import { AuditCollector, runFingerprints, type AuditReport, type Fingerprints, type RunMode } from '../audit.js';
 import type { InputFile } from '../../files/inputs.js';
 import { loadPipeline, type LoadPipelineOptions } from '../../createPipeline.js';
 import { PACKAGE_ROOT } from '../../paths.js';
+import { fileFacts, failedEntry } from '../noteFiles.js';
 import { redactFileBatch, redactNoteBatch, type FileBatchOptions, type FileOutcome, type NoteOutcome, type NoteTask } from './tasks.js';
 import type { Stamped, WorkerData, WorkerInfo, WorkerTask } from './poolWorker.js';
 
@@ -31,8 +34,21 @@ export interface RedactEngine {
 
 export interface EngineOptions {
   readonly load: LoadPipelineOptions;
-  /** 1 = in this thread; default: the number of cores. */
+  /** 1 = in this thread (unless `budget` is given); default: the number of cores. */
   readonly workers?: number;
+  /**
+   * Per-note budgets of folder runs (config `limits`). Given, the notes always go to pool
+   * workers, even one: only a worker thread can be stopped in the middle of a regex.
+   */
+  readonly budget?: NoteBudget;
+}
+
+/** 0 or absent: no limit. */
+export interface NoteBudget {
+  /** Seconds a note may run, counted from when its worker starts on it (its pipeline loaded). */
+  readonly noteSeconds?: number;
+  /** V8 old-generation heap of each worker thread, in MB. */
+  readonly workerMemoryMb?: number;
 }
 
 export function defaultWorkers(): number {
@@ -49,7 +65,9 @@ export function workersFor(files: number, batchSize = 16): number {
 
 export async function createEngine(options: EngineOptions): Promise<RedactEngine> {
   const workers = Math.max(1, Math.floor(options.workers ?? defaultWorkers()));
-  return workers === 1 ? inProcessEngine(options.load) : poolEngine(options.load, workers);
+  const budget = options.budget;
+  const budgeted = budget !== undefined && ((budget.noteSeconds ?? 0) > 0 || (budget.workerMemoryMb ?? 0) > 0);
+  return workers === 1 && !budgeted ? inProcessEngine(options.load) : poolEngine(options.load, workers, budgeted ? budget : undefined);
 }
 
 async function inProcessEngine(load: LoadPipelineOptions): Promise<RedactEngine> {
@@ -74,14 +92,16 @@ export function workerFilename(): string {
   return existsSync(sibling) ? sibling : join(PACKAGE_ROOT, 'dist', 'node', 'runs', 'pool', 'poolWorker.js');
 }
 
-async function poolEngine(load: LoadPipelineOptions, workers: number): Promise<RedactEngine> {
+async function poolEngine(load: LoadPipelineOptions, workers: number, budget?: NoteBudget): Promise<RedactEngine> {
   const data: WorkerData = { load: { ...load, sharingCores: workers } };
+  const memoryMb = budget?.workerMemoryMb ?? 0;
   const pool = new Piscina({
     filename: workerFilename(),
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: Infinity,
     workerData: data,
+    ...(memoryMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: memoryMb } } : {}),
   });
   const loadsByThread = new Map<number, number>();
   const stamp = <T>(result: Stamped<T>): T => {
@@ -105,11 +125,87 @@ async function poolEngine(load: LoadPipelineOptions, workers: number): Promise<R
     loadMs: Math.max(...infos.map((i) => i.loadMs)),
     redactNotes: async (tasks, withSpans) =>
       stamp((await pool.run({ kind: 'notes', notes: tasks, withSpans } satisfies WorkerTask)) as Stamped<NoteOutcome[]>),
-    redactFiles: async (files, batchOptions) =>
-      stamp((await pool.run({ kind: 'files', files, options: batchOptions } satisfies WorkerTask)) as Stamped<FileOutcome[]>),
+    redactFiles: async (files, batchOptions) => {
+      const run = async (batch: readonly InputFile[]): Promise<FileOutcome[]> =>
+        stamp((await runBudgeted(pool, { kind: 'files', files: batch, options: batchOptions }, (budget?.noteSeconds ?? 0) * batch.length)) as Stamped<FileOutcome[]>);
+      if (budget === undefined) return run(files);
+      return runIsolating(files, run, { noteSeconds: budget.noteSeconds ?? 0, workerMemoryMb: memoryMb });
+    },
     pipelineLoads: () => [...loadsByThread.values()].reduce((a, b) => a + b, 0),
     close: () => pool.destroy(),
   };
+}
+
+/** Why a pool task was stopped by a budget, or undefined for any other failure. */
+type Overrun = 'time' | 'memory';
+
+class TimeBudgetExceeded extends Error {
+  override name = 'TimeBudgetExceeded';
+}
+
+function overrunOf(err: unknown): Overrun | undefined {
+  if (!(err instanceof Error)) return undefined;
+  if ((err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') return 'memory';
+  if (err.name === 'AbortError' && err.cause instanceof TimeBudgetExceeded) return 'time';
+  return undefined;
+}
+
+/**
+ * One pool task with a time budget whose clock starts when the worker reports it has begun (its
+ * pipeline loaded), so neither waiting in the queue nor a replacement worker's model load counts.
+ * Past the budget the task is aborted, and piscina terminates the thread it runs on (a regex
+ * cannot be interrupted any other way) and starts a fresh one.
+ */
+async function runBudgeted(pool: Piscina, task: WorkerTask, seconds: number): Promise<unknown> {
+  if (!(seconds > 0)) return pool.run(task);
+  const { port1, port2 } = new MessageChannel();
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  port1.once('message', () => {
+    timer = setTimeout(() => abort.abort(new TimeBudgetExceeded()), Math.ceil(seconds * 1000));
+  });
+  try {
+    return await pool.run({ ...task, started: port2 }, { signal: abort.signal, transferList: [port2] });
+  } finally {
+    clearTimeout(timer);
+    port1.close();
+  }
+}
+
+/**
+ * A batch that overran a budget is redone one note per task, so the note that overruns is found
+ * and failed alone (E058 time, E059 memory) and the others of its batch are redacted.
+ */
+async function runIsolating(
+  files: readonly InputFile[],
+  run: (batch: readonly InputFile[]) => Promise<FileOutcome[]>,
+  budget: { readonly noteSeconds: number; readonly workerMemoryMb: number },
+): Promise<FileOutcome[]> {
+  const alone = async (file: InputFile, overrun: Overrun): Promise<FileOutcome> => {
+    const reason =
+      overrun === 'time'
+        ? new InputError('E058', `stopped after the per-note time budget (${budget.noteSeconds} s, limits.noteSeconds / --note-seconds)`)
+        : new InputError('E059', `stopped at the worker memory budget (${budget.workerMemoryMb} MB, limits.workerMemoryMb / --worker-memory)`);
+    return { entry: failedEntry(await fileFacts(file), reason.message) };
+  };
+  try {
+    return await run(files);
+  } catch (err) {
+    const overrun = overrunOf(err);
+    if (overrun === undefined) throw err;
+    if (files.length === 1) return [await alone(files[0]!, overrun)];
+  }
+  const out: FileOutcome[] = [];
+  for (const file of files) {
+    try {
+      out.push(...(await run([file])));
+    } catch (err) {
+      const overrun = overrunOf(err);
+      if (overrun === undefined) throw err;
+      out.push(await alone(file, overrun));
+    }
+  }
+  return out;
 }
 
 /** An audit collector for a run on `engine`: its fingerprints, detectors, workers and load time. */

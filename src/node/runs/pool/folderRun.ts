@@ -5,7 +5,7 @@ import { describeError } from '../../../core/errors.js';
 import { DIR_MODE } from '../../files/atomicWrite.js';
 import type { InputFile } from '../../files/inputs.js';
 import { formatManifestLine, MANIFEST_DIR, MANIFEST_FILE } from '../manifest.js';
-import { compactManifest, planResume, readDoneRecords, removeStaleTempFiles, repairManifestTail } from '../resume.js';
+import { compactManifest, planResume, type ResumePlan, readDoneRecords, removeStaleTempFiles, repairManifestTail } from '../resume.js';
 import { mapOrdered } from '../stream/ordered.js';
 import type { RedactEngine } from './engine.js';
 import { NO_PROGRESS, type Progress } from './progress.js';
@@ -25,6 +25,8 @@ export interface FolderRunOptions {
   readonly engine: RedactEngine;
   readonly audit: AuditCollector;
   readonly resume?: boolean;
+  /** With `resume`: also redo notes an earlier run stopped at a per-note budget (E058, E059). */
+  readonly retryFailed?: boolean;
   readonly emitSpans?: boolean;
   /** Permission bits of each output (default 0600). */
   readonly mode?: number;
@@ -62,12 +64,14 @@ export async function runFolder(options: FolderRunOptions): Promise<FolderRunSum
   const staleTempFiles = await removeStaleTempFiles(outDir);
   let todo: readonly InputFile[] = options.files;
   let skipped = 0;
+  let stillFailed: ResumePlan['stillFailed'] = [];
   if (options.resume) {
     audit.resumed = true;
     await repairManifestTail(manifestPath);
-    const plan = await planResume(options.files, await readDoneRecords(manifestPath), outDir, fingerprint);
+    const plan = await planResume(options.files, await readDoneRecords(manifestPath), outDir, fingerprint, options.retryFailed === true);
     todo = plan.todo;
     skipped = plan.skip.length;
+    stillFailed = plan.stillFailed;
     for (let i = 0; i < skipped; i++) audit.noteSkipped();
   }
 
@@ -77,6 +81,13 @@ export async function runFolder(options: FolderRunOptions): Promise<FolderRunSum
   let done = 0;
   let failed = 0;
   let stopped: string | undefined;
+  // Still failed from an earlier run (a budget overrun): counted and named again, their manifest lines kept.
+  for (const { file, error } of stillFailed) {
+    failed += 1;
+    audit.noteFailed(error);
+    options.onProblem(file.display, `${error}; not retried (--retry-failed redoes it)`);
+  }
+  progress.advance(stillFailed.length);
   try {
     const batchSize = options.batchSize ?? 16;
     async function* batches(): AsyncGenerator<InputFile[]> {

@@ -1,4 +1,4 @@
-import { threadId } from 'node:worker_threads';
+import { threadId, type MessagePort } from 'node:worker_threads';
 import { workerData } from 'piscina';
 import type { Pipeline } from '../../../pipeline.js';
 import { runFingerprints, type Fingerprints } from '../audit.js';
@@ -19,7 +19,7 @@ export interface WorkerData {
 export type WorkerTask =
   | { readonly kind: 'info' }
   | { readonly kind: 'notes'; readonly notes: readonly NoteTask[]; readonly withSpans: boolean }
-  | { readonly kind: 'files'; readonly files: readonly InputFile[]; readonly options: FileBatchOptions };
+  | { readonly kind: 'files'; readonly files: readonly InputFile[]; readonly options: FileBatchOptions; readonly started?: MessagePort };
 
 export interface WorkerInfo {
   readonly threadId: number;
@@ -60,6 +60,9 @@ export default async function handle(task: WorkerTask): Promise<WorkerInfo | Sta
     case 'notes':
       return { threadId, loads, outcomes: await redactNoteBatch(pipeline, task.notes, task.withSpans) };
     case 'files':
+      // The time budget's clock starts now (engine.ts runBudgeted), not while the pipeline loaded.
+      task.started?.postMessage(0);
+      task.started?.close();
       return { threadId, loads, outcomes: await redactFileBatch(pipeline, task.files, task.options) };
   }
 }
