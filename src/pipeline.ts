@@ -4,7 +4,7 @@ import { mergeSpans } from './core/merge.js';
 import { normalizeForDetection, spansToOriginal, type TextView, toViewRange } from './core/normalize.js';
 import { SEGMENT_CHARS, SEGMENT_OVERLAP, segmentsOf } from './core/segments.js';
 import { assertValidSpan, compareSpans, type Span } from './core/span.js';
-import { rememberable, type RepeatLexicon, RepeatMemory, repeatSpans } from './detect/repeats/index.js';
+import { lookupOf, rememberable, type RepeatLexicon, RepeatMemory, repeatSpans } from './detect/repeats/index.js';
 import type { DetectContext, Detector } from './detect/types.js';
 import { applyOperators, BUILTIN_OPERATORS, operatorFor } from './transform/apply.js';
 import { referenceYearOf } from './transform/dates.js';
@@ -167,9 +167,10 @@ export class Pipeline {
     let extra: Span[];
     if (this.memory !== undefined) {
       for (const r of found) this.memory.add(r);
-      extra = repeatSpans(text, merged, this.memory.values(), 'consistency/run', consistency.minScore);
+      extra = repeatSpans(text, merged, this.memory, 'consistency/run', consistency.minScore);
     } else if (consistency.note) {
-      extra = repeatSpans(text, merged, found, 'consistency/note', consistency.minScore);
+      if (found.length === 0) return merged;
+      extra = repeatSpans(text, merged, lookupOf(found), 'consistency/note', consistency.minScore);
     } else {
       return merged;
     }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../../src/core/span.js';
-import { type RepeatLexicon, RepeatMemory, rememberable, repeatSpans } from '../../src/detect/repeats/index.js';
+import { lookupOf, type RepeatLexicon, RepeatMemory, rememberable, repeatSpans } from '../../src/detect/repeats/index.js';
 import { loadPipeline } from '../../src/node/createPipeline.js';
 
 // A tiny lexicon (invented words): plain clinical words, English words, everything else unknown.
@@ -41,7 +41,7 @@ describe('repeats: other occurrences of a confident name or place', () => {
     ['Seen by Anna Brzezinska.\nAnna\nBrzezinska', 'Anna Brzezinska', 'NAME', 0.9, []],
   ] as const)('%s', (text, phrase, label, score, expected) => {
     const found = [span(text, phrase, label, score)];
-    const added = repeatSpans(text, found, rememberable(text, found, LEX, OPTS), 'consistency/note', 0.8);
+    const added = repeatSpans(text, found, lookupOf(rememberable(text, found, LEX, OPTS)), 'consistency/note', 0.8);
     expect(texts(text, added)).toEqual(expected);
     for (const a of added) expect(a).toMatchObject({ label, source: 'consistency/note' });
   });
@@ -50,7 +50,7 @@ describe('repeats: other occurrences of a confident name or place', () => {
     const text = 'Dr Kowalski saw pt. Kowalski Kowalski.';
     const first = { ...span(text, 'Kowalski'), subtype: 'DOCTOR' };
     const second = span(text, 'Kowalski', 'NAME', 0.4, 4);
-    const added = repeatSpans(text, [first, second], rememberable(text, [first, second], LEX, OPTS), 'c', 0.8);
+    const added = repeatSpans(text, [first, second], lookupOf(rememberable(text, [first, second], LEX, OPTS)), 'c', 0.8);
     expect(added).toHaveLength(1);
     expect(added[0]).toMatchObject({ start: text.lastIndexOf('Kowalski'), subtype: 'DOCTOR' });
   });
@@ -60,13 +60,13 @@ describe('repeats: other occurrences of a confident name or place', () => {
     const a = 'Seen by Dr Kowalski.';
     for (const r of rememberable(a, [span(a, 'Kowalski')], LEX, OPTS)) memory.add(r);
     const b = 'Kowalski called back.';
-    expect(texts(b, repeatSpans(b, [], memory.values(), 'consistency/run', 0.8))).toEqual(['Kowalski']);
+    expect(texts(b, repeatSpans(b, [], memory, 'consistency/run', 0.8))).toEqual(['Kowalski']);
     for (const name of ['Zdunek', 'Quenwick']) {
       const t = `Seen by Dr ${name}.`;
       for (const r of rememberable(t, [span(t, name)], LEX, OPTS)) memory.add(r);
     }
     expect(memory.size).toBe(2);
-    expect(repeatSpans(b, [], memory.values(), 'consistency/run', 0.8)).toEqual([]);
+    expect(repeatSpans(b, [], memory, 'consistency/run', 0.8)).toEqual([]);
   });
 
   it('property: added spans are whole-word repeats of a remembered string and overlap nothing', () => {
@@ -77,8 +77,8 @@ describe('repeats: other occurrences of a confident name or place', () => {
         const text = `Seen by Dr Kowalski and Anna Zdunek. ${parts.map(([w, g]) => w + g).join('')}`;
         const found = [span(text, 'Kowalski'), span(text, 'Anna Zdunek')];
         const remembered = rememberable(text, found, LEX, OPTS);
-        const added = repeatSpans(text, found, remembered, 'c', 0.8);
-        const keys = new Set(remembered.map((r) => r.words.join(' ')));
+        const added = repeatSpans(text, found, lookupOf(remembered), 'c', 0.8);
+        const keys = new Set(remembered.map((r) => r.key));
         for (const s of added) {
           const str = text.slice(s.start, s.end);
           expect(keys.has(str.toLowerCase().replace(/[ \t]+/g, ' '))).toBe(true);

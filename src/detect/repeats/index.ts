@@ -35,6 +35,8 @@ export interface RepeatOptions {
 
 /** A remembered string: its lower-case words, and what it was found as. */
 export interface Remembered {
+  /** The words joined by single spaces: the memory's key. */
+  readonly key: string;
   readonly words: readonly string[];
   readonly label: Label;
   readonly subtype?: string;
@@ -46,6 +48,8 @@ export interface Remembered {
  */
 export class RepeatMemory {
   private readonly entries = new Map<string, Remembered>();
+  /** First word -> the remembered strings that start with it (what a note's tokens look up). */
+  private readonly byFirst = new Map<string, Map<string, Remembered>>();
   constructor(readonly capacity = 5_000) {}
 
   get size(): number {
@@ -53,14 +57,26 @@ export class RepeatMemory {
   }
 
   add(r: Remembered): void {
-    const key = r.words.join(' ');
-    this.entries.delete(key);
-    this.entries.set(key, r);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.delete(r.key);
+    this.entries.set(r.key, r);
+    const first = r.words[0]!;
+    let group = this.byFirst.get(first);
+    if (group === undefined) this.byFirst.set(first, (group = new Map()));
+    group.set(r.key, r);
+    if (this.entries.size > this.capacity) this.forget(this.entries.keys().next().value!);
   }
 
-  values(): Iterable<Remembered> {
-    return this.entries.values();
+  /** The remembered strings that start with this lower-case word. */
+  startingWith(word: string): Iterable<Remembered> | undefined {
+    return this.byFirst.get(word)?.values();
+  }
+
+  private forget(key: string): void {
+    const r = this.entries.get(key)!;
+    this.entries.delete(key);
+    const group = this.byFirst.get(r.words[0]!)!;
+    group.delete(key);
+    if (group.size === 0) this.byFirst.delete(r.words[0]!);
   }
 }
 
@@ -72,25 +88,67 @@ export function rememberable(text: string, spans: readonly Span[], lexicon: Repe
     const words = wordTokens(text.slice(s.start, s.end));
     if (words.length === 0 || words.length > 4) continue;
     if (!words.some((w) => isAnchor(w, lexicon))) continue;
-    out.push({ words: words.map((w) => w.key), label: s.label, ...(s.subtype !== undefined ? { subtype: s.subtype } : {}) });
+    const keys = words.map((w) => w.key);
+    out.push({ key: keys.join(' '), words: keys, label: s.label, ...(s.subtype !== undefined ? { subtype: s.subtype } : {}) });
   }
   return out;
 }
 
+/** Remembered strings by their first word: a RepeatMemory, or one note's own list (`lookupOf`). */
+export interface RepeatLookup {
+  startingWith(word: string): Iterable<Remembered> | undefined;
+}
+
+/** A lookup over one list of remembered strings (a note's own, without run memory). */
+export function lookupOf(remembered: readonly Remembered[]): RepeatLookup {
+  const byFirst = new Map<string, Map<string, Remembered>>();
+  for (const r of remembered) {
+    let group = byFirst.get(r.words[0]!);
+    if (group === undefined) byFirst.set(r.words[0]!, (group = new Map()));
+    group.set(r.key, r);
+  }
+  return { startingWith: (word) => byFirst.get(word)?.values() };
+}
+
 /**
- * Spans for the other occurrences of `remembered` strings in `text` that no span in `spans`
+ * Spans for the other occurrences of remembered strings in `text` that no span in `spans`
  * touches: whole words, words separated by blanks only (never a line break), possessive allowed.
+ * Linear in the note: each word token looks up the strings that start with it.
  */
-export function repeatSpans(text: string, spans: readonly Span[], remembered: Iterable<Remembered>, source: string, score: number): Span[] {
+export function repeatSpans(text: string, spans: readonly Span[], lookup: RepeatLookup, source: string, score: number): Span[] {
   const tokens = wordTokens(text);
-  if (tokens.length === 0) return [];
-  const byKey = new Map<string, number[]>();
-  tokens.forEach((t, i) => {
-    const list = byKey.get(t.key);
-    if (list === undefined) byKey.set(t.key, [i]);
-    else list.push(i);
-  });
-  // Per token: does a span already cover any of it (one sweep over sorted spans, linear in the note).
+  let taken: Uint8Array | undefined;
+  const out: Span[] = [];
+  for (let first = 0; first < tokens.length; first++) {
+    const found = lookup.startingWith(tokens[first]!.key);
+    if (found === undefined) continue;
+    // The longest string first: "Anna Zdunek" wins over "Anna" at the same word.
+    const candidates = [...found].sort((a, b) => b.words.length - a.words.length);
+    for (const r of candidates) {
+      const last = first + r.words.length - 1;
+      if (last >= tokens.length || !matches(text, tokens, first, r)) continue;
+      taken ??= takenTokens(tokens, spans);
+      if (!free(taken, first, last)) continue;
+      const start = tokens[first]!.start;
+      // A possessive stays outside the span, as the detectors leave it ("[NAME]'s").
+      const end = tokens[last]!.end - (POSSESSIVE.test(tokens[last]!.text) ? 2 : 0);
+      out.push({
+        start,
+        end,
+        label: r.label,
+        ...(r.subtype !== undefined ? { subtype: r.subtype } : {}),
+        source,
+        score,
+        explanation: 'repeat of a confident finding',
+      });
+      taken.fill(1, first, last + 1);
+    }
+  }
+  return out;
+}
+
+/** Per token: does a span already cover any of it (one sweep over the spans sorted by start). */
+function takenTokens(tokens: readonly WordToken[], spans: readonly Span[]): Uint8Array {
   const taken = new Uint8Array(tokens.length);
   const sorted = [...spans].sort((a, b) => a.start - b.start);
   let k = 0;
@@ -104,36 +162,12 @@ export function repeatSpans(text: string, spans: readonly Span[], remembered: It
       }
     }
   }
-  const free = (first: number, last: number): boolean => {
-    for (let t = first; t <= last; t++) if (taken[t] === 1) return false;
-    return true;
-  };
-  const out: Span[] = [];
-  const seen = new Set<string>();
-  for (const r of remembered) {
-    const key = r.words.join(' ');
-    if (seen.has(key)) continue;
-    seen.add(key);
-    for (const first of byKey.get(r.words[0]!) ?? []) {
-      const last = first + r.words.length - 1;
-      if (last >= tokens.length || !matches(text, tokens, first, r)) continue;
-      const start = tokens[first]!.start;
-      // A possessive stays outside the span, as the detectors leave it ("[NAME]'s").
-      const end = tokens[last]!.end - (POSSESSIVE.test(tokens[last]!.text) ? 2 : 0);
-      if (!free(first, last)) continue;
-      out.push({
-        start,
-        end,
-        label: r.label,
-        ...(r.subtype !== undefined ? { subtype: r.subtype } : {}),
-        source,
-        score,
-        explanation: 'repeat of a confident finding',
-      });
-      taken.fill(1, first, last + 1);
-    }
-  }
-  return out.sort((a, b) => a.start - b.start);
+  return taken;
+}
+
+function free(taken: Uint8Array, first: number, last: number): boolean {
+  for (let t = first; t <= last; t++) if (taken[t] === 1) return false;
+  return true;
 }
 
 function isAnchor(w: WordToken, lexicon: RepeatLexicon): boolean {
