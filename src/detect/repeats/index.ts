@@ -59,10 +59,7 @@ export class RepeatMemory {
   add(r: Remembered): void {
     this.entries.delete(r.key);
     this.entries.set(r.key, r);
-    const first = r.words[0]!;
-    let group = this.byFirst.get(first);
-    if (group === undefined) this.byFirst.set(first, (group = new Map()));
-    group.set(r.key, r);
+    indexByFirstWord(this.byFirst, r);
     if (this.entries.size > this.capacity) this.forget(this.entries.keys().next().value!);
   }
 
@@ -102,11 +99,7 @@ export interface RepeatLookup {
 /** A lookup over one list of remembered strings (a note's own, without run memory). */
 export function lookupOf(remembered: readonly Remembered[]): RepeatLookup {
   const byFirst = new Map<string, Map<string, Remembered>>();
-  for (const r of remembered) {
-    let group = byFirst.get(r.words[0]!);
-    if (group === undefined) byFirst.set(r.words[0]!, (group = new Map()));
-    group.set(r.key, r);
-  }
+  for (const r of remembered) indexByFirstWord(byFirst, r);
   return { startingWith: (word) => byFirst.get(word)?.values() };
 }
 
@@ -145,6 +138,13 @@ export function repeatSpans(text: string, spans: readonly Span[], lookup: Repeat
     }
   }
   return out;
+}
+
+function indexByFirstWord(index: Map<string, Map<string, Remembered>>, r: Remembered): void {
+  const first = r.words[0]!;
+  const group = index.get(first);
+  if (group === undefined) index.set(first, new Map([[r.key, r]]));
+  else group.set(r.key, r);
 }
 
 /** Per token: does a span already cover any of it (one sweep over the spans sorted by start). */
