@@ -128,11 +128,13 @@ describe.skipIf(!HAVE_CHROMIUM)('review page in Chromium', () => {
     // Reject the date (a false alarm in this story): click it, press x.
     await page.click('#original .seg[data-span="1"]');
     await saved(page, () => page.keyboard.press('x'));
-    expect(await page.getAttribute('#original .seg[data-span="1"]', 'class')).toContain('v-reject');
+    // The page re-renders once it has read the response body, a moment after the response event.
+    await page.waitForSelector('#original .seg[data-span="1"].v-reject', { timeout: 5_000 });
 
     // The detectors missed "Pell": select it and press 1 (NAME).
     await dragSelect(page, 'Pell');
     await saved(page, () => page.keyboard.press('1'));
+    await page.waitForSelector('#original .seg.miss', { timeout: 5_000 });
     expect(await page.locator('#original .seg.miss').textContent()).toBe('Pell');
 
     // A comment, typed into the box (keys there must not trigger shortcuts) and saved.
