@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { asCodedError, UsageError } from '../core/errors.js';
 import { CliError, EXIT, type CliIO, type CliResult } from './io.js';
 import { COMMANDS } from './commands/index.js';
+import { toolVersion } from '../node/runs/audit.js';
 
 /**
  * Parses argv and runs one command. Each command module registers itself on the program and
@@ -13,6 +14,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<CliResult
   const program = new Command()
     .name('phi-redact')
     .description('Find and replace PHI in free-text clinical notes.')
+    .version(toolVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => void io.stdout.write(s),

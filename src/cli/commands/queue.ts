@@ -111,7 +111,7 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
       .option('--concurrency <n>', 'worker threads, each with its own pipeline (default: the number of cores)')
       .option('-c, --config <file>', 'YAML or JSON config file (every worker must use the same)')
       .option('--detectors <list>', 'comma-separated detectors: rules,dictionaries,ner')
-      .addOption(new Option('--policy <operator>', 'operator for every label the config does not name').choices(['tag', 'mask', 'surrogate']))
+      .addOption(new Option('--policy <operator>', 'operator for every label the config does not name').choices(['tag', 'mask', 'surrogate', 'keep']))
       .option('--key-file <file>', 'the shared secret for surrogates and date shifts (else $PHI_REDACT_KEY); every worker needs the same one')
       .option('--lock-ms <ms>', 'job lock; a dead worker\'s jobs are taken over after about this long', '60000')
       .option('--stale-temp-ms <ms>', 'temp files older than this are a killed worker\'s leftovers, deleted at start and stop', String(15 * 60_000))

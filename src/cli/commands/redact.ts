@@ -51,7 +51,7 @@ export const registerRedact: RegisterCommand = (program: Command, io: CliIO, set
     .option('--glob <pattern>', 'which files in folders to redact', DEFAULT_GLOB)
     .option('-c, --config <file>', 'YAML or JSON config file')
     .option('--detectors <list>', 'comma-separated detectors: rules,dictionaries,ner (default: the config\'s, rules,dictionaries,ner)')
-    .addOption(new Option('--policy <operator>', 'operator for every label the config does not name').choices(['tag', 'mask', 'surrogate']))
+    .addOption(new Option('--policy <operator>', 'operator for every label the config does not name').choices(['tag', 'mask', 'surrogate', 'keep']))
     .option('--key-file <file>', 'secret for surrogates and date shifts (else $PHI_REDACT_KEY; else a random key for this run)')
     .option('--vault <file>', 'record original -> surrogate pairs, encrypted under the key, for `phi-redact reidentify`')
     .addOption(new Option('--format <format>', 'stdin format').choices(['text', 'jsonl']).default('text'))
@@ -176,6 +176,11 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
   const hasher = nameKey === undefined ? undefined : nameHasher(nameKey);
   const files = hasher === undefined ? collected.files : hashFileNames(collected.files, hasher);
   const problems = hasher === undefined ? collected.problems : collected.problems.map((p) => ({ ...p, display: hasher.hidden(p.display) }));
+  if (files.length === 0 && problems.length > 0) {
+    // Nothing to redact (every input missing or unreadable): say why and write nothing, no out folder.
+    for (const p of problems) onProblem(p.display, p.error.message);
+    return EXIT.SOME_FAILED;
+  }
   // Budgets need pool workers (a thread can be stopped mid-regex; this one cannot): even for one
   // worker, except with an explicit --workers 1 (in this process, no budgets: debugging, tests).
   const budget = requestedWorkers === 1 ? undefined : { noteSeconds: noteSeconds ?? config.limits.noteSeconds, workerMemoryMb: workerMemoryMb ?? config.limits.workerMemoryMb };

@@ -63,7 +63,9 @@ export async function ensureOutDir(outDir: string, display: string): Promise<str
     }
     const rel = relative(outDir, refusing);
     const where = rel === '' ? '' : rel === MANIFEST_DIR ? ` (${join(display, MANIFEST_DIR)})` : rel.startsWith('..') ? ` (${join(display, rel)})` : '';
-    throw new OutDirError('E049', `cannot write the out folder ${display}${where}: read-only or not permitted (${why})`);
+    // ENOTDIR: the out path, or a folder on the way to it, is a file.
+    const because = why === 'ENOTDIR' ? 'it, or a folder on the way to it, is a file' : 'read-only or not permitted';
+    throw new OutDirError('E049', `cannot write the out folder ${display}${where}: ${because} (${why})`);
   }
 }
 
