@@ -43,6 +43,8 @@ export interface PredDoc {
   readonly line: number;
   readonly spans: readonly Span[];
   readonly raw?: readonly Span[];
+  /** From a run's manifest: other names of the note (its output path without the extension), and gold may be a sample of the run. */
+  readonly fromManifest?: { readonly aliases: readonly string[] };
 }
 
 const nonNegInt = z.number().int().min(0);
@@ -69,6 +71,13 @@ const PredSpanSchema = z.object({
   source: z.string().min(1).default('external'),
   score: z.number().min(0).max(1).default(1),
   sources: z.array(z.string().min(1)).optional(),
+});
+
+/** A folder run's manifest line (`<out>/.phi-redact/manifest.jsonl`): the output path names the note. */
+const ManifestLineSchema = z.object({
+  output: z.string().min(1),
+  status: z.string(),
+  spans: z.array(PredSpanSchema).optional(),
 });
 
 const PredLineSchema = z.object({
@@ -225,31 +234,55 @@ export function parseBratDocument(id: string, text: string, ann: string, annFile
   return { id, text, spans: resolveEntities(text, entities, options.offsets ?? 'auto').sort((a, b) => a.start - b.start || a.end - b.end) };
 }
 
-/** Parses prediction JSONL content (the `redact --format jsonl --emit spans` output). */
+function isManifestLine(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !('id' in v) && 'output' in v && 'status' in v;
+}
+
+function predSpans(list: z.infer<typeof PredSpanSchema>[], field: string, where: string): Span[] {
+  return list.map((s, k) => {
+    if (s.end <= s.start) throw new EvalInputError('E074', where, `${field}[${k}] [${s.start}, ${s.end}) is empty or reversed`);
+    const label = mapLabel(s.label, where, `${field}[${k}]`);
+    return {
+      start: s.start,
+      end: s.end,
+      label,
+      source: s.source,
+      score: s.score,
+      ...(s.subtype != null ? { subtype: s.subtype } : {}),
+      ...(s.sources !== undefined && s.sources.length > 0 ? { sources: [...new Set(s.sources)].sort() } : {}),
+    };
+  });
+}
+
+/**
+ * Parses prediction JSONL content: `redact --format jsonl --emit spans` output, or a folder
+ * run's manifest (`<out>/.phi-redact/manifest.jsonl`: done notes, named by output path).
+ */
 export function parsePredJsonl(content: string, file: string): PredDoc[] {
   const docs: PredDoc[] = [];
   const seen = new Map<string, string>();
   splitLines(content).forEach((line, i) => {
     if (line.trim() === '') return;
     const where = `${file}:${i + 1}`;
-    const parsed = PredLineSchema.safeParse(parseJsonLine(line, where));
+    const value = parseJsonLine(line, where);
+    if (isManifestLine(value)) {
+      const m = ManifestLineSchema.safeParse(value);
+      if (!m.success) throw new EvalInputError('E073', where, describeIssue(m.error.issues[0]));
+      // Failed notes have no output; with --resume, a later line for the same note wins.
+      if (m.data.status !== 'done') return;
+      if (m.data.spans === undefined) throw new EvalInputError('E073', where, 'a done manifest line without spans');
+      const id = m.data.output;
+      const k = docs.findIndex((d) => d.id === id);
+      const doc: PredDoc = { id, line: i + 1, spans: predSpans(m.data.spans, 'spans', where), fromManifest: { aliases: [id.replace(/\.[^./\\]+$/, '')] } };
+      if (k >= 0) docs[k] = doc;
+      else docs.push(doc);
+      return;
+    }
+    const parsed = PredLineSchema.safeParse(value);
     if (!parsed.success) throw new EvalInputError('E073', where, describeIssue(parsed.error.issues[0]));
     const id = String(parsed.data.id);
     checkUniqueId(seen, id, where);
-    const toSpans = (list: z.infer<typeof PredSpanSchema>[], field: string): Span[] =>
-      list.map((s, k) => {
-        if (s.end <= s.start) throw new EvalInputError('E074', where, `${field}[${k}] [${s.start}, ${s.end}) is empty or reversed`);
-        const label = mapLabel(s.label, where, `${field}[${k}]`);
-        return {
-          start: s.start,
-          end: s.end,
-          label,
-          source: s.source,
-          score: s.score,
-          ...(s.subtype != null ? { subtype: s.subtype } : {}),
-          ...(s.sources !== undefined && s.sources.length > 0 ? { sources: [...new Set(s.sources)].sort() } : {}),
-        };
-      });
+    const toSpans = (list: z.infer<typeof PredSpanSchema>[], field: string): Span[] => predSpans(list, field, where);
     docs.push({
       id,
       line: i + 1,

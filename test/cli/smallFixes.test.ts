@@ -50,3 +50,21 @@ describe('CLI small fixes', () => {
     expect(readFileSync(join(cwd, 'out', 'a.txt'), 'utf8')).toBe(NOTE);
   });
 });
+
+describe('eval --pred reads a finished run\'s manifest', () => {
+  it('scores the run without running it again; gold ids may omit the extension; gold may be a sample of the run', async () => {
+    writeFileSync(join(cwd, 'in', 'b.txt'), 'Nothing to see here.\n');
+    const r = fakeIO({ cwd });
+    expect((await run(['redact', 'in', '--out', 'out', '--detectors', 'rules', '--workers', '1'], r.io)).exitCode).toBe(0);
+    const start = NOTE.indexOf('617-555-0142');
+    const gold = { id: 'a', text: NOTE, spans: [{ start, end: start + 12, label: 'CONTACT', text: '617-555-0142' }] };
+    writeFileSync(join(cwd, 'gold.jsonl'), `${JSON.stringify(gold)}\n`);
+    const f = fakeIO({ cwd });
+    const { exitCode } = await run(['eval', '--gold', 'gold.jsonl', '--pred', 'out/.phi-redact/manifest.jsonl', '--json'], f.io);
+    expect(f.stderr()).toBe('');
+    expect(exitCode).toBe(0);
+    const report = JSON.parse(f.stdout()) as { token: { overall: { gold: number; goldHit: number; recall: number } } };
+    expect(report.token.overall.recall).toBe(1);
+    expect(report.token.overall.gold).toBeGreaterThan(0);
+  });
+});
