@@ -247,7 +247,12 @@ describe.skipIf(noRedis !== undefined)('Redis credentials never on the command l
     expect((await statusRun(['--redis-password-file', 'redis-password'], { PHI_REDACT_REDIS: `redis://:wrong@127.0.0.1:${redis.port}` })).code).toBe(0);
     const none = await statusRun(['--redis', redis.url]);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/^phi-redact: E080 /);
+    // Reached but refused: said as such, not as "cannot reach Redis" (issue 19).
+    expect(none.stderr).toMatch(/^phi-redact: E080 Redis at \S+ refused the login \(NOAUTH\): check --redis-password-file/);
+    const wrong = await statusRun(['--redis', redis.url], { PHI_REDACT_REDIS_PASSWORD: 'not-the-password' });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/^phi-redact: E080 Redis at \S+ refused the login \(WRONGPASS\)/);
+    expect(wrong.stderr).not.toContain('not-the-password');
   });
 
   it.each([

@@ -227,11 +227,18 @@ export async function connectChecked(target: RedisTarget | string, timeoutMs = 5
     throw new QueueSetupError('E080', `invalid Redis URL ${safeRedisUrl(url)}`);
   }
   const unreachable = (why: string): QueueSetupError => new QueueSetupError('E080', `cannot reach Redis at ${safeRedisUrl(url)} (${why})`);
+  // Reached, but the credentials were refused: say so (it is not a network problem).
+  const refusedOr = (err: unknown, otherwise: QueueSetupError): QueueSetupError => {
+    const kind = authRefusal(err);
+    return kind === undefined
+      ? otherwise
+      : new QueueSetupError('E080', `Redis at ${safeRedisUrl(url)} refused the login (${kind}): check --redis-password-file, PHI_REDACT_REDIS_PASSWORD or PHI_REDACT_REDIS`);
+  };
   // The first connection error fails the check at once (ioredis would retry forever); later
   // errors are left to ioredis's reconnects and BullMQ.
   let onFirstError: (err: NodeJS.ErrnoException) => void = () => undefined;
   const failed = new Promise<never>((_, reject) => {
-    onFirstError = (err) => reject(unreachable(err.code ?? 'connection error'));
+    onFirstError = (err) => reject(refusedOr(err, unreachable(err.code ?? 'connection error')));
     connection.once('error', onFirstError);
   });
   failed.catch(() => undefined);
@@ -247,9 +254,17 @@ export async function connectChecked(target: RedisTarget | string, timeoutMs = 5
   } catch (err) {
     clearTimeout(timer);
     connection.disconnect();
-    throw err instanceof QueueSetupError ? err : unreachable('connection error');
+    throw err instanceof QueueSetupError ? err : refusedOr(err, unreachable('connection error'));
   }
   return connection;
+}
+
+/** The Redis reply word when a login was refused (NOAUTH: a password is needed; WRONGPASS: it is wrong); never the password. */
+function authRefusal(err: unknown): 'NOAUTH' | 'WRONGPASS' | undefined {
+  const message = err instanceof Error ? err.message : '';
+  if (/^NOAUTH\b/.test(message)) return 'NOAUTH';
+  if (/^(?:WRONGPASS\b|ERR invalid password|ERR AUTH\b)/.test(message)) return 'WRONGPASS';
+  return undefined;
 }
 
 /** Redis or the queue cannot be used: E080. */
