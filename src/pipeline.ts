@@ -167,6 +167,7 @@ export class Pipeline {
     let extra: Span[];
     if (this.memory !== undefined) {
       for (const r of found) this.memory.add(r);
+      if (this.memory.size === 0) return merged;
       extra = repeatSpans(text, merged, this.memory, 'consistency/run', consistency.minScore);
     } else if (consistency.note) {
       if (found.length === 0) return merged;

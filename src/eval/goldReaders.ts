@@ -261,6 +261,8 @@ function predSpans(list: z.infer<typeof PredSpanSchema>[], field: string, where:
 export function parsePredJsonl(content: string, file: string): PredDoc[] {
   const docs: PredDoc[] = [];
   const seen = new Map<string, string>();
+  /** Manifest notes by output path -> index in `docs` (a resumed run repeats a note; the later line wins). */
+  const manifestIndex = new Map<string, number>();
   splitLines(content).forEach((line, i) => {
     if (line.trim() === '') return;
     const where = `${file}:${i + 1}`;
@@ -272,22 +274,21 @@ export function parsePredJsonl(content: string, file: string): PredDoc[] {
       if (m.data.status !== 'done') return;
       if (m.data.spans === undefined) throw new EvalInputError('E073', where, 'a done manifest line without spans');
       const id = m.data.output;
-      const k = docs.findIndex((d) => d.id === id);
       const doc: PredDoc = { id, line: i + 1, spans: predSpans(m.data.spans, 'spans', where), fromManifest: { aliases: [id.replace(/\.[^./\\]+$/, '')] } };
-      if (k >= 0) docs[k] = doc;
-      else docs.push(doc);
+      const k = manifestIndex.get(id);
+      if (k !== undefined) docs[k] = doc;
+      else manifestIndex.set(id, docs.push(doc) - 1);
       return;
     }
     const parsed = PredLineSchema.safeParse(value);
     if (!parsed.success) throw new EvalInputError('E073', where, describeIssue(parsed.error.issues[0]));
     const id = String(parsed.data.id);
     checkUniqueId(seen, id, where);
-    const toSpans = (list: z.infer<typeof PredSpanSchema>[], field: string): Span[] => predSpans(list, field, where);
     docs.push({
       id,
       line: i + 1,
-      spans: toSpans(parsed.data.spans, 'spans'),
-      ...(parsed.data.raw !== undefined ? { raw: toSpans(parsed.data.raw, 'raw') } : {}),
+      spans: predSpans(parsed.data.spans, 'spans', where),
+      ...(parsed.data.raw !== undefined ? { raw: predSpans(parsed.data.raw, 'raw', where) } : {}),
     });
   });
   return docs;

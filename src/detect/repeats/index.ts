@@ -1,12 +1,12 @@
 import type { Label } from '../../core/labels.js';
 import type { Span } from '../../core/span.js';
-import { type WordLexicon, type WordTest, wordTokens, type WordToken } from '../../lexicon/index.js';
+import { WORD_CLASSES, type WordLexicon, type WordTest, wordTokens, type WordToken } from '../../lexicon/index.js';
 
 /**
  * Consistency (issue 15): a name or place found with confidence at one place is PHI at its other
  * places too, in the same note and (opt-out) in later notes of the same run. Detectors judge each
  * occurrence by its context; a surname after "Dr." is found, the same surname alone three lines
- * down is not. Pure: the run memory is passed in and its contents are only read and added to.
+ * down is not. The functions are pure; RepeatMemory is the one piece of state (a run's strings).
  *
  * The guard against spreading common words: a remembered string must hold an anchor, a word of
  * at least three letters that is neither a plain (English or medical) word, nor a number, nor in
@@ -17,9 +17,9 @@ import { type WordLexicon, type WordTest, wordTokens, type WordToken } from '../
 /** Labels whose strings recur verbatim (dates and numbers are shifted/rewritten per occurrence). */
 const SPREAD_LABELS: ReadonlySet<Label> = new Set<Label>(['NAME', 'LOCATION']);
 
-/** Word classes of WORD_CLASSES (src/lexicon/wordClass.ts) that never anchor a remembered string. */
-const PLAIN = 1;
-const NUMBER = 6;
+/** Word classes (src/lexicon/wordClass.ts) that never anchor a remembered string. */
+const PLAIN = WORD_CLASSES.indexOf('plain');
+const NUMBER = WORD_CLASSES.indexOf('number');
 
 /** What the word lists say of a word: its class, and whether it is an English word. */
 export interface RepeatLexicon {
