@@ -146,9 +146,16 @@ export const verdictInputSchema = z.discriminatedUnion('kind', [
 ]);
 export type VerdictInput = z.infer<typeof verdictInputSchema>;
 
-export type VerdictEvent = VerdictInput & { readonly reviewer: string; readonly ts: string };
+/**
+ * Who made a verdict: a reviewer (the default; older logs have no `role`), or an adjudicator
+ * (`review serve --adjudicate`), whose verdicts decide where reviewers disagree (README
+ * "Several reviewers").
+ */
+export type Role = 'reviewer' | 'adjudicator';
+
+export type VerdictEvent = VerdictInput & { readonly reviewer: string; readonly ts: string; readonly role?: 'adjudicator' };
 
 export const verdictEventSchema = z.intersection(
   verdictInputSchema,
-  z.object({ reviewer: z.string().min(1), ts: z.string() }),
+  z.object({ reviewer: z.string().min(1), ts: z.string(), role: z.literal('adjudicator').optional() }),
 );
