@@ -140,7 +140,7 @@ const validMisses = (item: ReviewItem, st: ReviewerItemState): MissSpan[] =>
 
 /**
  * Combines the review of each note that someone finished (README "Several reviewers"):
- *  - a span an adjudicator judged takes the adjudicators' verdict; otherwise the verdicts of the
+ *  - a span an adjudicator judged takes the adjudicators' verdict (finished or not); otherwise the verdicts of the
  *    reviewers who finished the note, erring toward recall: PHI if any of them said so (a false
  *    alarm only if all who judged it rejected it), with the last relabel's label;
  *  - the misses are the union of the reviewers' (overlapping misses joined); where reviewers
@@ -156,8 +156,10 @@ export function combineReviews(items: readonly ReviewItem[], state: VerdictState
     if (reviewers.length === 0 && adjudicators.length === 0) continue;
     const states = reviewers.map((r) => state.reviews.get(r)!.get(item.id)!);
     const adjStates = adjudicators.map((a) => state.adjudications.get(a)!.get(item.id)!);
+    // An adjudicator's verdict on a span counts as soon as it is given; their misses once they finish the note.
+    const spanRulings = [...state.adjudications.values()].flatMap((byItem) => (byItem.has(item.id) ? [byItem.get(item.id)!] : []));
     const spans = item.spans.map((s, index): JudgedSpan => {
-      const adjudicated = adjStates.map((st) => st.spans[index]).filter((v) => v !== undefined);
+      const adjudicated = spanRulings.map((st) => st.spans[index]).filter((v) => v !== undefined);
       const reviewed = states.map((st) => st.spans[index]).filter((v) => v !== undefined);
       return decideSpan(index, s.label, adjudicated.length > 0 ? adjudicated : reviewed);
     });
@@ -168,7 +170,7 @@ export function combineReviews(items: readonly ReviewItem[], state: VerdictState
     const misses =
       adjStates.length > 0 ? joinOverlapping([...regions.filter((m) => !disputed(m)), ...adjStates.flatMap((st) => validMisses(item, st))]) : regions;
     const disagreements = found.map((d) =>
-      d.kind === 'span' ? { ...d, resolved: adjStates.some((st) => st.spans[d.span] !== undefined) } : { ...d, resolved: adjStates.length > 0 },
+      d.kind === 'span' ? { ...d, resolved: spanRulings.some((st) => st.spans[d.span] !== undefined) } : { ...d, resolved: adjStates.length > 0 },
     );
     out.push({ item, reviewers, adjudicators, spans, misses, disagreements });
   }
