@@ -36,7 +36,7 @@ export const registerReview: RegisterCommand = (program: Command, io: CliIO, set
   review
     .command('sample')
     .description('Draw a seeded, reproducible review set from a run output folder (the set holds PHI; files are mode 0600).')
-    .argument('<run-output>', 'the --out folder of a finished folder run (with .phi-redact/manifest.jsonl)')
+    .argument('<run-output>', 'the --out folder of a finished folder run (.phi-redact/manifest.jsonl) or queue run (a manifest per worker)')
     .requiredOption('--out <set-dir>', 'new or empty folder for the review set')
     .option('--n <count>', 'notes to sample', '200')
     .option('--seed <int>', 'random seed', '7')
@@ -45,9 +45,17 @@ export const registerReview: RegisterCommand = (program: Command, io: CliIO, set
       const n = positiveInt('--n', options.n);
       const seed = Number(options.seed);
       if (!Number.isInteger(seed)) throw new CliError('--seed must be an integer');
-      const info = await writeReviewSet({ run: resolve(io.cwd, run), out: resolve(io.cwd, options.out), n, seed, stratify: options.stratify });
+      const info = await writeReviewSet({
+        run: resolve(io.cwd, run),
+        out: resolve(io.cwd, options.out),
+        n,
+        seed,
+        stratify: options.stratify,
+        onSkip: (_, reason) => void io.stderr.write(`phi-redact: skipped: ${reason}\n`),
+      });
       const drawn = info.strata.reduce((a, s) => a + s.sampled, 0);
       io.stdout.write(`Sampled ${drawn} of ${info.population} notes (${info.failed} failed notes not sampled) into ${options.out}\n`);
+      if (info.skipped) io.stdout.write(`Skipped ${info.skipped.length} drawn notes that could not be read (listed in set.json); each was replaced from its stratum where it had another\n`);
       for (const s of info.strata) io.stdout.write(`  ${s.key}: ${s.sampled} of ${s.population} (weight ${s.weight.toFixed(2)})\n`);
       setExit(EXIT.OK);
     });
