@@ -333,13 +333,13 @@ describe('several reviewers on one server', () => {
     const setDir = join(fresh, 'set');
     await writeReviewSet({ run, out: setDir, n: 1, seed: 1, stratify: 'none' });
     const team = await startReviewServer({ setDir, reviewer: 'lead' });
-    const as = async (who: string | undefined, path: string, body?: object): Promise<{ status: number; json: any }> => {
+    const as = async (who: string | undefined, path: string, body?: object): Promise<{ status: number; json: Record<string, unknown> & { state?: { spans: unknown }; disagreements?: unknown } }> => {
       const res = await fetch(new URL(path, team.url), {
         method: body ? 'POST' : 'GET',
         headers: { 'x-review-token': team.token, ...(who ? { 'x-reviewer': encodeURIComponent(who) } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
-      return { status: res.status, json: res.status === 200 ? await res.json() : null };
+      return { status: res.status, json: res.status === 200 ? ((await res.json()) as Record<string, unknown>) : {} };
     };
     try {
       const item = 'n.txt';
@@ -348,7 +348,7 @@ describe('several reviewers on one server', () => {
       await as('Ana Ruiz', '/api/verdict', { kind: 'done', item });
       await as('bo', '/api/verdict', { kind: 'span', item, span: 0, verdict: 'confirm' });
       const boBefore = await as('bo', '/api/item?i=0');
-      expect(boBefore.json.state.spans).toEqual({ 0: { verdict: 'confirm' } });
+      expect(boBefore.json.state?.spans).toEqual({ 0: { verdict: 'confirm' } });
       expect(boBefore.json.disagreements).toEqual([]); // bo has not finished: no peeking at Ana's verdicts
       await as('bo', '/api/verdict', { kind: 'span', item, span: 1, verdict: 'reject' });
       const boDone = await as('bo', '/api/verdict', { kind: 'done', item });
