@@ -2,20 +2,25 @@
 // Note text is PHI and may contain markup: it is only ever inserted as text nodes
 // (textContent / createTextNode), never as HTML.
 
-const token = new URLSearchParams(location.search).get('token') ?? '';
+const params = new URLSearchParams(location.search);
+const token = params.get('token') ?? '';
+// Several reviewers may share one server: each opens the page with &reviewer=NAME.
+const reviewerName = params.get('reviewer') ?? '';
 const $ = (id) => document.getElementById(id);
 
 const ui = {
   labels: [],
   items: [],
   index: 0,
-  item: null, // { id, text, redacted, spans, state }
+  item: null, // { id, text, redacted, spans, state, disagreements }
+  role: 'reviewer',
   cursor: 0, // index into marks()
   progress: { done: 0, total: 0 },
 };
 
 async function api(path, body) {
   const init = { headers: { 'X-Review-Token': token } };
+  if (reviewerName !== '') init.headers['X-Reviewer'] = encodeURIComponent(reviewerName);
   if (body !== undefined) {
     init.method = 'POST';
     init.headers['Content-Type'] = 'application/json';
@@ -32,13 +37,48 @@ function setStatus(text, warn = false) {
   s.classList.toggle('warn', warn);
 }
 
-/** Detected spans and misses of the current note, in text order: what j/k walk through. */
+/** Misses the reviewers disagree on that this adjudicator has not marked yet: shown as proposals. */
+function proposals() {
+  const it = ui.item;
+  if (!it || ui.role !== 'adjudicator') return [];
+  const own = Object.values(it.state.misses);
+  return it.disagreements
+    .map((d, i) => ({ ...d, i }))
+    .filter((d) => d.kind === 'miss' && !own.some((m) => m.start < d.end && d.start < m.end));
+}
+
+/** Detected spans, misses and proposed misses of the current note, in text order: what j/k walk through. */
 function marks() {
   const it = ui.item;
   if (!it) return [];
   const spans = it.spans.map((s, k) => ({ kind: 'span', k, start: s.start, end: s.end }));
   const misses = Object.entries(it.state.misses).map(([id, m]) => ({ kind: 'miss', id, start: m.start, end: m.end }));
-  return [...spans, ...misses].sort((a, b) => a.start - b.start || a.end - b.end);
+  const proposed = proposals().map((d) => ({ kind: 'proposed', i: d.i, start: d.start, end: d.end }));
+  return [...spans, ...misses, ...proposed].sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+const disputedSpans = () => new Set((ui.item?.disagreements ?? []).filter((d) => d.kind === 'span').map((d) => d.span));
+
+/** One line per disagreement: who said what (offsets and labels; the text is on the left). */
+function describeDisagreement(d) {
+  const state = d.resolved ? 'adjudicated' : 'open';
+  if (d.kind === 'span') return `span ${d.span + 1} ${d.detected} [${d.start}, ${d.end}): ${d.verdicts.map((v) => `${v.reviewer} ${v.verdict}`).join(' · ')} (${state})`;
+  const marked = d.markedBy.map((m) => `${m.reviewer} ${m.label}`).join(' · ');
+  return `miss ${d.label} [${d.start}, ${d.end}): marked by ${marked}${d.notBy.length ? `; not by ${d.notBy.join(', ')}` : ''} (${state})`;
+}
+
+function renderDisagreements() {
+  const list = $('disagreement-list');
+  const items = ui.item?.disagreements ?? [];
+  $('disagreements').hidden = items.length === 0;
+  list.replaceChildren(
+    ...items.map((d) => {
+      const li = document.createElement('li');
+      li.textContent = describeDisagreement(d);
+      li.className = d.resolved ? 'resolved' : 'open';
+      return li;
+    }),
+  );
 }
 
 function currentMark() {
@@ -112,11 +152,13 @@ function render() {
   $('progress').textContent = `${p.done} of ${p.total} notes reviewed · this note: ${judged}/${it.spans.length} spans judged, ${missCount} missed${it.state.done ? ' · done' : ''}`;
 
   const cur = currentMark();
+  const disputed = disputedSpans();
   const regions = it.spans.map((s, k) => {
     const v = it.state.spans[k];
     const label = v?.verdict === 'relabel' ? v.label : s.label;
     const classes = ['hl', `lab-${label}`];
     if (v) classes.push(`v-${v.verdict}`);
+    if (disputed.has(k)) classes.push('disputed');
     if (cur?.kind === 'span' && cur.k === k) classes.push('current');
     return { start: s.start, end: s.end, classes, badge: spanBadge(it, k), data: { span: String(k) } };
   });
@@ -125,7 +167,13 @@ function render() {
     if (cur?.kind === 'miss' && cur.id === id) classes.push('current');
     regions.push({ start: m.start, end: m.end, classes, badge: `MISS ${m.label}`, data: { miss: id } });
   }
+  for (const d of proposals()) {
+    const classes = ['proposed', `lab-${d.label}`];
+    if (cur?.kind === 'proposed' && cur.i === d.i) classes.push('current');
+    regions.push({ start: d.start, end: d.end, classes, badge: `PROPOSED ${d.label}`, data: { proposed: String(d.i) } });
+  }
   renderSegments($('original'), it.text, regions);
+  renderDisagreements();
 
   const outRegions = [];
   it.spans.forEach((s, k) => {
@@ -156,6 +204,10 @@ function render() {
       `verdict   ${v ? (v.verdict === 'relabel' ? `relabel → ${v.label}` : v.verdict) : 'not judged'}`,
     ].join('\n');
     $('label-select').value = v?.verdict === 'relabel' ? v.label : s.label;
+  } else if (cur.kind === 'proposed') {
+    const d = it.disagreements[cur.i];
+    box.textContent = `proposed miss  [${d.start}, ${d.end})\nlabel ${d.label}\n(c or 1–9 keeps it as a miss; leave it to drop it)`;
+    $('label-select').value = d.label;
   } else {
     const m = it.state.misses[cur.id];
     box.textContent = `miss  [${m.start}, ${m.end})\nlabel ${m.label}\n(x deletes it, 1–9 relabels it)`;
@@ -172,6 +224,7 @@ async function loadItem(index, cursor = 0) {
   const data = await api(`/api/item?i=${index}`);
   ui.index = index;
   ui.item = data;
+  ui.items[index].disagreements = data.disagreements.filter((d) => !d.resolved).length;
   ui.progress = data.progress;
   ui.cursor = cursor;
   history.replaceState(null, '', `${location.pathname}${location.search}#note=${index}`);
@@ -183,6 +236,8 @@ async function post(verdict) {
   try {
     const res = await api('/api/verdict', { item: ui.item.id, ...verdict });
     ui.item.state = res.state;
+    ui.item.disagreements = res.disagreements;
+    ui.items[ui.index].disagreements = res.disagreements.filter((d) => !d.resolved).length;
     ui.progress = res.progress;
     ui.items[ui.index].done = res.state.done;
     setStatus('saved');
@@ -198,6 +253,7 @@ function judge(verdict) {
   if (cur.kind === 'miss') {
     return verdict === 'reject' ? post({ kind: 'unmiss', miss: cur.id }).then(() => clampCursor()) : Promise.resolve();
   }
+  if (cur.kind === 'proposed') return verdict === 'confirm' ? adopt(cur.i) : Promise.resolve(move(1));
   return post({ kind: 'span', span: cur.k, verdict }).then(() => move(1));
 }
 
@@ -210,6 +266,7 @@ function setLabel(label) {
     const m = ui.item.state.misses[cur.id];
     return post({ kind: 'miss', miss: cur.id, start: m.start, end: m.end, label });
   }
+  if (cur.kind === 'proposed') return adopt(cur.i, label);
   const s = ui.item.spans[cur.k];
   return post(label === s.label ? { kind: 'span', span: cur.k, verdict: 'confirm' } : { kind: 'span', span: cur.k, verdict: 'relabel', label });
 }
@@ -274,6 +331,13 @@ async function markMiss(label) {
   render();
 }
 
+/** The adjudicator keeps a proposed miss: it becomes their own miss (same extent). */
+async function adopt(i, label) {
+  const d = ui.item.disagreements[i];
+  await post({ kind: 'miss', miss: newMissId(), start: d.start, end: d.end, label: label ?? d.label });
+  clampCursor();
+}
+
 async function confirmRest() {
   const it = ui.item;
   for (let k = 0; k < it.spans.length; k++) {
@@ -284,10 +348,22 @@ async function confirmRest() {
 async function nextNote() {
   const it = ui.item;
   if (!it) return;
-  const unjudged = it.spans.length - Object.keys(it.state.spans).length;
+  // An adjudicator decides the disputed spans only; a reviewer judges every span.
+  const owed = ui.role === 'adjudicator' ? [...disputedSpans()] : it.spans.map((_, k) => k);
+  const unjudged = owed.filter((k) => !it.state.spans[k]).length;
   if (unjudged === 0 && !it.state.done) await post({ kind: 'done' });
   if (ui.index + 1 < ui.items.length) await loadItem(ui.index + 1);
   if (unjudged > 0) setStatus(`previous note left open: ${unjudged} span(s) not judged`, true);
+}
+
+/** The next note (after this one, wrapping) with a disagreement nobody has adjudicated. */
+async function nextDisagreement() {
+  const n = ui.items.length;
+  for (let step = 1; step <= n; step++) {
+    const i = (ui.index + step) % n;
+    if (ui.items[i].disagreements > 0) return loadItem(i);
+  }
+  setStatus('no open disagreements');
 }
 
 async function prevNote() {
@@ -316,6 +392,7 @@ function onKey(e) {
   else if (key === 'a') action = () => confirmRest();
   else if (key === 'n') action = () => nextNote();
   else if (key === 'p') action = () => prevNote();
+  else if (key === 'd') action = () => nextDisagreement();
   else return;
   e.preventDefault();
   enqueue(action);
@@ -328,6 +405,8 @@ function onTextClick(e) {
   const list = marks();
   const i = seg.dataset.miss
     ? list.findIndex((m) => m.kind === 'miss' && m.id === seg.dataset.miss)
+    : seg.dataset.proposed !== undefined
+      ? list.findIndex((m) => m.kind === 'proposed' && m.i === Number(seg.dataset.proposed))
     : seg.dataset.span !== undefined
       ? list.findIndex((m) => m.kind === 'span' && m.k === Number(seg.dataset.span))
       : -1;
@@ -340,6 +419,8 @@ function onTextClick(e) {
 async function start() {
   const state = await api('/api/state');
   ui.labels = state.labels;
+  ui.role = state.role;
+  $('who').textContent = `${state.role === 'adjudicator' ? 'adjudicating' : 'reviewing'} as ${state.reviewer}`;
   ui.items = state.items;
   ui.progress = state.progress;
   const select = $('label-select');

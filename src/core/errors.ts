@@ -108,6 +108,12 @@ export const ERROR_CODES = {
   E121: { exit: 1, means: 'reidentify: several recorded notes share the text with different originals (name --note or --patient)' },
   E122: { exit: 2, means: 'the key file is not a regular file (a folder, FIFO, device or standard stream such as /dev/stdin)' },
   E123: { exit: 2, means: '--hash-names needs a fixed key (--key-file or PHI_REDACT_KEY)' },
+
+  E150: { exit: 2, means: 'review serve: --host is not a loopback address and --allow-remote was not given' },
+  E151: { exit: 2, means: 'review serve: cannot listen on the address and port (taken, not this machine\'s, not allowed)' },
+  E152: { exit: 2, means: 'review serve: an --allow-host value is not a DNS name' },
+  E153: { exit: 2, means: 'review export-gold --require-adjudication: reviewers disagree where no adjudicator has decided' },
+  E154: { exit: 2, means: 'queue reset: refused (no --yes, or the queue still has jobs waiting, active or delayed)' },
 } as const satisfies Record<string, { readonly exit: 1 | 2; readonly means: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

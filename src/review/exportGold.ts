@@ -1,4 +1,5 @@
 import type { Label } from '../core/labels.js';
+import { ReviewError } from './store.js';
 import type { ReviewItem } from './types.js';
 import { combineReviews, type VerdictState } from './verdicts.js';
 
@@ -11,12 +12,23 @@ export interface GoldLine {
 /**
  * Corrected gold notes from the review, in the JSONL format `phi-redact eval --gold` reads:
  * spans reviewers confirmed (with their label changes), plus their misses; false alarms are
- * dropped. Only notes a reviewer marked done are exported. Overlapping spans are joined (the
+ * dropped. Only notes a reviewer (or adjudicator) marked done are exported; where reviewers
+ * disagree, an adjudicator's decision wins, else the rule in `combineReviews` (PHI wins). Overlapping spans are joined (the
  * longer part's label wins) so gold spans stay disjoint. A detector's subtype is kept only
  * when the label was not changed.
  */
-export function exportGold(items: readonly ReviewItem[], state: VerdictState): GoldLine[] {
-  return combineReviews(items, state).map((note) => {
+export function exportGold(items: readonly ReviewItem[], state: VerdictState, opts: { requireAdjudication?: boolean } = {}): GoldLine[] {
+  const notes = combineReviews(items, state);
+  if (opts.requireAdjudication) {
+    const open = notes.filter((n) => n.disagreements.some((d) => !d.resolved));
+    if (open.length > 0) {
+      throw new ReviewError(
+        'E153',
+        `${open.length} note(s) hold disagreements no adjudicator has decided (first: ${open[0]!.item.id}); run review serve --adjudicate, or drop --require-adjudication to let the rule decide (PHI wins)`,
+      );
+    }
+  }
+  return notes.map((note) => {
     const { item } = note;
     const parts: { start: number; end: number; label: Label; subtype?: string }[] = [];
     for (const s of note.spans) {

@@ -2,7 +2,7 @@ import { LABELS, type Label } from '../core/labels.js';
 import { tokenize } from '../eval/tokens.js';
 import { cohensKappa, proportion, stratifiedMean, type Interval, type Kappa, type Proportion, type StratifiedMean } from './stats.js';
 import type { ReviewItem, SetInfo } from './types.js';
-import { combineReviews, type ReviewedNote, type VerdictState } from './verdicts.js';
+import { combineReviews, type Disagreement, type ReviewedNote, type VerdictState } from './verdicts.js';
 
 export interface ResidualEstimate extends StratifiedMean {
   /** Estimated residual PHI tokens per 1,000 run notes, and its 95% interval. */
@@ -31,6 +31,9 @@ export interface Agreement {
   readonly spans: Kappa;
 }
 
+/** A disagreement and the note it is in (the note's id: its path in the run, as the set lists it). */
+export type NoteDisagreement = Disagreement & { readonly item: string };
+
 export interface ReviewReport {
   readonly set: {
     readonly population: number;
@@ -41,6 +44,7 @@ export interface ReviewReport {
     readonly seed: number;
   };
   readonly reviewers: readonly string[];
+  readonly adjudicators: readonly string[];
   readonly counts: {
     readonly confirmed: number;
     readonly relabelled: number;
@@ -58,6 +62,8 @@ export interface ReviewReport {
   readonly residual: ResidualEstimate;
   readonly perLabel: readonly LabelRow[];
   readonly agreement: readonly Agreement[];
+  /** Where the reviewers who finished a note differ, for adjudication; `resolved` once an adjudicator decided. */
+  readonly disagreements: readonly NoteDisagreement[];
 }
 
 /**
@@ -128,12 +134,12 @@ export function buildReport(info: SetInfo, items: readonly ReviewItem[], state: 
     });
   }
 
-  const reviewers = [...state.keys()].sort();
+  const reviewers = [...state.reviews.keys()].sort();
   const agreement: Agreement[] = [];
   for (let i = 0; i < reviewers.length; i++) {
     for (let j = i + 1; j < reviewers.length; j++) {
-      const a = state.get(reviewers[i]!)!;
-      const b = state.get(reviewers[j]!)!;
+      const a = state.reviews.get(reviewers[i]!)!;
+      const b = state.reviews.get(reviewers[j]!)!;
       const pairs: [string, string][] = [];
       for (const item of items) {
         const sa = a.get(item.id);
@@ -160,6 +166,7 @@ export function buildReport(info: SetInfo, items: readonly ReviewItem[], state: 
       seed: info.seed,
     },
     reviewers,
+    adjudicators: [...state.adjudications.keys()].sort(),
     counts: { confirmed, relabelled, rejected, unjudged: judged.length - confirmed - rejected, missed: misses.length, residualTokens: residualTotal },
     precision: proportion(confirmed, confirmed + rejected),
     recall: proportion(confirmed, confirmed + misses.length),
@@ -170,6 +177,7 @@ export function buildReport(info: SetInfo, items: readonly ReviewItem[], state: 
     residual: residualEstimate(info, notes, (n) => sum(residualByNote.get(n)!)),
     perLabel,
     agreement,
+    disagreements: notes.flatMap((n) => n.disagreements.map((d) => ({ item: n.item.id, ...d }))),
   };
 }
 
@@ -216,7 +224,22 @@ export function formatReportText(r: ReviewReport): string {
   for (const a of r.agreement) {
     lines.push('', `Agreement ${a.reviewers[0]} vs ${a.reviewers[1]} on ${a.spans.n} spans: kappa ${num(a.spans.kappa, 3)} (observed ${pct(a.spans.observed)}, chance ${pct(a.spans.expected)})`);
   }
+  if (r.disagreements.length > 0) {
+    const open = r.disagreements.filter((d) => !d.resolved).length;
+    lines.push('', `Disagreements: ${r.disagreements.length} (${open} open, decided by the rule until adjudicated: PHI wins; ${r.disagreements.length - open} adjudicated${r.adjudicators.length > 0 ? ` by ${r.adjudicators.join(', ')}` : ''})`);
+    for (const d of r.disagreements) lines.push(`  ${describeDisagreement(d)}`);
+  }
   return `${lines.join('\n')}\n`;
+}
+
+/** One line per disagreement: note id, offsets, labels and who said what (never note text). */
+export function describeDisagreement(d: NoteDisagreement): string {
+  const state = d.resolved ? 'adjudicated' : 'open';
+  if (d.kind === 'span') {
+    return `${d.item} span ${d.span + 1} [${d.start}, ${d.end}) ${d.detected}: ${d.verdicts.map((v) => `${v.reviewer} ${v.verdict}`).join(', ')} (${state})`;
+  }
+  const marked = d.markedBy.map((m) => `${m.reviewer} ${m.label}`).join(', ');
+  return `${d.item} miss [${d.start}, ${d.end}) ${d.label}: marked by ${marked}${d.notBy.length > 0 ? `; not by ${d.notBy.join(', ')}` : ''} (${state})`;
 }
 
 export function escapeHtml(s: string): string {
@@ -269,6 +292,7 @@ ${row(['label', 'confirmed', 'relabelled', 'rejected', 'precision', 'caught', 'm
 ${labelRows}
 </table>
 ${agreement}
+${r.disagreements.length > 0 ? `<h2>Disagreements</h2>\n<ul>\n${r.disagreements.map((d) => `<li>${e(describeDisagreement(d))}</li>`).join('\n')}\n</ul>` : ''}
 <p>Precision and recall count spans; intervals are 95% Wilson score intervals. The residual estimate is stratified by the sampling design (stratum weight N<sub>h</sub>/N), with a normal 95% interval (a stratum with no variation adds the rule-of-three bound 3/n<sub>h</sub> to the upper limit); only notes a reviewer marked done count.</p>
 </body></html>
 `;

@@ -128,6 +128,12 @@ function drawFrom<T>(pool: readonly T[], k: number, random: () => number): T[] {
 
 export interface Draw {
   readonly strata: readonly Stratum[];
+  /**
+   * Per stratum, its notes that were not drawn, in a seeded order of their own: where a drawn
+   * note cannot be read (its input moved), the next one here takes its place. A second random
+   * stream, so the draw itself is the same whether or not a replacement is ever needed.
+   */
+  readonly reserve: ReadonlyMap<string, readonly string[]>;
   /** Sampled notes in review order (a seeded shuffle across strata, so a reviewer who stops
    *  early has still seen a spread of the run). */
   readonly picks: readonly { readonly id: string; readonly stratum: string; readonly weight: number }[];
@@ -152,6 +158,8 @@ export function drawSample(population: readonly PopulationNote[], n: number, see
     n,
   );
   const random = seededRandom(seed);
+  const spare = seededRandom(seed ^ 0x5bd1e995);
+  const reserve = new Map<string, string[]>();
   const strata: Stratum[] = [];
   const picks: { id: string; stratum: string; weight: number }[] = [];
   keys.forEach((key, h) => {
@@ -159,8 +167,11 @@ export function drawSample(population: readonly PopulationNote[], n: number, see
     const populationSize = members[h]!.length;
     const weight = sampled > 0 ? populationSize / sampled : 0;
     strata.push({ key, population: populationSize, sampled, weight });
-    for (const id of drawFrom(members[h]!, sampled, random)) picks.push({ id, stratum: key, weight });
+    const drawn = drawFrom(members[h]!, sampled, random);
+    for (const id of drawn) picks.push({ id, stratum: key, weight });
+    const left = members[h]!.filter((id) => !drawn.includes(id));
+    reserve.set(key, drawFrom(left, left.length, spare));
   });
   const order = drawFrom(picks, picks.length, random);
-  return { strata, picks: order, ...(stratify === 'length' ? { lengthBounds: bounds } : {}) };
+  return { strata, reserve, picks: order, ...(stratify === 'length' ? { lengthBounds: bounds } : {}) };
 }

@@ -5,17 +5,25 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { LABELS } from '../core/labels.js';
 import { REVIEW_PAGE_DIR } from '../node/paths.js';
+import { hostAllowed, isLoopbackHost, urlHost } from './access.js';
 import { appendVerdict, ensureLineStart, loadReviewSet, ReviewError } from './store.js';
-import { verdictInputSchema, type VerdictEvent, type VerdictInput } from './types.js';
-import { itemStateFor, reduceVerdicts } from './verdicts.js';
+import { verdictInputSchema, type ReviewItem, type Role, type VerdictEvent, type VerdictInput } from './types.js';
+import { combineReviews, itemStateFor, reduceVerdicts, type Disagreement } from './verdicts.js';
 
 /**
- * The review page's server: node:http on 127.0.0.1 only, a random port, and a random token
- * that every request must carry (`?token=` for the page and its assets, the `X-Review-Token`
- * header for the API). A request that changes state (anything but GET/HEAD) and carries an
- * `Origin` is refused unless that origin is the server's own (`http://<its Host>`): a page
- * elsewhere that got hold of the token still cannot post verdicts from the reviewer's browser.
+ * The review page's server: node:http on a loopback address (127.0.0.1 by default; another
+ * address only with `allowRemote`), a random port unless one is given, and a random token that
+ * every request must carry (`?token=` for the page and its assets, the `X-Review-Token` header
+ * for the API). A request whose Host names anything but a loopback name or address (or, served
+ * remotely, an IP literal or an `allowHosts` name) is refused: DNS rebinding (src/review/access.ts).
+ * A request that changes state (anything but GET/HEAD) and carries an `Origin` is refused unless
+ * that origin is the server's own (`http://<its Host>`): a page elsewhere that got hold of the
+ * token still cannot post verdicts from the reviewer's browser.
  * Verdicts are appended and fsynced before the page is told they are saved.
+ *
+ * Several reviewers can share one server: the page sends its reviewer's name (from `?reviewer=`
+ * in its URL) in `X-Reviewer`, else the server's `reviewer` is used. With `adjudicate` every
+ * verdict is recorded as the adjudicator's.
  */
 
 /** Static page assets: plain files in `review-page/` at the package root. */
@@ -27,6 +35,7 @@ const ASSETS: Record<string, { file: string; type: string }> = {
 };
 
 export const TOKEN_HEADER = 'x-review-token';
+export const REVIEWER_HEADER = 'x-reviewer';
 const MAX_BODY = 64 * 1024;
 const REVIEWER = /^[\p{L}\p{N} ._@-]{1,64}$/u;
 
@@ -57,9 +66,17 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 export interface ReviewServerOptions {
   readonly setDir: string;
+  /** The reviewer recorded when the page names none. */
   readonly reviewer: string;
-  /** Tests only; the CLI never changes it. */
+  /** 0 or absent: a random free port. */
   readonly port?: number;
+  /** Address to listen on (default 127.0.0.1); not a loopback address only with `allowRemote` (E150). */
+  readonly host?: string;
+  readonly allowRemote?: boolean;
+  /** DNS names the page may be reached by when served remotely (`--allow-host`). */
+  readonly allowHosts?: readonly string[];
+  /** Record every verdict as an adjudication (`review serve --adjudicate`). */
+  readonly adjudicate?: boolean;
 }
 
 export interface ReviewServer {
@@ -74,6 +91,16 @@ function sameToken(given: string | null | undefined, token: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The page's reviewer (URI-encoded in `X-Reviewer`), the default when it names none, or null if undecodable. */
+function reviewerOf(header: string | string[] | undefined, fallback: string): string | null {
+  if (typeof header !== 'string' || header === '') return fallback;
+  try {
+    return decodeURIComponent(header);
+  } catch {
+    return null;
+  }
 }
 
 function send(res: ServerResponse, status: number, body: string | Buffer, type = 'text/plain; charset=utf-8'): void {
@@ -97,10 +124,20 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
 
 export async function startReviewServer(opts: ReviewServerOptions): Promise<ReviewServer> {
   if (!REVIEWER.test(opts.reviewer)) throw new ReviewError('E099', 'reviewer names are 1-64 letters, digits, spaces or ._@-');
+  const host = opts.host ?? '127.0.0.1';
+  const remote = !isLoopbackHost(host);
+  if (remote && !opts.allowRemote) {
+    throw new ReviewError('E150', `--host ${host} is not a loopback address: the page shows note text, so serving it to other machines needs --allow-remote (the token is still required)`);
+  }
+  const allowHosts = (opts.allowHosts ?? []).map((h) => h.toLowerCase());
+  for (const name of allowHosts) {
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(name)) throw new ReviewError('E152', `--allow-host ${name} is not a DNS name`);
+  }
+  const hostPolicy = { remote, names: allowHosts };
+  const role: Role = opts.adjudicate ? 'adjudicator' : 'reviewer';
   const set = await loadReviewSet(opts.setDir);
   await ensureLineStart(set.dir);
   const state = reduceVerdicts(set.events);
-  const reviewer = opts.reviewer;
   const items = set.items;
   const indexOf = new Map(items.map((it, i) => [it.id, i] as const));
   const token = randomBytes(24).toString('base64url');
@@ -112,10 +149,19 @@ export async function startReviewServer(opts: ReviewServerOptions): Promise<Revi
   }
   let writes: Promise<void> = Promise.resolve();
 
-  const progress = (): { done: number; total: number } => ({
-    done: items.filter((it) => itemStateFor(state, reviewer, it.id).done).length,
+  const progress = (reviewer: string): { done: number; total: number } => ({
+    done: items.filter((it) => itemStateFor(state, reviewer, it.id, role).done).length,
     total: items.length,
   });
+
+  /**
+   * The disagreements a person may see on a note: all of them for an adjudicator; for a reviewer
+   * only once they have finished the note themselves, so the others' verdicts cannot sway theirs.
+   */
+  const visibleDisagreements = (reviewer: string, item: ReviewItem): readonly Disagreement[] => {
+    if (role === 'reviewer' && !itemStateFor(state, reviewer, item.id).done) return [];
+    return combineReviews([item], state)[0]?.disagreements ?? [];
+  };
 
   const validate = (v: VerdictInput): string | null => {
     const i = indexOf.get(v.item);
@@ -129,10 +175,10 @@ export async function startReviewServer(opts: ReviewServerOptions): Promise<Revi
     return null;
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, port: number): Promise<void> => {
-    // DNS rebinding: a page elsewhere that resolves its name to 127.0.0.1 still sends its own Host.
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // DNS rebinding: a page elsewhere that resolves its name to our address still sends its own Host.
     const host = req.headers.host ?? '';
-    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return send(res, 403, 'forbidden\n');
+    if (!hostAllowed(host, hostPolicy)) return send(res, 403, 'forbidden\n');
     // CSRF: browsers send Origin with every cross-origin request and every POST; "null" (a
     // sandboxed frame, a file: page) is foreign too. Tools without an Origin (curl) still need the token.
     const origin = req.headers.origin;
@@ -146,21 +192,37 @@ export async function startReviewServer(opts: ReviewServerOptions): Promise<Revi
     if (!url.pathname.startsWith('/api/') || !sameToken(req.headers[TOKEN_HEADER] as string | undefined, token)) {
       return send(res, 403, 'forbidden\n');
     }
+    const reviewer = reviewerOf(req.headers[REVIEWER_HEADER], opts.reviewer);
+    if (reviewer === null || !REVIEWER.test(reviewer)) return sendJson(res, 400, { error: 'reviewer names are 1-64 letters, digits, spaces or ._@-' });
     if (req.method === 'GET' && url.pathname === '/api/state') {
-      const firstOpen = items.findIndex((it) => !itemStateFor(state, reviewer, it.id).done);
+      const listed = items.map((it) => ({
+        id: it.id,
+        spans: it.spans.length,
+        done: itemStateFor(state, reviewer, it.id, role).done,
+        disagreements: visibleDisagreements(reviewer, it).filter((d) => !d.resolved).length,
+      }));
+      // An adjudicator starts at the first open disagreement; a reviewer at the first unfinished note.
+      const firstOpen = listed.findIndex((it) => (role === 'adjudicator' ? it.disagreements > 0 && !it.done : !it.done));
       return sendJson(res, 200, {
         reviewer,
+        role,
         labels: LABELS,
-        items: items.map((it) => ({ id: it.id, spans: it.spans.length, done: itemStateFor(state, reviewer, it.id).done })),
-        resume: firstOpen === -1 ? Math.max(0, items.length - 1) : firstOpen,
-        progress: progress(),
+        items: listed,
+        resume: firstOpen === -1 ? (role === 'adjudicator' ? 0 : Math.max(0, items.length - 1)) : firstOpen,
+        progress: progress(reviewer),
       });
     }
     if (req.method === 'GET' && url.pathname === '/api/item') {
       const i = Number(url.searchParams.get('i'));
       const item = Number.isInteger(i) ? items[i] : undefined;
       if (!item) return sendJson(res, 404, { error: 'no such item' });
-      return sendJson(res, 200, { index: i, ...item, state: itemStateFor(state, reviewer, item.id), progress: progress() });
+      return sendJson(res, 200, {
+        index: i,
+        ...item,
+        state: itemStateFor(state, reviewer, item.id, role),
+        disagreements: visibleDisagreements(reviewer, item),
+        progress: progress(reviewer),
+      });
     }
     if (req.method === 'POST' && url.pathname === '/api/verdict') {
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return sendJson(res, 415, { error: 'JSON only' });
@@ -176,19 +238,23 @@ export async function startReviewServer(opts: ReviewServerOptions): Promise<Revi
       if (!input.success) return sendJson(res, 400, { error: 'not a verdict' });
       const problem = validate(input.data);
       if (problem) return sendJson(res, 400, { error: problem });
-      const event = { ...input.data, reviewer, ts: new Date().toISOString() } as VerdictEvent;
+      const event = { ...input.data, reviewer, ts: new Date().toISOString(), ...(role === 'adjudicator' ? { role } : {}) } as VerdictEvent;
       const write = writes.then(() => appendVerdict(set.dir, event));
       writes = write.catch(() => undefined);
       await write;
       reduceVerdicts([event], state);
-      return sendJson(res, 200, { state: itemStateFor(state, reviewer, event.item), progress: progress() });
+      const item = items[indexOf.get(event.item)!]!;
+      return sendJson(res, 200, {
+        state: itemStateFor(state, reviewer, event.item, role),
+        disagreements: visibleDisagreements(reviewer, item),
+        progress: progress(reviewer),
+      });
     }
     return send(res, 404, 'not found\n');
   };
 
   const server = createServer((req, res) => {
-    const port = (server.address() as AddressInfo).port;
-    handle(req, res, port).catch(() => {
+    handle(req, res).catch(() => {
       // PHI-free: the error may quote a request body; say only that saving failed.
       if (!res.headersSent) sendJson(res, 500, { error: 'could not save' });
       else res.destroy();
@@ -196,12 +262,14 @@ export async function startReviewServer(opts: ReviewServerOptions): Promise<Revi
   });
   server.requestTimeout = 30_000;
   await new Promise<void>((resolvePromise, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolvePromise());
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new ReviewError('E151', `cannot listen on ${urlHost(host, opts.port ?? 0)} (${err.code ?? 'error'}${err.code === 'EADDRINUSE' ? ': the port is taken, choose another --port' : ''})`)),
+    );
+    server.listen(opts.port ?? 0, host, () => resolvePromise());
   });
-  const { port } = server.address() as AddressInfo;
+  const { port, address } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    url: `http://${urlHost(address, port)}/?token=${token}`,
     token,
     server,
     close: () =>

@@ -16,6 +16,7 @@ import {
   type ItemSpan,
   type ReviewItem,
   type SetInfo,
+  type SkippedNote,
   type Stratify,
   type VerdictEvent,
 } from './types.js';
@@ -53,19 +54,34 @@ const manifestLineSchema = z.object({
 });
 type ManifestLine = z.infer<typeof manifestLineSchema>;
 
-/** The run's manifest, last line per input (a resumed run may list a note twice). */
+/**
+ * The run's manifests: a folder run's `manifest.jsonl`, or a queue run's one file per worker
+ * process (`manifest.<host>-<pid>.jsonl`), or both. One entry per input: the last line for it,
+ * except that a failed line never hides a done one (a note a queue worker redid after another
+ * failed on it, or a resumed run).
+ */
 export async function readRunManifest(runDir: string): Promise<ManifestLine[]> {
-  const path = join(runDir, RUN_MANIFEST);
-  let raw: string;
-  try {
-    raw = await readFile(path, 'utf8');
-  } catch {
-    throw new ReviewError('E090', `no run manifest at ${path}: is this the --out folder of a finished folder run?`);
+  const dir = join(runDir, MANIFEST_DIR);
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n === MANIFEST_FILE || /^manifest\.[^/]+\.jsonl$/.test(n)).sort();
+  if (names.length === 0) {
+    throw new ReviewError('E090', `no run manifest at ${join(runDir, RUN_MANIFEST)} (nor a queue worker's manifest.<host>-<pid>.jsonl): is this the --out folder of a finished run?`);
   }
   const byInput = new Map<string, ManifestLine>();
-  // Only a torn tail is expected: a run appends one line at a time and dies at most mid-line.
-  const entries = parseJsonLines(raw, path, manifestLineSchema, 'E091', 'not a manifest line', (i, n) => i >= n - 2);
-  for (const entry of entries) byInput.set(entry.input, entry);
+  for (const name of names) {
+    const path = join(dir, name);
+    let raw: string;
+    try {
+      raw = await readFile(path, 'utf8');
+    } catch {
+      throw new ReviewError('E090', `cannot read the run manifest ${path}`);
+    }
+    // Only a torn tail is expected: a run appends one line at a time and dies at most mid-line.
+    const entries = parseJsonLines(raw, path, manifestLineSchema, 'E091', 'not a manifest line', (i, n) => i >= n - 2);
+    for (const entry of entries) {
+      if (entry.status === 'failed' && byInput.get(entry.input)?.status === 'done') continue;
+      byInput.set(entry.input, entry);
+    }
+  }
   return [...byInput.values()];
 }
 
@@ -90,6 +106,47 @@ export interface SampleOptions {
   readonly seed: number;
   readonly stratify: Stratify;
   readonly now?: Date;
+  /** Told of each drawn note that is skipped (its id and the coded, PHI-free reason). */
+  readonly onSkip?: (id: string, reason: string) => void;
+}
+
+/** Reads one sampled note: its input (checked against the run's hash), its output, its spans. */
+async function readSampledNote(runDir: string, e: ManifestLine): Promise<Pick<ReviewItem, 'text' | 'redacted' | 'spans'>> {
+  const path = isAbsolute(e.input) ? e.input : resolve(runDir, e.input);
+  const bytes = await readFile(path).catch(() => {
+    throw new ReviewError('E093', `cannot read input ${path} listed in the run manifest`);
+  });
+  if (e.sha256 && createHash('sha256').update(bytes).digest('hex') !== e.sha256) {
+    throw new ReviewError('E094', `input ${path} changed since the run (sha256 differs): re-run before sampling`);
+  }
+  const outPath = isAbsolute(e.output) ? e.output : resolve(runDir, e.output);
+  const redacted = await readFile(outPath, 'utf8').catch(() => {
+    throw new ReviewError('E093', `cannot read output ${outPath} listed in the run manifest`);
+  });
+  let text: string;
+  try {
+    // The run's own decoding (BOM dropped), so manifest offsets land where they did in the run.
+    text = decodeNote(bytes);
+  } catch {
+    throw new ReviewError('E093', `cannot decode input ${path} listed in the run manifest`);
+  }
+  const spans: ItemSpan[] = e.spans.map((s, k) => {
+    if (s.end > text.length || s.start >= s.end) {
+      throw new ReviewError('E095', `span [${s.start}, ${s.end}) does not fit input ${path} (length ${text.length})`);
+    }
+    const o = e.outSpans?.length === e.spans.length ? e.outSpans[k] : undefined;
+    return {
+      start: s.start,
+      end: s.end,
+      label: s.label,
+      ...(s.subtype ? { subtype: s.subtype } : {}),
+      source: s.source,
+      score: s.score,
+      ...(o && o.outEnd <= redacted.length ? { outStart: o.outStart, outEnd: o.outEnd } : {}),
+    };
+  });
+  spans.sort((a, b) => a.start - b.start || b.end - a.end);
+  return { text, redacted, spans };
 }
 
 /** Draws a review set from a finished run and writes it (mode 0600) to `out`, which must be new or empty. */
@@ -110,45 +167,30 @@ export async function writeReviewSet(opts: SampleOptions): Promise<SetInfo> {
     opts.stratify,
   );
 
+  // A drawn note that cannot be read is skipped and reported; the next of its stratum's reserve takes its place.
   const items: ReviewItem[] = [];
+  const skipped: SkippedNote[] = [];
+  const reserve = new Map<string, string[]>([...draw.reserve].map(([k, ids]) => [k, [...ids]]));
   for (const pick of draw.picks) {
-    const e = byId.get(pick.id)!;
-    const path = inputPath(e);
-    const bytes = await readFile(path).catch(() => {
-      throw new ReviewError('E093', `cannot read input ${path} listed in the run manifest`);
-    });
-    if (e.sha256 && createHash('sha256').update(bytes).digest('hex') !== e.sha256) {
-      throw new ReviewError('E094', `input ${path} changed since the run (sha256 differs): re-run before sampling`);
-    }
-    const outPath = isAbsolute(e.output) ? e.output : resolve(runDir, e.output);
-    const redacted = await readFile(outPath, 'utf8').catch(() => {
-      throw new ReviewError('E093', `cannot read output ${outPath} listed in the run manifest`);
-    });
-    let text: string;
-    try {
-      // The run's own decoding (BOM dropped), so manifest offsets land where they did in the run.
-      text = decodeNote(bytes);
-    } catch {
-      throw new ReviewError('E093', `cannot decode input ${path} listed in the run manifest`);
-    }
-    const spans: ItemSpan[] = e.spans.map((s, k) => {
-      if (s.end > text.length || s.start >= s.end) {
-        throw new ReviewError('E095', `span [${s.start}, ${s.end}) does not fit input ${path} (length ${text.length})`);
+    for (let id: string | undefined = pick.id; id !== undefined; id = reserve.get(pick.stratum)?.shift()) {
+      try {
+        items.push({ id, stratum: pick.stratum, weight: pick.weight, ...(await readSampledNote(runDir, byId.get(id)!)) });
+        break;
+      } catch (err) {
+        if (!(err instanceof ReviewError)) throw err;
+        skipped.push({ id, reason: err.message });
+        opts.onSkip?.(id, err.message);
       }
-      const o = e.outSpans?.length === e.spans.length ? e.outSpans[k] : undefined;
-      return {
-        start: s.start,
-        end: s.end,
-        label: s.label,
-        ...(s.subtype ? { subtype: s.subtype } : {}),
-        source: s.source,
-        score: s.score,
-        ...(o && o.outEnd <= redacted.length ? { outStart: o.outStart, outEnd: o.outEnd } : {}),
-      };
-    });
-    spans.sort((a, b) => a.start - b.start || b.end - a.end);
-    items.push({ id: pick.id, stratum: pick.stratum, weight: pick.weight, text, redacted, spans });
+    }
   }
+  if (items.length === 0) throw new ReviewError('E092', `none of the sampled notes of the run at ${runDir} could be read (${skipped.length} skipped: moved or changed inputs)`);
+  // Weights follow what was actually drawn: a stratum that ran out of readable notes has fewer.
+  const strata = draw.strata.map((st) => {
+    const sampled = items.filter((it) => it.stratum === st.key).length;
+    return { ...st, sampled, weight: sampled > 0 ? st.population / sampled : 0 };
+  });
+  const weightOf = new Map(strata.map((st) => [st.key, st.weight] as const));
+  for (const [i, it] of items.entries()) items[i] = { ...it, weight: weightOf.get(it.stratum)! };
 
   const info: SetInfo = {
     version: 1,
@@ -159,9 +201,10 @@ export async function writeReviewSet(opts: SampleOptions): Promise<SetInfo> {
     stratify: opts.stratify,
     population: byId.size,
     failed: entries.length - done.length,
-    strata: draw.strata,
+    strata,
     ...(draw.lengthBounds ? { lengthBounds: draw.lengthBounds } : {}),
     runFingerprints: [...new Set(done.flatMap((e) => (e.fingerprint ? [e.fingerprint] : [])))].sort(),
+    ...(skipped.length > 0 ? { skipped } : {}),
   };
 
   const out = resolve(opts.out);

@@ -43,6 +43,15 @@ export interface SetInfo {
   readonly lengthBounds?: readonly number[];
   /** The run's config/rules/model/key fingerprints as its manifest recorded them (PHI-free). */
   readonly runFingerprints?: readonly string[];
+  /** Drawn notes that could not be read (moved, changed, unreadable) and were left out; each was
+   *  replaced by another note of its stratum while the stratum had one. */
+  readonly skipped?: readonly SkippedNote[];
+}
+
+export interface SkippedNote {
+  readonly id: string;
+  /** The coded reason (E093 unreadable, E094 changed, E095 spans do not fit). */
+  readonly reason: string;
 }
 
 export interface ItemSpan {
@@ -109,6 +118,7 @@ export const setInfoSchema = z.object({
   ),
   lengthBounds: z.array(z.number()).optional(),
   runFingerprints: z.array(z.string()).optional(),
+  skipped: z.array(z.object({ id: z.string(), reason: z.string() })).optional(),
 });
 
 /**
@@ -146,9 +156,16 @@ export const verdictInputSchema = z.discriminatedUnion('kind', [
 ]);
 export type VerdictInput = z.infer<typeof verdictInputSchema>;
 
-export type VerdictEvent = VerdictInput & { readonly reviewer: string; readonly ts: string };
+/**
+ * Who made a verdict: a reviewer (the default; older logs have no `role`), or an adjudicator
+ * (`review serve --adjudicate`), whose verdicts decide where reviewers disagree (README
+ * "Several reviewers").
+ */
+export type Role = 'reviewer' | 'adjudicator';
+
+export type VerdictEvent = VerdictInput & { readonly reviewer: string; readonly ts: string; readonly role?: 'adjudicator' };
 
 export const verdictEventSchema = z.intersection(
   verdictInputSchema,
-  z.object({ reviewer: z.string().min(1), ts: z.string() }),
+  z.object({ reviewer: z.string().min(1), ts: z.string(), role: z.literal('adjudicator').optional() }),
 );

@@ -93,6 +93,10 @@ describe('loadPipeline', () => {
     expect(pipeline.config.policy).toEqual({ DEFAULT: 'tag', DATE: 'mask' });
     expect(pipeline.config.ner.threshold).toBe(CONFIG_DEFAULTS.ner.threshold);
     expect((await pipeline.redact('Seen 3/14/2023, call 617-555-0142.')).text).toBe('Seen *********, call [CONTACT].');
+    // The call from issue 19 (it threw a TypeError once): only the default operator given.
+    const masked = await loadPipeline({ config: { policy: { DEFAULT: 'mask' } }, detectors: ['rules'] });
+    expect(masked.config.policy).toEqual({ DEFAULT: 'mask' });
+    expect((await masked.redact('Call 617-555-0142.')).text).toBe('Call ************.');
     await expect(loadPipeline({ config: { polcy: {} } as never })).rejects.toThrow(/^E010 config: unknown key "polcy" at \(root\) \(did you mean "policy"\?\)/);
   });
 

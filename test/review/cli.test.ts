@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,15 +73,84 @@ describe('review sample', () => {
     expect(r.stderr).toMatch(message);
   });
 
-  it('refuses an input that changed since the run, without quoting it', async () => {
+  it('skips an input that changed since the run, without quoting it; with nothing left to sample, E092', async () => {
     const other = mkdtempSync(join(tmpdir(), 'phi-review-cli-'));
     try {
       const { run: r, input } = writeRun(other, NOTES.slice(0, 1));
       writeFileSync(join(input, 'a.txt'), 'Seen by Dr. Someone Else.\n');
       const out = await cli('review', 'sample', r, '--out', join(other, 'set'));
       expect(out.exitCode).toBe(2);
-      expect(out.stderr).toMatch(/E094 input .*a\.txt changed since the run/);
+      expect(out.stderr).toMatch(/^phi-redact: skipped: E094 input .*a\.txt changed since the run.*\nphi-redact: E092 none of the sampled notes/);
       expect(out.stderr).not.toContain('Someone');
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('review sample: queue runs and moved inputs', () => {
+  const SIX: FixtureNote[] = ['p', 'q', 'r', 's', 't', 'u'].map((k, i) => ({
+    name: `${k}.txt`,
+    text: `Seen on 0${i + 1}/0${i + 2}/2024 by Dr. Fenwick${k}.\n`,
+    spans: [{ find: `0${i + 1}/0${i + 2}/2024`, label: 'DATE' as const }],
+  }));
+
+  it('reads a queue run\'s per-worker manifests (no manifest.jsonl) as one run', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'phi-review-queue-'));
+    try {
+      const { run: r } = writeRun(other, SIX);
+      const lines = readFileSync(join(r, '.phi-redact', 'manifest.jsonl'), 'utf8').trim().split('\n');
+      rmSync(join(r, '.phi-redact', 'manifest.jsonl'));
+      writeFileSync(join(r, '.phi-redact', 'manifest.hostA-101.jsonl'), `${lines.slice(0, 4).join('\n')}\n`);
+      // Worker B redid a note worker A had finished (a stalled job) and left a torn last line.
+      writeFileSync(join(r, '.phi-redact', 'manifest.hostB-202.jsonl'), `${lines.slice(3).join('\n')}\n{"input":"/x`);
+      writeFileSync(join(r, '.phi-redact', 'audit.hostA-101.json'), '{}');
+      const out = await cli('review', 'sample', r, '--n', '6', '--out', join(other, 'set'));
+      expect(out.stderr).toBe('');
+      expect(out.exitCode).toBe(0);
+      expect(out.stdout).toContain('Sampled 6 of 6 notes (0 failed notes not sampled)');
+      const set = await loadReviewSet(join(other, 'set'));
+      expect(set.items.map((i) => i.id).sort()).toEqual(SIX.map((n) => n.name));
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it('skips and reports a drawn note whose input has moved, and draws another from its stratum; the rest of the draw is unchanged', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'phi-review-moved-'));
+    try {
+      const { run: r, input } = writeRun(other, SIX);
+      expect((await cli('review', 'sample', r, '--n', '3', '--seed', '4', '--out', join(other, 'before'))).exitCode).toBe(0);
+      const before = (await loadReviewSet(join(other, 'before'))).items.map((i) => i.id);
+      renameSync(join(input, before[1]!), join(other, 'moved-away.txt'));
+      const out = await cli('review', 'sample', r, '--n', '3', '--seed', '4', '--out', join(other, 'after'));
+      expect(out.exitCode).toBe(0);
+      expect(out.stderr).toBe(`phi-redact: skipped: E093 cannot read input ${join(input, before[1]!)} listed in the run manifest\n`);
+      expect(out.stdout).toContain('Sampled 3 of 6 notes');
+      expect(out.stdout).toContain('Skipped 1 drawn notes that could not be read');
+      const after = await loadReviewSet(join(other, 'after'));
+      const ids = after.items.map((i) => i.id);
+      expect([ids[0], ids[2]]).toEqual([before[0], before[2]]);
+      expect(before).not.toContain(ids[1]);
+      expect(after.info.skipped).toEqual([{ id: before[1], reason: expect.stringMatching(/^E093 /) }]);
+      expect(after.info.strata).toEqual([{ key: 'all', population: 6, sampled: 3, weight: 2 }]);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it('a stratum that runs out of readable notes is sampled less, and its weight says so', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'phi-review-short-'));
+    try {
+      const { run: r, input } = writeRun(other, SIX);
+      for (const n of SIX.slice(0, 4)) rmSync(join(input, n.name));
+      const out = await cli('review', 'sample', r, '--n', '4', '--out', join(other, 'set'));
+      expect(out.exitCode).toBe(0);
+      expect(out.stderr.trim().split('\n')).toHaveLength(4);
+      const set = await loadReviewSet(join(other, 'set'));
+      expect(set.items.map((i) => i.id).sort()).toEqual(['t.txt', 'u.txt']);
+      expect(set.info.strata).toEqual([{ key: 'all', population: 6, sampled: 2, weight: 3 }]);
+      expect(set.items.every((i) => i.weight === 3)).toBe(true);
     } finally {
       rmSync(other, { recursive: true, force: true });
     }

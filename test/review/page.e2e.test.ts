@@ -61,13 +61,13 @@ describe.skipIf(!HAVE_CHROMIUM)('review page in Chromium', () => {
 
   const indexOf = (id: string): number => items.findIndex((i) => i.id === id);
 
-  async function open(note?: string): Promise<Page> {
+  async function open(note?: string, url = server.url): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
     page.on('dialog', (d) => {
       dialogs.push(d.type());
       void d.dismiss();
     });
-    await page.goto(note === undefined ? server.url : `${server.url}#note=${indexOf(note)}`);
+    await page.goto(note === undefined ? url : `${url}#note=${indexOf(note)}`);
     await page.waitForSelector('body[data-ready="true"]');
     return page;
   }
@@ -199,5 +199,80 @@ describe.skipIf(!HAVE_CHROMIUM)('review page in Chromium', () => {
     expect(dom).toEqual({ xss: null, imgs: 0, scripts: [expect.stringMatching(/^\/app\.js\?token=/)], injected: 0, bold: 0 });
     expect(dialogs).toEqual([]);
     await page.close();
+  });
+
+  it('two reviewers on one server disagree; each sees it once done; the adjudicator decides; gold follows', async () => {
+    const teamDir = join(dir, 'team');
+    const note = 'Clinic visit: Wren Talbot, 11/12/2022, with her brother Ivo.\n';
+    const { run: runDir } = writeRun(teamDir, [
+      { name: 'team.txt', text: note, spans: [{ find: 'Wren Talbot', label: 'NAME' }, { find: '11/12/2022', label: 'DATE' }] },
+    ]);
+    const teamSet = join(teamDir, 'set');
+    await writeReviewSet({ run: runDir, out: teamSet, n: 1, seed: 1, stratify: 'none' });
+    const team = await startReviewServer({ setDir: teamSet, reviewer: 'lead' });
+    try {
+      // Alice: confirms both spans and marks "Ivo" as a missed name.
+      const alice = await open(undefined, `${team.url}&reviewer=alice`);
+      expect(await alice.textContent('#who')).toBe('reviewing as alice');
+      await saved(alice, () => alice.keyboard.press('a'), 2);
+      await dragSelect(alice, 'Ivo');
+      await saved(alice, () => alice.keyboard.press('1'));
+      await saved(alice, () => alice.keyboard.press('n'));
+      expect(await alice.isHidden('#disagreements')).toBe(true); // nobody else has finished yet
+
+      // Bob: confirms the name, rejects the date, marks nothing; sees nothing of Alice's until done.
+      const bob = await open(undefined, `${team.url}&reviewer=bob`);
+      expect(await bob.textContent('#progress')).toContain('0 of 1 notes reviewed');
+      expect(await bob.locator('#original .seg.miss').count()).toBe(0);
+      await saved(bob, () => bob.keyboard.press('c'));
+      await saved(bob, () => bob.keyboard.press('x'));
+      expect(await bob.isHidden('#disagreements')).toBe(true);
+      await saved(bob, () => bob.keyboard.press('n'));
+      await bob.waitForSelector('#disagreements:not([hidden])');
+      expect(await bob.locator('#disagreement-list li.open').allTextContents()).toEqual([
+        `span 2 DATE [${note.indexOf('11/12/2022')}, ${note.indexOf('11/12/2022') + 10}): alice confirm · bob reject (open)`,
+        `miss NAME [${note.indexOf('Ivo')}, ${note.indexOf('Ivo') + 3}): marked by alice NAME; not by bob (open)`,
+      ]);
+      expect(await bob.getAttribute('#original .seg[data-span="1"]', 'class')).toContain('disputed');
+      await alice.reload();
+      await alice.waitForSelector('#disagreements:not([hidden])');
+      expect(await alice.locator('#disagreement-list li').count()).toBe(2);
+      await alice.close();
+      await bob.close();
+
+      const f = fakeIO({ cwd: dir });
+      expect((await run(['review', 'report', teamSet], f.io)).exitCode).toBe(0);
+      expect(f.stdout()).toContain('Disagreements: 2 (2 open');
+      const strict = fakeIO({ cwd: dir });
+      expect((await run(['review', 'export-gold', teamSet, '--require-adjudication'], strict.io)).exitCode).toBe(2);
+      expect(strict.stderr()).toContain('E153 1 note(s) hold disagreements');
+    } finally {
+      await team.close();
+    }
+
+    // The adjudicator: starts at the disputed note, rejects the date, keeps Alice's miss.
+    const adjudicator = await startReviewServer({ setDir: teamSet, reviewer: 'carol', adjudicate: true });
+    try {
+      const carol = await open(undefined, adjudicator.url);
+      expect(await carol.textContent('#who')).toBe('adjudicating as carol');
+      expect(await carol.locator('#disagreement-list li').count()).toBe(2);
+      expect(await carol.getAttribute('#original .seg.proposed', 'data-badge')).toBe('PROPOSED NAME');
+      await carol.click('#original .seg[data-span="1"]');
+      await saved(carol, () => carol.keyboard.press('x'));
+      await carol.click('#original .seg.proposed');
+      await saved(carol, () => carol.keyboard.press('c'));
+      await carol.waitForSelector('#original .seg.miss');
+      expect(await carol.locator('#original .seg.proposed').count()).toBe(0);
+      await saved(carol, () => carol.keyboard.press('n')); // only the disputed span was owed
+      await carol.waitForFunction(() => document.querySelectorAll('#disagreement-list li.resolved').length === 2);
+      await carol.close();
+    } finally {
+      await adjudicator.close();
+    }
+    const gold = fakeIO({ cwd: dir });
+    expect((await run(['review', 'export-gold', teamSet, '--require-adjudication'], gold.io)).exitCode).toBe(0);
+    const [line] = gold.stdout().trim().split('\n').map((l) => JSON.parse(l));
+    expect(line.spans.map((s: { text: string; label: string }) => `${s.label} ${s.text}`)).toEqual(['NAME Wren Talbot', 'NAME Ivo']);
+    expect(dialogs).toEqual([]);
   });
 });

@@ -92,7 +92,7 @@ describe('review algebra', () => {
         const items = unique.map(([it]) => it);
         const state = reduceVerdicts(unique.flatMap(([, evs]) => evs));
         const r = buildReport(info, items, state);
-        const doneItems = items.filter((it) => [...state.values()].some((m) => m.get(it.id)?.done));
+        const doneItems = items.filter((it) => [...state.reviews.values()].some((m) => m.get(it.id)?.done));
         expect(r.set.reviewedNotes).toBe(doneItems.length);
         expect(r.counts.confirmed + r.counts.rejected + r.counts.unjudged).toBe(doneItems.reduce((a, it) => a + it.spans.length, 0));
         expect(r.counts.relabelled).toBeLessThanOrEqual(r.counts.confirmed);

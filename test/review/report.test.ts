@@ -214,3 +214,93 @@ describe('exportGold', () => {
     expect(g!.spans).toEqual([{ start: 0, end: 9, label: 'NAME', text: 'Dr. Quill' }]);
   });
 });
+
+describe('several reviewers: disagreements and adjudication', () => {
+  const adj = (who: string, v: VerdictInput): VerdictEvent => ({ ...ev(who, v), role: 'adjudicator' });
+  const done = (who: string, id: string): VerdictEvent => ev(who, { kind: 'done', item: id });
+  const span = (who: string, id: string, verdict: 'confirm' | 'reject' | 'relabel', label?: 'LOCATION' | 'DATE'): VerdictEvent =>
+    ev(who, { kind: 'span', item: id, span: 0, verdict, ...(label ? { label } : {}) });
+  const spanIn = (id: string, events: VerdictEvent[]) => combineReviews(items, reduceVerdicts(events)).find((n) => n.item.id === id)!;
+
+  // What becomes gold for b.txt's detected span ("Quill") under the README's rule.
+  it.each([
+    ['one reviewer rejects', [span('r1', 'b.txt', 'reject'), done('r1', 'b.txt')], 'false-alarm', 0, 0],
+    ['two agree it is PHI', [span('r1', 'b.txt', 'confirm'), span('r2', 'b.txt', 'confirm'), done('r1', 'b.txt'), done('r2', 'b.txt')], 'phi', 0, 0],
+    ['two agree it is not', [span('r1', 'b.txt', 'reject'), span('r2', 'b.txt', 'reject'), done('r1', 'b.txt'), done('r2', 'b.txt')], 'false-alarm', 0, 0],
+    ['they disagree, no adjudicator: PHI wins', [span('r1', 'b.txt', 'confirm'), span('r2', 'b.txt', 'reject'), done('r1', 'b.txt'), done('r2', 'b.txt')], 'phi', 1, 1],
+    ['they disagree on the label', [span('r1', 'b.txt', 'confirm'), span('r2', 'b.txt', 'relabel', 'LOCATION'), done('r1', 'b.txt'), done('r2', 'b.txt')], 'phi', 1, 1],
+    [
+      'they disagree, the adjudicator rejects',
+      [span('r1', 'b.txt', 'confirm'), span('r2', 'b.txt', 'reject'), done('r1', 'b.txt'), done('r2', 'b.txt'), adj('cy', { kind: 'span', item: 'b.txt', span: 0, verdict: 'reject' })],
+      'false-alarm',
+      1,
+      0,
+    ],
+    [
+      'an unfinished second reviewer does not count',
+      [span('r1', 'b.txt', 'reject'), span('r2', 'b.txt', 'confirm'), done('r1', 'b.txt')],
+      'false-alarm',
+      0,
+      0,
+    ],
+  ] as const)('%s', (_, events, outcome, disagreements, open) => {
+    const note = spanIn('b.txt', [...events]);
+    expect(note.spans[0]!.outcome).toBe(outcome);
+    expect(note.disagreements).toHaveLength(disagreements);
+    expect(note.disagreements.filter((d) => !d.resolved)).toHaveLength(open);
+  });
+
+  it('lists a miss one reviewer marked and another did not; the adjudicator decides whether it stays', () => {
+    const base = [
+      span('r1', 'b.txt', 'confirm'),
+      span('r2', 'b.txt', 'confirm'),
+      ev('r1', missOf(n1b, 'x', 'Ann Lee', 'NAME')),
+      ev('r1', missOf(n1b, 'y', 'today', 'DATE')),
+      ev('r2', missOf(n1b, 'z', 'Ann', 'NAME')),
+      done('r1', 'b.txt'),
+      done('r2', 'b.txt'),
+    ];
+    const open = spanIn('b.txt', base);
+    expect(open.disagreements).toEqual([
+      { kind: 'miss', start: 22, end: 27, label: 'DATE', markedBy: [{ reviewer: 'r1', label: 'DATE' }], notBy: ['r2'], resolved: false },
+    ]);
+    // Until adjudicated, PHI wins: both misses are gold.
+    expect(open.misses.map((m) => n1b.text.slice(m.start, m.end))).toEqual(['Ann Lee', 'today']);
+    // The adjudicator finishes the note without keeping "today": only the agreed miss stays.
+    const dropped = spanIn('b.txt', [...base, adj('cy', { kind: 'done', item: 'b.txt' })]);
+    expect(dropped.misses.map((m) => n1b.text.slice(m.start, m.end))).toEqual(['Ann Lee']);
+    expect(dropped.disagreements[0]!.resolved).toBe(true);
+    // ... or keeps it.
+    const kept = spanIn('b.txt', [...base, adj('cy', missOf(n1b, 'k', 'today', 'DATE')), adj('cy', { kind: 'done', item: 'b.txt' })]);
+    expect(kept.misses.map((m) => n1b.text.slice(m.start, m.end))).toEqual(['Ann Lee', 'today']);
+  });
+
+  it('the report lists each disagreement (ids, offsets, labels, who said what; no note text), apart from agreement', () => {
+    const events = [span('r1', 'b.txt', 'confirm'), span('r2', 'b.txt', 'reject'), done('r1', 'b.txt'), done('r2', 'b.txt'), span('r1', 'a.txt', 'confirm'), done('r1', 'a.txt')];
+    const report = buildReport(info, items, reduceVerdicts(events));
+    expect(report.reviewers).toEqual(['r1', 'r2']);
+    expect(report.adjudicators).toEqual([]);
+    expect(report.disagreements).toEqual([
+      { item: 'b.txt', kind: 'span', span: 0, start: 4, end: 9, detected: 'NAME', verdicts: [{ reviewer: 'r1', verdict: 'confirm' }, { reviewer: 'r2', verdict: 'reject' }], resolved: false },
+    ]);
+    const text = formatReportText(report);
+    expect(text).toContain('Disagreements: 1 (1 open, decided by the rule until adjudicated: PHI wins; 0 adjudicated)');
+    expect(text).toContain('  b.txt span 1 [4, 9) NAME: r1 confirm, r2 reject (open)');
+    expect(text).not.toContain('Quill');
+    expect(formatReportHtml(report)).toContain('<li>b.txt span 1 [4, 9) NAME: r1 confirm, r2 reject (open)</li>');
+    // Adjudicators' verdicts are not a reviewer's: no kappa pair with them.
+    const judged = buildReport(info, items, reduceVerdicts([...events, { ...span('cy', 'b.txt', 'reject'), role: 'adjudicator' }]));
+    expect(judged.reviewers).toEqual(['r1', 'r2']);
+    expect(judged.adjudicators).toEqual(['cy']);
+    expect(judged.disagreements[0]!.resolved).toBe(true);
+    expect(formatReportText(judged)).toContain('0 open, decided by the rule until adjudicated: PHI wins; 1 adjudicated by cy');
+  });
+
+  it('export-gold --require-adjudication refuses open disagreements (E153), and exports once they are decided', () => {
+    const events = [span('r1', 'b.txt', 'confirm'), span('r2', 'b.txt', 'reject'), done('r1', 'b.txt'), done('r2', 'b.txt')];
+    expect(() => exportGold(items, reduceVerdicts(events), { requireAdjudication: true })).toThrow(/^E153 1 note\(s\) hold disagreements no adjudicator has decided \(first: b\.txt\)/);
+    expect(exportGold(items, reduceVerdicts(events))[0]!.spans.map((s) => s.text)).toEqual(['Quill']);
+    const decided = [...events, { ...span('cy', 'b.txt', 'reject'), role: 'adjudicator' as const }];
+    expect(exportGold(items, reduceVerdicts(decided), { requireAdjudication: true })[0]!.spans).toEqual([]);
+  });
+});

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect, type AddressInfo } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -206,5 +206,178 @@ describe('review server API', () => {
 
   it('refuses reviewer names that could smuggle markup', async () => {
     await expect(startReviewServer({ setDir: join(dir, 'set'), reviewer: '<img src=x>' })).rejects.toThrow(/E099/);
+  });
+});
+
+/** A local TCP forwarder, as `ssh -L <its port>:127.0.0.1:<server port>` would be. */
+function tunnel(to: number): Promise<{ port: number; close: () => Promise<void> }> {
+  return new Promise((resolve) => {
+    const sockets = new Set<import('node:net').Socket>();
+    const relay = createNetServer((inbound) => {
+      const outbound = connect({ host: '127.0.0.1', port: to });
+      sockets.add(inbound).add(outbound);
+      inbound.pipe(outbound).pipe(inbound);
+      inbound.on('error', () => outbound.destroy());
+      outbound.on('error', () => inbound.destroy());
+    });
+    relay.listen(0, '127.0.0.1', () =>
+      resolve({
+        port: (relay.address() as AddressInfo).port,
+        close: () =>
+          new Promise<void>((done) => {
+            relay.close(() => done());
+            for (const s of sockets) s.destroy();
+          }),
+      }),
+    );
+  });
+}
+
+/** GET through any host/port, with the Host header the browser would send there. */
+function getVia(host: string, viaPort: number, path: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port: viaPort, path, headers }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('review server for teams: --port, --host, tunnels', () => {
+  it('answers through a tunnel from another local port (Host: localhost:<tunnel port>), and still refuses a foreign name there', async () => {
+    const t = await tunnel(port);
+    try {
+      expect(t.port).not.toBe(port);
+      expect(await getVia('127.0.0.1', t.port, `/?token=${server.token}`, { host: `localhost:${t.port}` })).toBe(200);
+      expect(await getVia('127.0.0.1', t.port, `/?token=${server.token}`, { host: `[::1]:${t.port}` })).toBe(200);
+      expect(await getVia('127.0.0.1', t.port, `/?token=${server.token}`)).toBe(200);
+      expect(await getVia('127.0.0.1', t.port, `/?token=${server.token}`, { host: `evil.example:${t.port}` })).toBe(403);
+      expect(await getVia('127.0.0.1', t.port, '/')).toBe(403);
+      // A verdict from the page as opened through the tunnel (its origin names the tunnel's port) passes the checks (400: unknown item).
+      const r = await call('/api/verdict', {
+        method: 'POST',
+        headers: { 'x-review-token': server.token, 'content-type': 'application/json', host: `localhost:${t.port}`, origin: `http://localhost:${t.port}` },
+        body: JSON.stringify({ kind: 'done', item: 'nope' }),
+      });
+      expect(r.status).toBe(400);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('listens on the --port it is given; a taken port is E151', async () => {
+    const probe = createNetServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const free = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const fixed = await startReviewServer({ setDir: join(dir, 'set'), reviewer: 'tester', port: free });
+    try {
+      expect(fixed.url).toBe(`http://127.0.0.1:${free}/?token=${fixed.token}`);
+      await expect(startReviewServer({ setDir: join(dir, 'set'), reviewer: 'tester', port: free })).rejects.toThrow(
+        new RegExp(`^E151 cannot listen on 127\\.0\\.0\\.1:${free} \\(EADDRINUSE: the port is taken`),
+      );
+    } finally {
+      await fixed.close();
+    }
+  });
+
+  it('serves on the IPv6 loopback with --host ::1 (skipped where the machine has no IPv6 loopback)', async (ctx) => {
+    let v6: ReviewServer;
+    try {
+      v6 = await startReviewServer({ setDir: join(dir, 'set'), reviewer: 'tester', host: '::1' });
+    } catch (err) {
+      if (/E151/.test(String(err))) return ctx.skip();
+      throw err;
+    }
+    try {
+      expect(v6.url).toMatch(/^http:\/\/\[::1\]:\d+\/\?token=/);
+      expect((await fetch(v6.url)).status).toBe(200);
+    } finally {
+      await v6.close();
+    }
+  });
+
+  it.each([
+    [{ host: '0.0.0.0' }, /^E150 --host 0\.0\.0\.0 is not a loopback address: .*--allow-remote/],
+    [{ host: '10.20.30.40' }, /^E150 /],
+    [{ host: '0.0.0.0', allowRemote: true, allowHosts: ['bad_name!'] }, /^E152 --allow-host bad_name! is not a DNS name/],
+    [{ host: '203.0.113.9', allowRemote: true }, /^E151 cannot listen on 203\.0\.113\.9:0 \(EADDRNOTAVAIL/],
+  ])('refuses %j', async (extra, message) => {
+    await expect(startReviewServer({ setDir: join(dir, 'set'), reviewer: 'tester', ...extra })).rejects.toThrow(message);
+  });
+
+  it('with --allow-remote listens on every address but still wants the token, and refuses unknown names', async () => {
+    const open = await startReviewServer({ setDir: join(dir, 'set'), reviewer: 'tester', host: '0.0.0.0', allowRemote: true, allowHosts: ['review.ward7.internal'] });
+    const p = (open.server.address() as AddressInfo).port;
+    try {
+      expect((open.server.address() as AddressInfo).address).toBe('0.0.0.0');
+      expect(await getVia('127.0.0.1', p, '/')).toBe(403);
+      expect(await getVia('127.0.0.1', p, `/?token=${open.token}`, { host: `192.0.2.10:${p}` })).toBe(200);
+      expect(await getVia('127.0.0.1', p, `/?token=${open.token}`, { host: `review.ward7.internal:${p}` })).toBe(200);
+      expect(await getVia('127.0.0.1', p, `/?token=${open.token}`, { host: `evil.example:${p}` })).toBe(403);
+      expect(await getVia('127.0.0.1', p, '/api/state', { host: `192.0.2.10:${p}` })).toBe(403);
+    } finally {
+      await open.close();
+    }
+  });
+});
+
+describe('several reviewers on one server', () => {
+  it('keeps each reviewer\'s verdicts apart (X-Reviewer), shows disagreements only to those who finished the note, and records adjudications', async () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'phi-review-team-'));
+    const { run } = writeRun(fresh, [
+      { name: 'n.txt', text: 'Met Mr. Tobin Ashgrove on 05/06/2021.', spans: [{ find: 'Tobin Ashgrove', label: 'NAME' }, { find: '05/06/2021', label: 'DATE' }] },
+    ]);
+    const setDir = join(fresh, 'set');
+    await writeReviewSet({ run, out: setDir, n: 1, seed: 1, stratify: 'none' });
+    const team = await startReviewServer({ setDir, reviewer: 'lead' });
+    const as = async (who: string | undefined, path: string, body?: object): Promise<{ status: number; json: Record<string, unknown> & { state?: { spans: unknown }; disagreements?: unknown } }> => {
+      const res = await fetch(new URL(path, team.url), {
+        method: body ? 'POST' : 'GET',
+        headers: { 'x-review-token': team.token, ...(who ? { 'x-reviewer': encodeURIComponent(who) } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      return { status: res.status, json: res.status === 200 ? ((await res.json()) as Record<string, unknown>) : {} };
+    };
+    try {
+      const item = 'n.txt';
+      await as('Ana Ruiz', '/api/verdict', { kind: 'span', item, span: 0, verdict: 'confirm' });
+      await as('Ana Ruiz', '/api/verdict', { kind: 'span', item, span: 1, verdict: 'confirm' });
+      await as('Ana Ruiz', '/api/verdict', { kind: 'done', item });
+      await as('bo', '/api/verdict', { kind: 'span', item, span: 0, verdict: 'confirm' });
+      const boBefore = await as('bo', '/api/item?i=0');
+      expect(boBefore.json.state?.spans).toEqual({ 0: { verdict: 'confirm' } });
+      expect(boBefore.json.disagreements).toEqual([]); // bo has not finished: no peeking at Ana's verdicts
+      await as('bo', '/api/verdict', { kind: 'span', item, span: 1, verdict: 'reject' });
+      const boDone = await as('bo', '/api/verdict', { kind: 'done', item });
+      expect(boDone.json.disagreements).toEqual([
+        { kind: 'span', span: 1, start: 26, end: 36, detected: 'DATE', verdicts: [{ reviewer: 'Ana Ruiz', verdict: 'confirm' }, { reviewer: 'bo', verdict: 'reject' }], resolved: false },
+      ]);
+      // Each reviewer's own state and progress; the default name when the page names none.
+      expect((await as('Ana Ruiz', '/api/state')).json).toMatchObject({ reviewer: 'Ana Ruiz', role: 'reviewer', progress: { done: 1, total: 1 } });
+      expect((await as(undefined, '/api/state')).json).toMatchObject({ reviewer: 'lead', progress: { done: 0, total: 1 }, items: [{ disagreements: 0 }] });
+      expect((await as('<b>', '/api/state')).status).toBe(400);
+      expect((await as('%E0%A4%A', '/api/state')).status).toBe(400);
+
+      const adj = await startReviewServer({ setDir, reviewer: 'Cy', adjudicate: true });
+      try {
+        const get = await fetch(new URL('/api/state', adj.url), { headers: { 'x-review-token': adj.token } });
+        expect(await get.json()).toMatchObject({ reviewer: 'Cy', role: 'adjudicator', resume: 0, items: [{ disagreements: 1, done: false }] });
+        const post = (v: object) =>
+          fetch(new URL('/api/verdict', adj.url), { method: 'POST', headers: { 'x-review-token': adj.token, 'content-type': 'application/json' }, body: JSON.stringify(v) });
+        await post({ kind: 'span', item, span: 1, verdict: 'reject' });
+        const done = (await (await post({ kind: 'done', item })).json()) as { disagreements: { resolved: boolean }[] };
+        expect(done.disagreements.map((d) => d.resolved)).toEqual([true]);
+      } finally {
+        await adj.close();
+      }
+      const log = readFileSync(join(setDir, 'verdicts.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(log.map((e) => `${e.reviewer}${e.role ? `/${e.role}` : ''}`)).toEqual(['Ana Ruiz', 'Ana Ruiz', 'Ana Ruiz', 'bo', 'bo', 'bo', 'Cy/adjudicator', 'Cy/adjudicator']);
+    } finally {
+      await team.close();
+      rmSync(fresh, { recursive: true, force: true });
+    }
   });
 });

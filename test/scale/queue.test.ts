@@ -192,6 +192,51 @@ describe.skipIf(noRedis !== undefined)('queue retries, dead letters and stalled 
     expect(other.stderr).toMatch(/^phi-redact: E081 /);
   });
 
+  it('queue reset frees a finished queue from its first fingerprint (E081), only with --yes and only once no job waits', async () => {
+    writeFileSync(join(tmp, 'r1.txt'), makeNote(6));
+    writeFileSync(join(tmp, 'r2.txt'), makeNote(7));
+    const work = (policy: string[]) => runCli(['queue', 'work', ...opts('rs'), '--out', 'rs-out', '--detectors', 'rules', ...policy, '--concurrency', '1', '--until-empty', '300'], tmp);
+    expect((await runCli(['queue', 'submit', 'r1.txt', ...opts('rs')], tmp)).code).toBe(0);
+    expect((await work([])).code).toBe(0);
+    expect((await work(['--policy', 'mask'])).stderr).toMatch(/^phi-redact: E081 /);
+
+    const unsure = await runCli(['queue', 'reset', ...opts('rs')], tmp);
+    expect(unsure.code).toBe(2);
+    expect(unsure.stderr).toBe('phi-redact: E154 queue reset forgets queue rs\'s fingerprint, counters and jobs: add --yes to do it\n');
+    // A job still waiting: refused, nothing forgotten.
+    expect((await runCli(['queue', 'submit', 'r2.txt', ...opts('rs')], tmp)).code).toBe(0);
+    const busy = await runCli(['queue', 'reset', ...opts('rs'), '--yes'], tmp);
+    expect(busy.code).toBe(2);
+    expect(busy.stderr).toMatch(/^phi-redact: E154 queue rs still has 1 job\(s\) waiting/);
+    expect((await status('rs')).submitted).toBe(2);
+    expect((await work([])).code).toBe(0);
+
+    const reset = await runCli(['queue', 'reset', ...opts('rs'), '--yes', '--json'], tmp);
+    expect(reset.code).toBe(0);
+    expect(JSON.parse(reset.stdout)).toMatchObject({ queue: 'rs', fingerprint: expect.stringMatching(/^[0-9a-f]{8,}/), deadLettersKept: 0, deadLettersDropped: 0 });
+    expect(await status('rs')).toMatchObject({ submitted: 0, done: 0, dead: 0, waiting: 0 });
+    // The name is free again: a worker with another config takes it.
+    expect((await runCli(['queue', 'submit', 'r1.txt', ...opts('rs')], tmp)).code).toBe(0);
+    const masked = await work(['--policy', 'mask']);
+    expect(masked.stderr).toBe('');
+    expect(masked.code).toBe(0);
+    expect(readFileSync(join(tmp, 'rs-out', 'r1.txt'), 'utf8')).toContain('*');
+  }, 180_000);
+
+  it('review sample reads the finished queue run (a manifest per worker process)', async () => {
+    mkdirSync(join(tmp, 'rv'), { recursive: true });
+    for (let i = 0; i < 3; i++) writeFileSync(join(tmp, 'rv', `n${i}.txt`), makeNote(20 + i));
+    expect((await runCli(['queue', 'submit', 'rv', ...opts('rv')], tmp)).code).toBe(0);
+    expect((await runCli(['queue', 'work', ...opts('rv'), '--out', 'rv-out', '--detectors', 'rules', '--concurrency', '1', '--until-empty', '300'], tmp)).code).toBe(0);
+    expect(existsSync(join(tmp, 'rv-out', '.phi-redact', 'manifest.jsonl'))).toBe(false);
+    const sample = await runCli(['review', 'sample', 'rv-out', '--n', '3', '--out', 'rv-set'], tmp);
+    expect(sample.stderr).toBe('');
+    expect(sample.code).toBe(0);
+    expect(sample.stdout).toContain('Sampled 3 of 3 notes');
+    const ids = readFileSync(join(tmp, 'rv-set', 'items.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).id).sort();
+    expect(ids).toEqual(['n0.txt', 'n1.txt', 'n2.txt']);
+  });
+
   it('reports an unreachable Redis as a usage error without hanging', async () => {
     const { child, done } = startCli(['queue', 'status', '--queue', 'x'], tmp, { PHI_REDACT_REDIS: 'redis://user:hunter2@127.0.0.1:1' });
     child.stdin!.end();

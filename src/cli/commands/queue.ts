@@ -15,6 +15,7 @@ import {
   refusePasswordInArgv,
   type RedisTarget,
 } from '../../node/runs/queue/jobs.js';
+import { QueueResetError, resetQueue } from '../../node/runs/queue/reset.js';
 import { formatStatus, queueStatus } from '../../node/runs/queue/status.js';
 import { submitNotes } from '../../node/runs/queue/submit.js';
 import { runQueueWorker } from '../../node/runs/queue/queueWorker.js';
@@ -172,6 +173,30 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
       }
     },
   );
+
+  common(
+    queue
+      .command('reset')
+      .description("Forget a finished queue (its config fingerprint, counters and jobs) so the name can be used again, e.g. with another config. Refused while jobs are waiting or running.")
+      .option('--yes', 'really reset (without it nothing is changed)')
+      .option('--drop-dead-letters', 'also delete the dead-letter queue (its jobs hold note text); kept by default'),
+  ).action(async (options: Common & { yes?: boolean; dropDeadLetters?: boolean }) => {
+    if (!options.yes) {
+      throw new QueueResetError('E154', `queue reset forgets queue ${options.queue}'s fingerprint, counters and jobs: add --yes to do it`);
+    }
+    const connection = await connectChecked(redisTarget(options, io));
+    try {
+      const summary = await resetQueue(connection, options.queue, { dropDeadLetters: options.dropDeadLetters === true });
+      if (options.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
+      else {
+        const dead = summary.deadLettersDropped > 0 ? `; ${summary.deadLettersDropped} dead-lettered job(s) deleted` : summary.deadLettersKept > 0 ? `; ${summary.deadLettersKept} dead-lettered job(s) kept in ${options.queue}-dead (--drop-dead-letters deletes them)` : '';
+        io.stdout.write(`phi-redact: queue ${options.queue} reset (fingerprint ${summary.fingerprint ?? 'none'} forgotten)${dead}\n`);
+      }
+      setExit(EXIT.OK);
+    } finally {
+      connection.disconnect();
+    }
+  });
 
   common(queue.command('status').description('Show how far a queue run is: notes done, waiting, retrying, dead-lettered; workers connected.')).action(
     async (options: Common) => {

@@ -3,10 +3,11 @@ import { Option, type Command } from 'commander';
 import { writeFileAtomic } from '../../node/files/atomicWrite.js';
 import { exportGold } from '../../review/exportGold.js';
 import { buildReport, formatReportHtml, formatReportText } from '../../review/reviewReport.js';
+import { isLoopbackHost } from '../../review/access.js';
 import { startReviewServer } from '../../review/server.js';
 import { loadReviewSet,  writeReviewSet } from '../../review/store.js';
 import { STRATIFY_MODES, type Stratify } from '../../review/types.js';
-import { reduceVerdicts } from '../../review/verdicts.js';
+import { combineReviews, reduceVerdicts } from '../../review/verdicts.js';
 import { CliError, EXIT, type CliIO, type RegisterCommand } from '../io.js';
 
 function positiveInt(name: string, value: string): number {
@@ -35,7 +36,7 @@ export const registerReview: RegisterCommand = (program: Command, io: CliIO, set
   review
     .command('sample')
     .description('Draw a seeded, reproducible review set from a run output folder (the set holds PHI; files are mode 0600).')
-    .argument('<run-output>', 'the --out folder of a finished folder run (with .phi-redact/manifest.jsonl)')
+    .argument('<run-output>', 'the --out folder of a finished folder run (.phi-redact/manifest.jsonl) or queue run (a manifest per worker)')
     .requiredOption('--out <set-dir>', 'new or empty folder for the review set')
     .option('--n <count>', 'notes to sample', '200')
     .option('--seed <int>', 'random seed', '7')
@@ -44,26 +45,55 @@ export const registerReview: RegisterCommand = (program: Command, io: CliIO, set
       const n = positiveInt('--n', options.n);
       const seed = Number(options.seed);
       if (!Number.isInteger(seed)) throw new CliError('--seed must be an integer');
-      const info = await writeReviewSet({ run: resolve(io.cwd, run), out: resolve(io.cwd, options.out), n, seed, stratify: options.stratify });
+      const info = await writeReviewSet({
+        run: resolve(io.cwd, run),
+        out: resolve(io.cwd, options.out),
+        n,
+        seed,
+        stratify: options.stratify,
+        onSkip: (_, reason) => void io.stderr.write(`phi-redact: skipped: ${reason}\n`),
+      });
       const drawn = info.strata.reduce((a, s) => a + s.sampled, 0);
       io.stdout.write(`Sampled ${drawn} of ${info.population} notes (${info.failed} failed notes not sampled) into ${options.out}\n`);
+      if (info.skipped) io.stdout.write(`Skipped ${info.skipped.length} drawn notes that could not be read (listed in set.json); each was replaced from its stratum where it had another\n`);
       for (const s of info.strata) io.stdout.write(`  ${s.key}: ${s.sampled} of ${s.population} (weight ${s.weight.toFixed(2)})\n`);
       setExit(EXIT.OK);
     });
 
   review
     .command('serve')
-    .description('Serve the review page on 127.0.0.1 (random port, token in the printed URL) until Ctrl-C.')
+    .description('Serve the review page (127.0.0.1 and a random port by default; token in the printed URL) until Ctrl-C.')
     .argument('<set>', 'review set folder')
-    .option('--reviewer <name>', 'your name, recorded with each verdict', io.env.USER ?? 'reviewer')
-    .action(async (set: string, options: { reviewer: string }) => {
-      const server = await startReviewServer({ setDir: resolve(io.cwd, set), reviewer: options.reviewer });
-      io.stdout.write(`${server.url}\n`);
-      io.stderr.write('phi-redact: review server running on 127.0.0.1 only; press Ctrl-C to stop\n');
-      await untilStopped();
-      await server.close();
-      setExit(EXIT.OK);
-    });
+    .option('--reviewer <name>', 'your name, recorded with each verdict (a page URL with &reviewer=NAME records that name instead)', io.env.USER ?? 'reviewer')
+    .option('--port <port>', 'port to listen on (default: a random free port)')
+    .option('--host <address>', 'address to listen on: a loopback address unless --allow-remote', '127.0.0.1')
+    .option('--allow-remote', 'allow a --host other machines can reach (plain HTTP: prefer an SSH tunnel); the token is still required')
+    .option('--allow-host <name...>', 'with --allow-remote: DNS names the page may be opened by (IP addresses and localhost always work)')
+    .option('--adjudicate', 'record verdicts as adjudications: the page walks the notes where reviewers disagree')
+    .action(
+      async (
+        set: string,
+        options: { reviewer: string; port?: string; host: string; allowRemote?: boolean; allowHost?: string[]; adjudicate?: boolean },
+      ) => {
+        const port = options.port === undefined ? 0 : Number(options.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('--port must be a whole number from 0 to 65535');
+        const server = await startReviewServer({
+          setDir: resolve(io.cwd, set),
+          reviewer: options.reviewer,
+          port,
+          host: options.host,
+          allowRemote: options.allowRemote === true,
+          allowHosts: options.allowHost ?? [],
+          adjudicate: options.adjudicate === true,
+        });
+        io.stdout.write(`${server.url}\n`);
+        const where = isLoopbackHost(options.host) ? `${options.host} only` : `${options.host}, reachable from other machines (plain HTTP; token required)`;
+        io.stderr.write(`phi-redact: review server running on ${where}${options.adjudicate ? ', adjudicating' : ''}; press Ctrl-C to stop\n`);
+        await untilStopped();
+        await server.close();
+        setExit(EXIT.OK);
+      },
+    );
 
   review
     .command('report')
@@ -83,9 +113,14 @@ export const registerReview: RegisterCommand = (program: Command, io: CliIO, set
     .command('export-gold')
     .description('Print corrected gold notes (JSONL, the format `phi-redact eval --gold` reads) for the notes reviewers marked done. It holds PHI.')
     .argument('<set>', 'review set folder')
-    .action(async (set: string) => {
+    .option('--require-adjudication', 'refuse (E153) while reviewers disagree anywhere no adjudicator has decided')
+    .action(async (set: string, options: { requireAdjudication?: boolean }) => {
       const loaded = await loadReviewSet(resolve(io.cwd, set));
-      for (const line of exportGold(loaded.items, reduceVerdicts(loaded.events))) io.stdout.write(`${JSON.stringify(line)}\n`);
+      const state = reduceVerdicts(loaded.events);
+      const gold = exportGold(loaded.items, state, { requireAdjudication: options.requireAdjudication === true });
+      for (const line of gold) io.stdout.write(`${JSON.stringify(line)}\n`);
+      const open = combineReviews(loaded.items, state).flatMap((n) => n.disagreements).filter((d) => !d.resolved).length;
+      if (open > 0) io.stderr.write(`phi-redact: ${open} disagreement(s) not adjudicated were decided by the rule (PHI wins; see review report)\n`);
       setExit(EXIT.OK);
     });
 };
