@@ -202,6 +202,10 @@ export function parseConfig(raw: unknown, where = 'config'): Config {
 }
 
 /** The keys the schema allows at `path` (an object's path in the config). */
+export function configKeysAt(path: readonly PropertyKey[]): string[] {
+  return knownKeys(path);
+}
+
 function knownKeys(path: readonly PropertyKey[]): string[] {
   let node = unwrap(ConfigSchema);
   for (const p of path) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { canonicalJson } from '../core/canonicalJson.js';
-import { ConfigSchema, parseConfig, type Config } from '../core/config.js';
+import { closest, ConfigSchema, configKeysAt, parseConfig, type Config } from '../core/config.js';
 import { describeSchemaIssue, PhiRedactError } from '../core/errors.js';
 import { LABELS } from '../core/labels.js';
 
@@ -58,10 +58,32 @@ export function parseNoteRequest(body: unknown, maxBatch: number): NoteRequest {
   const raw = isPlainObject(body) && isPlainObject(body.config) ? body.config : undefined;
   if (raw !== undefined) refuseServerOnly(raw);
   const result = (batch ? BatchRequestSchema : SingleRequestSchema).safeParse(body);
-  if (!result.success) throw new PhiRedactError('E132', `request body: ${describeSchemaIssue(result.error)}`);
+  if (!result.success) throw new PhiRedactError('E132', `request body: ${describeIssue(result.error)}`);
   const notes = 'notes' in result.data ? result.data.notes : [{ text: result.data.text, id: result.data.id, patientId: result.data.patientId }];
   if (notes.length > maxBatch) throw new PhiRedactError('E132', `request body: ${notes.length} notes in one batch, more than serve.maxBatch (${maxBatch})`);
   return { notes, batch, ...(raw !== undefined ? { config: raw } : {}) };
+}
+
+/**
+ * A schema failure without the client's words: zod quotes an unknown key, and a key may be
+ * anything, so it is never repeated; the nearest known key (ours) is suggested instead.
+ */
+function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (issue?.code !== 'unrecognized_keys') return describeSchemaIssue(error);
+  const path = issue.path.map(String).join('.') || '(root)';
+  const known = knownKeysAt(issue.path);
+  const hints = issue.keys.map((k) => closest(k, known)).filter((h) => h !== undefined);
+  return `unknown field at ${path}${hints.length > 0 ? ` (did you mean "${hints[0]}"?)` : ''}; known: ${known.join(', ')}`;
+}
+
+/** The keys a request may have at `path` (request root, `config`, or a config section). */
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
+  const [head, ...rest] = path.filter((p) => typeof p === 'string');
+  if (head === undefined) return [...Object.keys(SingleRequestSchema.shape), 'notes'];
+  if (head === 'config') return rest.length === 0 ? Object.keys(RequestConfigSchema.shape) : configKeysAt(rest);
+  if (head === 'notes') return Object.keys(NoteSchema.shape);
+  return [];
 }
 
 function refuseServerOnly(config: Record<string, unknown>): void {

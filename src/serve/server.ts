@@ -86,6 +86,10 @@ export function createServer(options: ServeOptions): PhiServer {
     forceCloseConnections: 'idle',
   });
 
+  // JSON only: Fastify would otherwise take text/plain bodies as strings.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: settings.maxBodyBytes }, app.getDefaultJsonParser('error', 'error'));
+
   app.addHook('onRequest', async (request, reply) => {
     const started = performance.now();
     reply.raw.once('close', () => writeAccessLine(options.accessLog, request, reply, started));
@@ -103,6 +107,11 @@ export function createServer(options: ServeOptions): PhiServer {
     reply.raw.once('close', () => {
       inFlight -= 1;
     });
+  });
+
+  // While stopping, each response in flight closes its connection: a keep-alive socket would otherwise hold close() open.
+  app.addHook('onSend', async (_request, reply) => {
+    if (state === 'stopping') void reply.header('Connection', 'close');
   });
 
   app.setErrorHandler((err, _request, reply) => {
