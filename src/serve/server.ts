@@ -4,6 +4,7 @@ import type { Config } from '../core/config.js';
 import { PhiRedactError } from '../core/errors.js';
 import { loadPipeline, type LoadPipelineOptions } from '../node/createPipeline.js';
 import { runFingerprints, toolVersion } from '../node/runs/audit.js';
+import { effectivePolicy, usesSurrogate } from '../transform/safeHarbor.js';
 import { httpErrorOf, noteFailure } from './httpErrors.js';
 import { openApiDocument } from './openapi.js';
 import { PipelineCache, type PipelineLoader, type ServedPipeline } from './pipelines.js';
@@ -138,6 +139,10 @@ export function createServer(options: ServeOptions): PhiServer {
   const serveNotes = (mode: 'redact' | 'analyze') => async (request: FastifyRequest) => {
     const parsed = parseNoteRequest(request.body, settings.maxBatch);
     const effective = requestConfig(config, parsed.config);
+    // Before any load: a pipeline that would fail for want of a key is not worth building per request.
+    if (options.key === undefined && usesSurrogate(effectivePolicy(effective))) {
+      throw new PhiRedactError('E113', 'the policy uses the surrogate operator but the server has no key (--key-file or PHI_REDACT_KEY)');
+    }
     return cache.with(effective, async (pipeline) => {
       if (!parsed.batch) return oneNote(pipeline, parsed.notes[0]!, 0, mode, parsed, settings);
       const notes: unknown[] = [];

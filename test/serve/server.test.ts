@@ -92,6 +92,17 @@ describe('redact and analyze', () => {
     expect(masked.text).toBe('Seen ********** by Dr. Quellmar; call 410-555-0143. MRN: ********.');
   });
 
+  it('surrogates with the server\'s key: the same patient gets the same surrogates in every request, never the original', async () => {
+    const s = track(rulesServer({}, { key: Buffer.from('server-key-0123456789abcdef') }));
+    await s.ready;
+    const ask = async (patientId: string) =>
+      ((await post(s, '/v1/redact', { text: NOTE, patientId, config: { policy: { DEFAULT: 'surrogate' } } })).json() as { text: string }).text;
+    const first = await ask('p1');
+    for (const phi of NOTE_PHI) expect(first).not.toContain(phi);
+    expect(await ask('p1')).toBe(first);
+    expect(await ask('p2')).not.toBe(first);
+  });
+
   it('pipelines for other configs are cached by fingerprint, at most serve.pipelines, shared by equal configs', async () => {
     const g = gatedLoader({ ms: 1 });
     const s = track(rulesServer({ serve: { pipelines: 1 } }, { loader: g.loader }));
