@@ -93,6 +93,31 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * `phi-redact serve` (src/serve): where it listens and how much it takes at once. Never part of
+     * a run's fingerprint (they decide whether a request is served, not its bytes), and a request's
+     * `config` may not set them. Host: loopback unless the command also says --allow-remote.
+     */
+    serve: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        /** 0: a free port chosen by the system (printed at start). */
+        port: z.number().int().min(0).max(65_535).default(8080),
+        /** A larger request body is refused unread (413, E135). */
+        maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+        /** Requests being served at once (the pipeline routes); one more is refused (503, E136, Retry-After). */
+        maxInFlight: z.number().int().min(1).max(1024).default(8),
+        /** Notes in one batch request. */
+        maxBatch: z.number().int().min(1).max(10_000).default(100),
+        /** A note whose detection runs longer fails (E137); 0: no limit. Checked between pipeline steps. */
+        noteSeconds: z.number().min(0).max(3600).default(30),
+        /** Pipelines kept for requests with their own `config` (by config fingerprint, least recently used dropped). */
+        pipelines: z.number().int().min(0).max(16).default(2),
+        /** Add each span's original text to responses (off: offsets only; the client has the note). */
+        spanText: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
     merge: z
       .object({
         threshold: z.number().min(0).max(1).default(0),
@@ -177,6 +202,10 @@ export function parseConfig(raw: unknown, where = 'config'): Config {
 }
 
 /** The keys the schema allows at `path` (an object's path in the config). */
+export function configKeysAt(path: readonly PropertyKey[]): string[] {
+  return knownKeys(path);
+}
+
 function knownKeys(path: readonly PropertyKey[]): string[] {
   let node = unwrap(ConfigSchema);
   for (const p of path) {

@@ -109,6 +109,17 @@ export const ERROR_CODES = {
   E122: { exit: 2, means: 'the key file is not a regular file (a folder, FIFO, device or standard stream such as /dev/stdin)' },
   E123: { exit: 2, means: '--hash-names needs a fixed key (--key-file or PHI_REDACT_KEY)' },
 
+  E130: { exit: 2, means: 'serve: no usable bearer token (--token-file or PHI_REDACT_SERVE_TOKEN: unreadable, shared with group or others, or shorter than 16 bytes)' },
+  E131: { exit: 2, means: 'serve: a host that is not loopback without --allow-remote, or the address cannot be listened on' },
+  E132: { exit: 1, means: 'serve: the request is not JSON or does not fit the request schema' },
+  E133: { exit: 1, means: "serve: a request's config sets what only the server's operator may (paths, limits, threads, run memory)" },
+  E134: { exit: 1, means: 'serve: missing or wrong bearer token' },
+  E135: { exit: 1, means: 'serve: the request body is larger than serve.maxBodyBytes' },
+  E136: { exit: 1, means: 'serve: not ready yet (the pipeline is loading), too many requests in flight (serve.maxInFlight), or shutting down: retry later' },
+  E137: { exit: 1, means: 'serve: a note ran past serve.noteSeconds' },
+  E138: { exit: 1, means: 'serve: no such route' },
+  E139: { exit: 1, means: 'serve: an unexpected error while serving a request (only its class is reported)' },
+
   E150: { exit: 2, means: 'review serve: --host is not a loopback address and --allow-remote was not given' },
   E151: { exit: 2, means: 'review serve: cannot listen on the address and port (taken, not this machine\'s, not allowed)' },
   E152: { exit: 2, means: 'review serve: an --allow-host value is not a DNS name' },

@@ -52,8 +52,8 @@ export function runFingerprints(pipeline: Pick<Pipeline, 'config' | 'fingerprint
     if (entries.length === 1) return entries[0]![1];
     return sha256Hex(canonicalJson(entries));
   };
-  // The budgets (`limits`) decide whether a note finishes, never its bytes: changing them keeps --resume's work.
-  const { limits: _budgets, ...output } = pipeline.config as Pipeline['config'] & { limits?: unknown };
+  // The budgets (`limits`) and the server's settings (`serve`) decide whether a note finishes, never its bytes: changing them keeps --resume's work.
+  const { limits: _budgets, serve: _server, ...output } = pipeline.config as Pipeline['config'] & { limits?: unknown; serve?: unknown };
   const config = sha256Hex(canonicalJson(output));
   const rules = group('rules/');
   const model = group('ner/');
