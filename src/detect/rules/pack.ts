@@ -156,6 +156,11 @@ export function parseRulePack(yamlText: string, fileName: string): RulePack {
     const line = err instanceof YAMLError && err.linePos?.[0] ? ` line ${err.linePos[0].line}` : '';
     throw new RulePackError('E024', `${fileName}:${line} YAML syntax error`);
   }
+  return rulePackFromDocument(doc, fileName);
+}
+
+/** Checks one pack already parsed from YAML (the loader may hold a parse made at build time). Pure. */
+export function rulePackFromDocument(doc: unknown, fileName: string): RulePack {
   const head = PackSchema.safeParse(doc);
   if (!head.success) throw new RulePackError('E021', `${fileName}: ${describeSchemaIssue(head.error)}`);
   const rules = head.data.rules.map((r, i) => checkRule(r, fileName, i));
