@@ -132,6 +132,7 @@ const statusByFile = new Map<string, PrebuiltStatus>();
 
 /** The packed word lists of `file` when its stamp is `fingerprint` (the installed sources'); read once per file and process (thread). */
 export function prebuiltLexicon(fingerprint: string, file: string = LEXICON_FILE): PrebuiltStatus {
+  if (prebuiltOff()) return { fresh: false, reason: `${PREBUILT_ENV}=off` };
   const key = `${file}\n${fingerprint}`;
   let status = statusByFile.get(key);
   if (status === undefined) {
@@ -149,7 +150,6 @@ function prebuiltOff(): boolean {
 }
 
 function readPrebuilt(file: string, fingerprint: string): PrebuiltStatus {
-  if (prebuiltOff()) return { fresh: false, reason: `${PREBUILT_ENV}=off` };
   const name = relative(PACKAGE_ROOT, file);
   let bytes: Buffer;
   try {
