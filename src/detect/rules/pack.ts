@@ -1,4 +1,4 @@
-import { parse as parseYaml, YAMLError } from 'yaml';
+import { parseYaml, yamlErrorLine } from '../../core/yaml.js';
 import { z } from 'zod';
 import { LABELS, SUBTYPES, type Label } from '../../core/labels.js';
 import { backtrackingRisk } from './backtracking.js';
@@ -153,7 +153,8 @@ export function parseRulePack(yamlText: string, fileName: string): RulePack {
   try {
     doc = parseYaml(yamlText, { prettyErrors: false, maxAliasCount: 100 });
   } catch (err) {
-    const line = err instanceof YAMLError && err.linePos?.[0] ? ` line ${err.linePos[0].line}` : '';
+    const at = yamlErrorLine(err);
+    const line = at !== undefined ? ` line ${at}` : '';
     throw new RulePackError('E024', `${fileName}:${line} YAML syntax error`);
   }
   return rulePackFromDocument(doc, fileName);

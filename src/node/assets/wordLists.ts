@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { BUNDLED_DICTIONARY_DIR } from '../paths.js';
 import { gunzipSync } from 'node:zlib';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../../core/yaml.js';
 import { DictionaryDataError, parseNameCues, parsePlaceCues, type DictionaryData } from '../../detect/dictionaries/index.js';
 import { dictionaryDataFromPacked, LEXICON_FILE, LEXICON_FORMAT, prebuiltLexicon, prebuiltYaml, type PrebuiltStatus } from './lexiconFile.js';
 
