@@ -61,7 +61,9 @@ function once(v: Variant, detectors: string): Promise<Timing> {
     child.stdout.on('data', () => {
       if (Number.isNaN(firstMs)) firstMs = ms();
     });
-    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString('utf8');
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       const exitMs = ms();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { plainWordSet, plainWordTest, wordLexicon, type DictionaryData } from '../../../src/lexicon/index.js';
+import { plainWordSet, plainWordTest, wordLexicon } from '../../../src/lexicon/index.js';
 import { parseRulePack, rulePackFromDocument } from '../../../src/detect/rules/pack.js';
 import { buildAssets, packWordLists } from '../../../src/node/assets/buildPrebuilt.js';
 import { decodeLexicon, encodeLexicon, LEXICON_FILE, prebuiltLexicon, textKey } from '../../../src/node/assets/lexiconFile.js';
@@ -157,4 +157,3 @@ function decodeOk(bytes: Buffer): ReturnType<typeof packWordLists> {
   return d.packed;
 }
 
-export type { DictionaryData };
