@@ -4,7 +4,8 @@
  * (src/node/assets/wordLists.ts reads them from installed packages and assets/dictionaries/).
  */
 export { DictionaryDataError, parseNameCues, parsePlaceCues, toPhrase, type NameCues, type PlaceCues, type Phrase } from './cues.js';
-export { plainWordSet, plainWordTest } from './plainWords.js';
+export { listPlainWords, plainWordSet, plainWordTest, rememberPlainWords } from './plainWords.js';
+export { PackedTable, PackedWordSet, packWords, wordIndex, type PackedWords } from './packedWords.js';
 export { spanTails } from './spanTails.js';
 export { caseMode, shapeOf, wordTokens, WORD_SOURCE, type CaseMode, type Shape, type WordToken } from './tokens.js';
 export { typoOf } from './typos.js';

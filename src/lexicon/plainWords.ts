@@ -10,16 +10,31 @@ import type { DictionaryData } from './wordLists.js';
  */
 const plainSets = new WeakMap<DictionaryData, ReadonlySet<string>>();
 
+/** The plain words the word lists alone give (without the cue file's notNames): what the lexicon file stores precomputed. */
+export function listPlainWords(data: Pick<DictionaryData, 'medical' | 'medicalWords' | 'vocabulary' | 'names' | 'cities'>): Set<string> {
+  const plain = new Set(data.medicalWords);
+  for (const w of data.medical) if (!data.names.has(w) && !data.cities.has(w)) plain.add(w);
+  for (const w of data.vocabulary) if (!data.names.has(w)) plain.add(w);
+  return plain;
+}
+
 export function plainWordSet(data: DictionaryData): ReadonlySet<string> {
   // ~140k words: built once per loaded word lists, however many pipelines a process makes
   const cached = plainSets.get(data);
   if (cached) return cached;
-  const plain = new Set(data.medicalWords);
-  for (const w of data.medical) if (!data.names.has(w) && !data.cities.has(w)) plain.add(w);
-  for (const w of data.vocabulary) if (!data.names.has(w)) plain.add(w);
+  const plain = listPlainWords(data);
   for (const w of data.nameCues.notNames) plain.add(w);
   plainSets.set(data, plain);
   return plain;
+}
+
+/**
+ * Hands over this very data object's plain words, precomputed when the lists were packed
+ * (src/node/assets/lexiconFile.ts), so they are not rebuilt here. Any other data object (say,
+ * the lists with a site's words added) still gets its own, computed by `plainWordSet`.
+ */
+export function rememberPlainWords(data: DictionaryData, plain: ReadonlySet<string>): void {
+  plainSets.set(data, plain);
 }
 
 /** Misspelt words shorter than this are not matched to plain words: short words are too easily a slip from another. */

