@@ -108,6 +108,12 @@ export const ERROR_CODES = {
   E121: { exit: 1, means: 'reidentify: several recorded notes share the text with different originals (name --note or --patient)' },
   E122: { exit: 2, means: 'the key file is not a regular file (a folder, FIFO, device or standard stream such as /dev/stdin)' },
   E123: { exit: 2, means: '--hash-names needs a fixed key (--key-file or PHI_REDACT_KEY)' },
+
+  E180: { exit: 2, means: 'a site list file (deny, roster, allow) is missing, unreadable, or names a subtype its label does not have' },
+  E181: { exit: 2, means: 'a CSV site list or roster has no column this reader knows (name, first/last, term)' },
+  E182: { exit: 1, means: "a record's known-identifier field is not an object of key: value(s), or uses an unknown key" },
+  E183: { exit: 2, means: 'the known-identifiers sidecar (--known) is missing, unreadable or malformed (file and line named)' },
+  E184: { exit: 2, means: 'lists learn: the gold file is missing or holds no notes' },
 } as const satisfies Record<string, { readonly exit: 1 | 2; readonly means: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
