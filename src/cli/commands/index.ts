@@ -4,6 +4,7 @@ import { registerEval } from './eval.js';
 import { registerReview } from './review.js';
 import { registerQueue } from './queue.js';
 import { registerReidentify } from './reidentify.js';
+import { registerLists } from './lists.js';
 
 /** Every subcommand, in help order. Add one line per new command module. */
 export const COMMANDS: readonly RegisterCommand[] = [
@@ -12,4 +13,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerReview,
   registerQueue,
   registerReidentify,
+  registerLists,
 ];
