@@ -30,6 +30,18 @@ export { ConfigError, ERROR_CODES, InputError, PhiRedactError, type ErrorCode } 
 // detect and transform (pure)
 export type { DetectContext, Detector } from './detect/types.js';
 export { createRuleDetectors } from './detect/rules/index.js';
+export {
+  applyAllowList,
+  compileAllowList,
+  createSiteDetector,
+  knownSpans,
+  readKnown,
+  type DenyList,
+  type KnownIdentifiers,
+  type KnownValue,
+  type SiteLists,
+} from './detect/site/index.js';
+export { learnLists, type Candidate, type LearnDoc, type ListProposals } from './detect/site/learn.js';
 export { applyOperators, BUILTIN_OPERATORS, operatorFor } from './transform/apply.js';
 export { mask } from './transform/operators/mask.js';
 export { tag } from './transform/operators/tag.js';
@@ -51,6 +63,7 @@ export { Pipeline, type Analysis, type Redaction } from './pipeline.js';
 // the Node edge: config files, assets, keys, files and run records
 export { loadConfig, loadPipeline, type LoadPipelineOptions } from './node/createPipeline.js';
 export { loadRulePacks } from './node/assets/rulePacks.js';
+export { formatProposals, loadSiteLists, readListsYaml } from './node/assets/siteLists.js';
 export { loadSecretKey, KEY_ENV, type LoadedKey } from './node/keys.js';
 export { loadRestrictedZip3, noteScope } from './node/surrogates.js';
 export { decodeNote } from './node/files/decodeNote.js';

@@ -5,6 +5,7 @@ import { normalizeForDetection, spansToOriginal, type TextView, toViewRange } fr
 import { SEGMENT_CHARS, SEGMENT_OVERLAP, segmentsOf } from './core/segments.js';
 import { assertValidSpan, compareSpans, type Span } from './core/span.js';
 import { lookupOf, rememberable, type RepeatLexicon, RepeatMemory, repeatSpans } from './detect/repeats/index.js';
+import { applyAllowList, knownSpans, type PhraseIndex } from './detect/site/index.js';
 import type { DetectContext, Detector } from './detect/types.js';
 import { applyOperators, BUILTIN_OPERATORS, operatorFor } from './transform/apply.js';
 import { referenceYearOf } from './transform/dates.js';
@@ -41,6 +42,10 @@ export interface PipelineExtras {
   readonly observer?: RedactionObserver;
   /** The word lists' view for the consistency step; without it the step is off. */
   readonly repeats?: RepeatLexicon;
+  /** The site's allow list (config `site.allow`), compiled, and its files' fingerprint. */
+  readonly allow?: { readonly index: PhraseIndex; readonly fingerprint: string };
+  /** Other inputs that change outputs (a `--known` sidecar), by name: part of `fingerprints()`. */
+  readonly fingerprints?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -61,6 +66,8 @@ export class Pipeline {
     private readonly keyFp?: string,
     private readonly observer?: RedactionObserver,
     private readonly repeats?: RepeatLexicon,
+    private readonly allow?: PipelineExtras['allow'],
+    private readonly extraFingerprints: Readonly<Record<string, string>> = {},
   ) {
     this.memory = repeats !== undefined && config.consistency.run ? new RepeatMemory(config.consistency.memory) : undefined;
   }
@@ -73,7 +80,7 @@ export class Pipeline {
     extras: PipelineExtras = {},
   ): Promise<Pipeline> {
     for (const d of detectors) await d.load?.();
-    return new Pipeline(detectors, config, { ...BUILTIN_OPERATORS, ...operators }, extras.keyFingerprint, extras.observer, extras.repeats);
+    return new Pipeline(detectors, config, { ...BUILTIN_OPERATORS, ...operators }, extras.keyFingerprint, extras.observer, extras.repeats, extras.allow, extras.fingerprints);
   }
 
   /** The surrogate key's fingerprint, or 'none' when no operator uses a key. */
@@ -97,15 +104,22 @@ export class Pipeline {
     for (const [k, i] of short.entries()) found[i] = shortFound[k];
     for (const [i, text] of seen.entries()) found[i] ??= await this.detectSegmented(text, ctxs[i] ?? {});
     return seen.map((text, i) => {
-      const { phi, safe } = found[i]!;
+      const { safe, phi: detected } = found[i]!;
       found[i] = undefined;
+      // The note's known identifiers (issue 16) join the detectors' spans, and no allow list cuts them.
+      const ctx = ctxs[i];
+      const known = ctx?.known !== undefined ? knownSpans(text, ctx.known) : [];
+      const phi = known.length > 0 ? [...detected, ...known] : detected;
       const merged = mergeSpans(phi, {
         threshold: this.config.merge.threshold,
         safe,
         safeOverride: this.config.merge.safeOverride,
       });
+      const repeated = this.withRepeats(text, merged);
+      // The site's allow list beats every detector; it runs last so nothing re-adds what it took out.
+      const allowed = this.allow === undefined ? repeated : applyAllowList(text, repeated, this.allow.index, known);
       // Whatever the detectors found: no span across a line break, inside a word, half a clock time or on a field label.
-      const spans = tidySpans(this.withRepeats(text, merged), text);
+      const spans = tidySpans(allowed, text);
       const view = views[i];
       return view === undefined ? { spans, raw: phi } : { spans: spansToOriginal(view, spans, true), raw: spansToOriginal(view, phi) };
     });
@@ -209,7 +223,9 @@ export class Pipeline {
 
   /** PHI-free identity of everything that changes output: detectors' assets and the config. */
   fingerprints(): Record<string, string> {
-    return Object.fromEntries(this.detectors.map((d) => [d.id, d.fingerprint?.() ?? 'none']));
+    const detectors = this.detectors.map((d) => [d.id, d.fingerprint?.() ?? 'none'] as const);
+    const site = this.allow === undefined ? [] : [['site/allow', this.allow.fingerprint] as const];
+    return Object.fromEntries([...detectors, ...site, ...Object.entries(this.extraFingerprints)]);
   }
 
   async dispose(): Promise<void> {

@@ -25,11 +25,13 @@ export const ConfigSchema = z
     detectors: z.array(z.enum(DETECTOR_KINDS)).min(1).default([...DETECTOR_KINDS]),
     rules: z
       .object({
-        /** Rule pack files or folders; relative paths resolve against the config file (default: the bundled `assets/rules/`). */
+        /** Rule pack files or folders, relative to the config file: added to the bundled `assets/rules/` packs. */
         packs: z.array(z.string()).optional(),
+        /** false: `packs` replace the bundled packs instead of adding to them. */
+        bundled: z.boolean().default(true),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     dictionaries: z
       .object({
         /** Folder with names.yaml and places.yaml cue files, relative to the config file (default: the bundled `assets/dictionaries/`). */
@@ -115,6 +117,35 @@ export const ConfigSchema = z
         pipelines: z.number().int().min(0).max(16).default(2),
         /** Add each span's original text to responses (off: offsets only; the client has the note). */
         spanText: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * Site lists (src/detect/site, README "Adapting to your site"): files the site keeps, relative to
+     * the config file, read at start and fingerprinted into the run's resume key and audit (never
+     * logged). `deny`: phrases always redacted as `label` (institutions, wards, local towns); `roster`:
+     * staff names, matched with their variants; `allow`: words never PHI here, which no detector
+     * overrides; `knownField`: the JSONL field holding a record's known identifiers (dropped from the
+     * output). `lists`: reviewed YAML files holding all three (what `phi-redact lists learn` writes).
+     */
+    site: z
+      .object({
+        deny: z
+          .array(
+            z
+              .object({
+                label: z.enum(LABELS),
+                subtype: z.string().min(1).optional(),
+                file: z.string().min(1),
+              })
+              .strict(),
+          )
+          .default([]),
+        roster: z.array(z.string().min(1)).default([]),
+        /** YAML files of all three at once, in the form `phi-redact lists learn` proposes (deny: {LABEL: [...]}, roster, allow). */
+        lists: z.array(z.string().min(1)).default([]),
+        allow: z.array(z.string().min(1)).default([]),
+        knownField: z.string().min(1).default('phi'),
       })
       .strict()
       .prefault({}),

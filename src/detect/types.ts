@@ -1,10 +1,17 @@
 import type { Label } from '../core/labels.js';
+import type { KnownIdentifiers } from './site/known.js';
 import type { Span } from '../core/span.js';
 
 /** Per-note facts a detector may use. Detectors never read files. */
 export interface DetectContext {
   /** Opaque note id, for error messages only (never note text). */
   readonly noteId?: string;
+  /**
+   * What the record system knows about this note's patient (issue 16): found in the note in the
+   * forms notes write it and redacted whatever the detectors say (src/detect/site/known.ts). PHI:
+   * never logged or written anywhere but to be redacted.
+   */
+  readonly known?: KnownIdentifiers;
 }
 
 /**

@@ -5,6 +5,8 @@ import type { Detector } from '../detect/types.js';
 import { Pipeline } from '../pipeline.js';
 import { keyFingerprint } from '../transform/keyed.js';
 import { loadConfig } from './configFile.js';
+import { compileAllowList, createSiteDetector } from '../detect/site/index.js';
+import { loadSiteLists } from './assets/siteLists.js';
 import { DETECTOR_FACTORIES, loadRepeatLexicon } from './registry.js';
 import { surrogateSetup } from './surrogates.js';
 
@@ -36,6 +38,8 @@ export interface LoadPipelineOptions {
   readonly vault?: string;
   /** Pipelines loaded side by side in this process (the pool's worker count): they share the cores. */
   readonly sharingCores?: number;
+  /** Fingerprints of inputs beside the config that change outputs (a `--known` sidecar), for the resume key and audit. */
+  readonly fingerprints?: Readonly<Record<string, string>>;
 }
 
 /** Builds and loads a Pipeline: rule packs when 'rules' is requested, the word lists for 'dictionaries', the NER model for 'ner'. */
@@ -53,6 +57,11 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<P
   for (const kind of DETECTOR_KINDS) {
     if (kinds.includes(kind)) detectors.push(...(await DETECTOR_FACTORIES[kind]({ config, baseDir, sharingCores: options.sharingCores })));
   }
+  // Site lists (issue 16) add to whatever detectors were chosen: the site's own words are always wanted.
+  const site = loadSiteLists(config.site, baseDir);
+  const { deny, roster, allow } = site.lists;
+  if (roster.length > 0 || deny.some((d) => d.terms.length > 0)) detectors.push(createSiteDetector({ deny, roster }, site.fingerprint));
+  const allowList = allow.length > 0 ? { index: compileAllowList(allow), fingerprint: site.fingerprint } : undefined;
   // The preset decides the effective policy; the surrogate operator needs the key.
   // Dynamic: only a --vault run loads the native SQLite module.
   const vault =
@@ -72,5 +81,7 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<P
     ...(keyFp !== undefined ? { keyFingerprint: keyFp } : {}),
     ...(surrogates.observer !== undefined ? { observer: surrogates.observer } : {}),
     ...(repeats !== undefined ? { repeats } : {}),
+    ...(allowList !== undefined ? { allow: allowList } : {}),
+    ...(options.fingerprints !== undefined ? { fingerprints: options.fingerprints } : {}),
   });
 }

@@ -32,7 +32,7 @@ export interface DetectorSetup {
 type DetectorFactory = (setup: DetectorSetup) => Promise<Detector[]>;
 
 export const DETECTOR_FACTORIES: { readonly [K in DetectorKind]: DetectorFactory } = {
-  rules: async ({ config, baseDir }) => createRuleDetectors(await loadRulePacks(config.rules.packs, baseDir)),
+  rules: async ({ config, baseDir }) => createRuleDetectors(await loadRulePacks(config.rules.packs, baseDir, config.rules.bundled)),
 
   dictionaries: async (setup) => {
     const dict = await loadDictionaries(cueDir(setup));

@@ -5,6 +5,7 @@ import { registerReview } from './review.js';
 import { registerQueue } from './queue.js';
 import { registerReidentify } from './reidentify.js';
 import { registerServe } from './serve.js';
+import { registerLists } from './lists.js';
 
 /** Every subcommand, in help order. Add one line per new command module. */
 export const COMMANDS: readonly RegisterCommand[] = [
@@ -14,4 +15,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerQueue,
   registerReidentify,
   registerServe,
+  registerLists,
 ];

@@ -12,6 +12,7 @@ import { lockOutDir } from '../../node/runs/runLock.js';
 import { createProgress } from '../../node/runs/pool/progress.js';
 import { loadConfig } from '../../node/createPipeline.js';
 import { noteScope } from '../../node/surrogates.js';
+import { attachKnown, knownOfRecord, readKnownSidecar } from '../../node/runs/knownIdentifiers.js';
 import { DEFAULT_SEPARATOR } from '../../node/runs/stream/records.js';
 import { runStream, STDIN_NAME } from '../../node/runs/stream/streamRun.js';
 import { parseDetectorsOption } from '../options.js';
@@ -40,6 +41,7 @@ interface RedactOptions {
   separator: string;
   audit?: string;
   hashNames?: boolean;
+  known?: string;
 }
 
 export const registerRedact: RegisterCommand = (program: Command, io: CliIO, setExit) => {
@@ -67,6 +69,7 @@ export const registerRedact: RegisterCommand = (program: Command, io: CliIO, set
     .addOption(new Option('--on-error <mode>', 'stdin: a malformed or failed note is skipped and counted, or ends the run').choices(['skip', 'fail']).default('skip'))
     .option('--separator <marker>', 'stdin --format text: the line that separates notes', DEFAULT_SEPARATOR)
     .option('--hash-names', 'name outputs (and the manifest\'s inputs) by a keyed hash of the input name, never printing file names (needs --key-file or $PHI_REDACT_KEY)')
+    .option('--known <file>', "folders: known identifiers per note (JSONL or CSV keyed by file or patient_id; see README 'Adapting to your site'): found, redacted, never written")
     .option('--audit <file>', 'stdin: also write the audit report to this file (folders always write <out>/.phi-redact/audit.json)')
     .action(async (paths: string[], options: RedactOptions) => {
       setExit(await redactCommand(paths, options, io));
@@ -90,6 +93,7 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
   if (!fromStdin && options.audit !== undefined) throw new CliError('--audit is for stdin; folder runs write <out>/.phi-redact/audit.json');
   if (fromStdin && options.mode !== undefined) throw new CliError('--mode is for folder runs (--out); stdin is redacted to stdout');
   if (fromStdin && options.hashNames) throw new CliError('--hash-names is for folder runs (--out); stdin has no file names');
+  if (fromStdin && options.known !== undefined) throw new CliError('--known is for folder runs (--out); JSONL records on stdin carry their own field (config site.knownField)');
   const mode = options.mode === undefined ? undefined : parseMode(options.mode);
   const detectors = options.detectors === undefined ? undefined : parseDetectorsOption(options.detectors);
   const requestedWorkers = options.workers === undefined ? undefined : parseWorkers(options.workers);
@@ -102,8 +106,9 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
   const configPath = options.config === undefined ? undefined : resolve(io.cwd, options.config);
   let config: Config = await loadConfig(configPath);
   if (options.policy !== undefined) config = { ...config, policy: { ...config.policy, DEFAULT: options.policy } };
+  const sidecar = options.known === undefined ? undefined : readKnownSidecar(resolve(io.cwd, options.known), options.known, config.site.knownField);
   // One key for the whole run (every worker gets the same), and the vault's lifecycle.
-  const { load, finish, nameKey } = await setUpRun({
+  const { load: loadBase, finish, nameKey } = await setUpRun({
     config,
     configPath,
     cwd: io.cwd,
@@ -115,6 +120,7 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
     onWarning: (warning) => void io.stderr.write(`phi-redact: ${warning}\n`),
   });
 
+  const load = sidecar === undefined ? loadBase : { ...loadBase, fingerprints: { 'site/known-sidecar': sidecar.fingerprint } };
   const onProblem = (where: string, message: string): void => {
     io.stderr.write(`phi-redact: ${where}: ${message}\n`);
   };
@@ -140,6 +146,8 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
           const fields = (record as { fields?: unknown } | undefined)?.fields;
           return fields === undefined ? {} : noteScope(config, { record: fields });
         },
+        // JSONL records: the known-identifier field (site.knownField) is read, used and dropped.
+        ...(options.format === 'jsonl' ? { knownOf: (record: unknown) => knownOfRecord(record, config.site.knownField), knownField: config.site.knownField } : {}),
       }).finally(() => stop.dispose());
       const report = finishAudit(audit, engine);
       if (options.audit !== undefined) await writeAuditFile(resolve(io.cwd, options.audit), report);
@@ -174,7 +182,8 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
     throw err;
   });
   const hasher = nameKey === undefined ? undefined : nameHasher(nameKey);
-  const files = hasher === undefined ? collected.files : hashFileNames(collected.files, hasher);
+  const named = sidecar === undefined ? collected.files : attachKnown(collected.files, sidecar, (f) => noteScope(config, { path: f.path }).scope, io.cwd);
+  const files = hasher === undefined ? named : hashFileNames(named, hasher);
   const problems = hasher === undefined ? collected.problems : collected.problems.map((p) => ({ ...p, display: hasher.hidden(p.display) }));
   if (files.length === 0 && problems.length > 0) {
     // Nothing to redact (every input missing or unreadable): say why and write nothing, no out folder.

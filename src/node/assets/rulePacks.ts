@@ -24,10 +24,12 @@ function isPackFile(name: string): boolean {
 /**
  * Reads rule packs from files and folders (a folder contributes its `*.yaml`/`*.yml` files,
  * sorted by name, not recursive). Relative paths resolve against `baseDir` (default: cwd).
- * With no paths, loads the bundled packs. Errors are coded and name the file, never note text.
+ * The bundled packs come first unless `bundled` is false (a site's packs add to them, issue 16);
+ * with no paths they are all there is. Errors are coded and name the file, never note text.
  */
-export function loadRulePacks(paths?: readonly string[], baseDir: string = process.cwd()): RulePack[] {
-  const roots = paths && paths.length > 0 ? paths.map((p) => resolve(baseDir, p)) : [bundledRulesDir()];
+export function loadRulePacks(paths?: readonly string[], baseDir: string = process.cwd(), bundled = false): RulePack[] {
+  const given = (paths ?? []).map((p) => resolve(baseDir, p));
+  const roots = given.length === 0 || bundled ? [bundledRulesDir(), ...given.filter((p) => p !== bundledRulesDir())] : given;
   const files: string[] = [];
   for (const root of roots) {
     let isDir: boolean;

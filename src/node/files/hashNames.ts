@@ -46,6 +46,6 @@ export function nameHasher(secret: SecretKey): NameHasher {
 export function hashFileNames(files: readonly InputFile[], hasher: NameHasher): InputFile[] {
   return files.map((f) => {
     const output = hasher.output(f.output);
-    return { path: f.path, display: output, output, manifestInput: hasher.input(f.path) };
+    return { ...f, display: output, output, manifestInput: hasher.input(f.path) };
   });
 }

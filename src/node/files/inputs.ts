@@ -1,3 +1,4 @@
+import type { KnownIdentifiers } from '../../detect/site/known.js';
 import type { Dirent, Stats } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -34,6 +35,8 @@ export interface InputFile {
   readonly output: string;
   /** What the manifest records as `input` when not `path` (`--hash-names`: a keyed hash). */
   readonly manifestInput?: string;
+  /** The note's known identifiers from a `--known` sidecar (issue 16): PHI, used for redaction only, never written. */
+  readonly known?: KnownIdentifiers;
 }
 
 export interface InputProblem {

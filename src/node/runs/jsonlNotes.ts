@@ -246,6 +246,8 @@ export function parseNoteLine(line: string, lineNo: number): ParsedNoteLine {
 
 export interface FormatNoteOptions {
   readonly emitSpans?: boolean;
+  /** A member left out of the output (the known-identifier field, config `site.knownField`: it holds PHI). */
+  readonly drop?: string;
 }
 
 /**
@@ -259,7 +261,7 @@ export function formatNoteLine(record: NoteRecord, result: TransformResult, opti
   if (raw === undefined) {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(record.fields)) {
-      if (key === 'spans') continue;
+      if (key === 'spans' || key === options.drop) continue;
       Object.defineProperty(out, key, { value: key === 'text' ? result.text : value, enumerable: true, writable: true, configurable: true });
     }
     // Big integers (bigint) are written as the number literals they came from (a per-call mark no text can guess).
@@ -273,7 +275,7 @@ export function formatNoteLine(record: NoteRecord, result: TransformResult, opti
   const { body } = raw;
   const parts: string[] = [];
   for (const m of raw.members) {
-    if (m.key === 'spans') continue;
+    if (m.key === 'spans' || m.key === options.drop) continue;
     parts.push(
       m.key === 'text' ? `${body.slice(m.start, m.valueStart)}${JSON.stringify(result.text)}${body.slice(m.valueEnd, m.end)}` : body.slice(m.start, m.end),
     );

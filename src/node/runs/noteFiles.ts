@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DetectContext } from '../../detect/types.js';
 import type { Pipeline, Redaction } from '../../pipeline.js';
+import type { TransformContext } from '../../transform/types.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
 import { decodeNote } from '../files/decodeNote.js';
 import { describeError, InputError } from '../../core/errors.js';
@@ -93,19 +95,29 @@ export async function fileFacts(file: InputFile): Promise<Loaded> {
 }
 
 /** Redacts the batch together; if that throws, note by note, so one bad note fails alone. */
+/** What the pipeline is told about a file's note: its name for errors, its patient scope, its known identifiers. */
+function noteContext(pipeline: Pipeline, n: Loaded): DetectContext & TransformContext {
+  const { file } = n;
+  return {
+    noteId: file.display,
+    ...noteScope(pipeline.config, { path: file.path }),
+    ...(file.known !== undefined ? { known: file.known } : {}),
+  };
+}
+
 export async function redactEach(pipeline: Pipeline, notes: readonly Loaded[]): Promise<Map<Loaded, Redaction | Error>> {
   const out = new Map<Loaded, Redaction | Error>();
   if (notes.length === 0) return out;
   try {
     const results = await pipeline.redactBatch(
       notes.map((n) => n.text!),
-      notes.map((n) => ({ noteId: n.file.display, ...noteScope(pipeline.config, { path: n.file.path }) })),
+      notes.map((n) => noteContext(pipeline, n)),
     );
     for (const [k, n] of notes.entries()) out.set(n, results[k]!);
   } catch {
     for (const n of notes) {
       try {
-        out.set(n, await pipeline.redact(n.text!, { noteId: n.file.display, ...noteScope(pipeline.config, { path: n.file.path }) }));
+        out.set(n, await pipeline.redact(n.text!, noteContext(pipeline, n)));
       } catch (err) {
         out.set(n, err instanceof Error ? err : new Error(String(err)));
       }

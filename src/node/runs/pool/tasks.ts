@@ -1,3 +1,4 @@
+import type { DetectContext } from '../../../detect/types.js';
 import type { Pipeline } from '../../../pipeline.js';
 import type { OutputSpan } from '../../../transform/types.js';
 import { countSpans, type NoteCounts } from '../audit.js';
@@ -18,6 +19,8 @@ export interface NoteTask {
   readonly noteId?: string;
   /** Patient id for surrogate consistency and date shifting (hashed, never written). */
   readonly scope?: string;
+  /** The record system's known identifiers of the note (issue 16; PHI, never written). */
+  readonly known?: DetectContext['known'];
 }
 
 export type NoteOutcome =
@@ -27,7 +30,11 @@ export type NoteOutcome =
 /** Redacts the batch together (NER batching); if that throws, note by note, so one bad note fails alone. */
 export async function redactNoteBatch(pipeline: Pipeline, tasks: readonly NoteTask[], withSpans: boolean): Promise<NoteOutcome[]> {
   if (tasks.length === 0) return [];
-  const ctxs = tasks.map((t) => ({ ...(t.noteId !== undefined ? { noteId: t.noteId } : {}), ...(t.scope !== undefined ? { scope: t.scope } : {}) }));
+  const ctxs = tasks.map((t) => ({
+    ...(t.noteId !== undefined ? { noteId: t.noteId } : {}),
+    ...(t.scope !== undefined ? { scope: t.scope } : {}),
+    ...(t.known !== undefined ? { known: t.known } : {}),
+  }));
   try {
     const results = await pipeline.redactBatch(
       tasks.map((t) => t.text),

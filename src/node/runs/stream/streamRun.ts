@@ -1,7 +1,7 @@
 import type { AuditCollector } from '../audit.js';
 import { formatNoteLine } from '../jsonlNotes.js';
 import type { RedactEngine } from '../pool/engine.js';
-import type { NoteOutcome } from '../pool/tasks.js';
+import type { NoteOutcome, NoteTask } from '../pool/tasks.js';
 import { mapOrdered } from './ordered.js';
 import { frameRecords, type StreamFormat, type StreamRecord } from './records.js';
 import { codeOf } from '../../../core/errors.js';
@@ -25,6 +25,13 @@ export const STDIN_NAME = '<stdin>';
 export interface StreamRunOptions {
   /** The surrogate scope (patient id) of a JSONL record (see node/surrogates.ts noteScope). */
   readonly scopeOf?: (record: unknown) => { scope?: string };
+  /**
+   * A JSONL record's known identifiers (issue 16), or why its field cannot be read (a reason
+   * without values); the field is dropped from the output line.
+   */
+  readonly knownOf?: (record: unknown) => { known?: NoteTask['known'] } | { error: string };
+  /** The known-identifier field's name, left out of every output line. */
+  readonly knownField?: string;
   readonly input: AsyncIterable<Uint8Array | string>;
   readonly output: NodeJS.WritableStream;
   readonly format: StreamFormat;
@@ -79,12 +86,19 @@ export async function runStream(options: StreamRunOptions): Promise<StreamRunSum
   });
 
   const redact = async (batch: readonly StreamRecord[]): Promise<Outcome[]> => {
-    const notes = batch.flatMap((r) =>
-      r.kind === 'note' ? [{ text: r.text, noteId: `${STDIN_NAME}:${r.lineNo}`, ...(options.scopeOf?.(r.record) ?? {}) }] : [],
+    // A record whose known identifiers cannot be read is failed, not redacted without them (fail closed).
+    const known = batch.map((r) => (r.kind === 'note' && options.knownOf !== undefined ? options.knownOf(r.record) : {}));
+    const runs = batch.map((r, i) => r.kind === 'note' && !('error' in known[i]!));
+    const notes = batch.flatMap((r, i) =>
+      runs[i] && r.kind === 'note' ? [{ text: r.text, noteId: `${STDIN_NAME}:${r.lineNo}`, ...(options.scopeOf?.(r.record) ?? {}), ...known[i]! }] : [],
     );
     const outcomes = notes.length > 0 ? await engine.redactNotes(notes, withSpans) : [];
     let k = 0;
-    return batch.map((r) => (r.kind === 'note' ? outcomes[k++] : undefined));
+    return batch.map((r, i): Outcome => {
+      const got = known[i]!;
+      if (r.kind === 'note' && 'error' in got) return { ok: false, error: got.error };
+      return runs[i] ? outcomes[k++] : undefined;
+    });
   };
 
   const batches = mapOrdered(untilAborted(records, options.signal), redact, {
@@ -113,7 +127,7 @@ export async function runStream(options: StreamRunOptions): Promise<StreamRunSum
           audit.noteDone(outcome.counts, record.bytes);
           chunk +=
             options.format === 'jsonl'
-              ? formatNoteLine(record.record!, { text: outcome.text, spans: outcome.spans }, { emitSpans: withSpans })
+              ? formatNoteLine(record.record!, { text: outcome.text, spans: outcome.spans }, { emitSpans: withSpans, ...(options.knownField !== undefined ? { drop: options.knownField } : {}) })
               : outcome.text + (record.separator ?? '');
           continue;
         }
