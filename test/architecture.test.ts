@@ -29,7 +29,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   pipeline: ['core', 'detect', 'transform'],
   node: ['core', 'lexicon', 'detect', 'transform', 'eval', 'pipeline'],
   review: ['core', 'eval', 'node'],
-  serve: ['core', 'transform', 'pipeline', 'node'],
+  serve: ['core', 'detect', 'transform', 'pipeline', 'node'],
   cli: ['core', 'lexicon', 'detect', 'transform', 'eval', 'pipeline', 'node', 'review', 'serve'],
   index: ['core', 'lexicon', 'detect', 'transform', 'eval', 'pipeline', 'node'],
 };

@@ -3,6 +3,7 @@ import { canonicalJson } from '../core/canonicalJson.js';
 import { closest, ConfigSchema, configKeysAt, parseConfig, type Config } from '../core/config.js';
 import { describeSchemaIssue, PhiRedactError } from '../core/errors.js';
 import { LABELS } from '../core/labels.js';
+import { readKnown } from '../detect/site/known.js';
 
 /**
  * What `POST /v1/redact` and `POST /v1/analyze` accept and return, as zod schemas: the handlers
@@ -15,7 +16,7 @@ import { LABELS } from '../core/labels.js';
  */
 
 /** Top-level config sections a request may not name at all: paths, budgets, the server itself. */
-const SERVER_ONLY_SECTIONS = ['rules', 'dictionaries', 'limits', 'serve'] as const;
+const SERVER_ONLY_SECTIONS = ['rules', 'dictionaries', 'limits', 'serve', 'site'] as const;
 
 /** Fields inside allowed sections that stay the operator's: a path, the cores, cross-request memory. */
 const SERVER_ONLY_FIELDS: readonly (readonly [string, string])[] = [
@@ -26,8 +27,8 @@ const SERVER_ONLY_FIELDS: readonly (readonly [string, string])[] = [
 ];
 
 /** The config a request may send (the config file's schema less the operator's sections). */
-export const RequestConfigSchema = ConfigSchema.omit({ rules: true, dictionaries: true, limits: true, serve: true }).describe(
-  'A partial phi-redact config (the config file schema), merged over the server config. Not allowed: rules, dictionaries, limits, serve, ner.modelDir, ner.threads, consistency.run, consistency.memory (E133).',
+export const RequestConfigSchema = ConfigSchema.omit({ rules: true, dictionaries: true, limits: true, serve: true, site: true }).describe(
+  'A partial phi-redact config (the config file schema), merged over the server config. Not allowed: rules, dictionaries, limits, serve, site (the server\'s site lists apply), ner.modelDir, ner.threads, consistency.run, consistency.memory (E133).',
 );
 
 export const NoteSchema = z
@@ -35,6 +36,12 @@ export const NoteSchema = z
     text: z.string().describe('The note (UTF-16 offsets in responses count into it).'),
     id: z.string().max(256).optional().describe('Echoed back; never interpreted.'),
     patientId: z.string().min(1).max(256).optional().describe('Surrogate scope: the same patient gets the same surrogates and date shift.'),
+    known: z
+      .record(z.string(), z.union([z.string(), z.number(), z.array(z.union([z.string(), z.number()]))]))
+      .optional()
+      .describe(
+        "What the record system knows about the note's patient (README 'Adapting to your site'): {names, relatives, mrn, ids, dob, phone, email, address, ...: value or list}. Found in the note and redacted whatever the detectors say; never echoed or logged.",
+      ),
   })
   .strict();
 
@@ -59,7 +66,11 @@ export function parseNoteRequest(body: unknown, maxBatch: number): NoteRequest {
   if (raw !== undefined) refuseServerOnly(raw);
   const result = (batch ? BatchRequestSchema : SingleRequestSchema).safeParse(body);
   if (!result.success) throw new PhiRedactError('E132', `request body: ${describeIssue(result.error)}`);
-  const notes = 'notes' in result.data ? result.data.notes : [{ text: result.data.text, id: result.data.id, patientId: result.data.patientId }];
+  const notes = 'notes' in result.data ? result.data.notes : [{ text: result.data.text, id: result.data.id, patientId: result.data.patientId, known: result.data.known }];
+  notes.forEach((n, i) => {
+    const known = n.known === undefined ? undefined : readKnown(n.known);
+    if (known !== undefined && !known.ok) throw new PhiRedactError('E132', `request body: ${batch ? `note ${i} ` : ''}known ${known.reason}`);
+  });
   if (notes.length > maxBatch) throw new PhiRedactError('E132', `request body: ${notes.length} notes in one batch, more than serve.maxBatch (${maxBatch})`);
   return { notes, batch, ...(raw !== undefined ? { config: raw } : {}) };
 }

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { readKnown } from '../detect/site/known.js';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../core/config.js';
 import { PhiRedactError } from '../core/errors.js';
@@ -192,7 +193,12 @@ async function oneNote(
 ): Promise<Record<string, unknown>> {
   const where = request.batch ? `note ${index}` : 'note';
   const scoped = pipeline.config.surrogate.scope === 'patient' && note.patientId !== undefined;
-  const ctx = { ...(note.id !== undefined ? { noteId: note.id } : {}), ...(scoped ? { scope: note.patientId } : {}) };
+  const known = note.known === undefined ? undefined : readKnown(note.known);
+  const ctx = {
+    ...(note.id !== undefined ? { noteId: note.id } : {}),
+    ...(scoped ? { scope: note.patientId } : {}),
+    ...(known?.ok === true ? { known: known.known } : {}),
+  };
   let analysis: Awaited<ReturnType<ServedPipeline['analyze']>>;
   try {
     analysis = await withinSeconds(pipeline.analyze(note.text, ctx), settings.noteSeconds, where);

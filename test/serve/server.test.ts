@@ -279,3 +279,22 @@ describe('readiness and limits', () => {
     }
   });
 });
+
+describe('known identifiers (issue 16)', () => {
+  it("a note's known values are redacted and never echoed; a bad field is E132 without its values; site lists are the server's", async () => {
+    const s = track(rulesServer());
+    await s.ready;
+    const text = 'Ysolde Parrin resting, MRN 441-0023.';
+    const r = await post(s, '/v1/redact', { text, known: { names: ['Parrin, Ysolde'], mrn: 4410023 } });
+    expect(r.statusCode).toBe(200);
+    expect((r.json() as { text: string }).text).toBe('[NAME] resting, MRN [ID].');
+    for (const v of ['Ysolde', 'Parrin', '4410023']) expect(r.body).not.toContain(v);
+    const bad = await post(s, '/v1/redact', { notes: [{ text }, { text, known: { nickname: 'Ysolde' } }] });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toEqual({ code: 'E132', message: 'request body: note 1 known has an unknown key "nickname"' });
+    expect(bad.body).not.toContain('Ysolde');
+    const site = await post(s, '/v1/redact', { text, config: { site: { roster: ['/etc/passwd'] } } });
+    expect(site.json()).toMatchObject({ code: 'E133' });
+    expect(s.log()).not.toContain('Ysolde');
+  });
+});
