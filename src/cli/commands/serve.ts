@@ -5,7 +5,6 @@ import { parseConfig, type Config } from '../../core/config.js';
 import { loadConfig } from '../../node/createPipeline.js';
 import { KEY_ENV, loadSecretKey } from '../../node/keys.js';
 import { setUpRun } from '../../node/runs/setup.js';
-import { createServer } from '../../serve/server.js';
 import { loadServeToken } from '../../serve/token.js';
 import { CliError, EXIT, type CliIO, type RegisterCommand } from '../io.js';
 import { parseDetectorsOption } from '../options.js';
@@ -74,6 +73,8 @@ async function serveCommand(options: ServeCliOptions, io: CliIO): Promise<number
   const explicitKey = options.keyFile !== undefined || (io.env[KEY_ENV] ?? '') !== '';
   const key = setup.load.key ?? (explicitKey ? loadSecretKey({ ...(options.keyFile !== undefined ? { keyFile: resolve(io.cwd, options.keyFile) } : {}), env: io.env }).key : undefined);
 
+  // Loaded here, not at start: Fastify is for this command only (instant start of the others, issue 19).
+  const { createServer } = await import('../../serve/server.js');
   const server = createServer({
     config,
     baseDir: configPath === undefined ? io.cwd : dirname(configPath),
