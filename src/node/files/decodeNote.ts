@@ -70,6 +70,24 @@ export function decodeNote(bytes: Uint8Array, encoding = 'utf-8'): string {
   }
 }
 
+/**
+ * windows-1252's bytes 0x80-0x9F by the WHATWG index (€, curly quotes, dashes, Š, ...). Node's
+ * TextDecoder has read them as Latin-1 control characters since v20.18.3 / v22.13.0
+ * (nodejs/node#60888), exactly the bytes legacy exports hold, so we map them ourselves; where
+ * Node decodes them right this is a no-op. 0x81, 0x8D, 0x8F, 0x90, 0x9D map to themselves.
+ */
+const WINDOWS_1252_C1 = [
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
+  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+] as const;
+
+/** TextDecoder's decode, with windows-1252 (which the labels latin1, ascii, iso-8859-1 also name) read right. Throws on invalid bytes when `fatal`. */
+export function decodeBytes(bytes: Uint8Array, encoding: string, options: { readonly fatal?: boolean; readonly ignoreBOM?: boolean } = {}): string {
+  const decoder = new TextDecoder(encoding, { fatal: options.fatal ?? true, ignoreBOM: options.ignoreBOM ?? false });
+  const text = decoder.decode(bytes);
+  return decoder.encoding === 'windows-1252' ? text.replace(/[\u0080-\u009f]/gu, (c) => String.fromCharCode(WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]!)) : text;
+}
+
 /** A note in another encoding: the same refusals, its own decoder; a BOM of that encoding is dropped. */
 function decodeLegacy(bytes: Uint8Array, name: string): string {
   if (bytes.length === 0) throw new InputError('E041', 'empty file');
@@ -77,7 +95,7 @@ function decodeLegacy(bytes: Uint8Array, name: string): string {
   if (magic) throw new InputError('E042', `binary file (${magic.name}), not a text note`);
   let text: string;
   try {
-    text = new TextDecoder(name, { fatal: true }).decode(bytes);
+    text = decodeBytes(bytes, name);
   } catch {
     throw new InputError('E141', `not valid ${name} text (--encoding)`);
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Node, parseTree } from 'jsonc-parser';
 import { InputError } from '../../core/errors.js';
 import { jsonDepth, MAX_JSON_DEPTH } from '../runs/jsonlNotes.js';
-import { encodingName } from '../files/decodeNote.js';
+import { decodeBytes, encodingName } from '../files/decodeNote.js';
 import { type FileNote, lineAt, lineStartsOf, type NoteResult, type RecordFile, type RecordProblem } from './types.js';
 
 /**
@@ -121,7 +121,7 @@ export function parseFhirFile(text: string, bom = ''): RecordFile {
         if (base64 === undefined || !BASE64.test(base64)) throw new BadAttachment(lineOf(data), "the attachment's data is not valid base64");
         let note: string;
         try {
-          note = new TextDecoder(charset, { fatal: true }).decode(Buffer.from(base64, 'base64'));
+          note = decodeBytes(Buffer.from(base64, 'base64'), charset);
         } catch {
           throw new BadAttachment(lineOf(data), `the attachment's data is not valid ${charset}`);
         }

@@ -1,4 +1,4 @@
-import { decodeNote, encodingName } from '../../files/decodeNote.js';
+import { decodeBytes, decodeNote, encodingName } from '../../files/decodeNote.js';
 import { InputError } from '../../../core/errors.js';
 import { parseNoteLine, type NoteRecord } from '../jsonlNotes.js';
 import { isOversized, readLines, type Line } from './lines.js';
@@ -52,7 +52,7 @@ const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
 function decodeLine(bytes: Uint8Array, encoding: string): string | undefined {
   try {
-    return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes);
+    return decodeBytes(bytes, encoding, { ignoreBOM: true });
   } catch {
     return undefined;
   }
