@@ -86,7 +86,13 @@ export interface FileBatchOptions {
  * is redacted in one call, so the NER model batches across them. How files are read is the
  * config's `input` section (format, encoding, CSV columns), part of the run's fingerprint.
  */
-export async function redactFileBatch(pipeline: Pipeline, files: readonly InputFile[], options: FileBatchOptions): Promise<FileOutcome[]> {
+export async function redactFileBatch(
+  pipeline: Pipeline,
+  files: readonly InputFile[],
+  options: FileBatchOptions,
+  /** Called once the files are read, with how many notes they hold (the pool's time budget scales with it). */
+  onRead?: (notes: number) => void,
+): Promise<FileOutcome[]> {
   const config = pipeline.config;
   const loaded = await Promise.all(files.map((f) => loadFile(f, config.input, { emitSpans: options.emitSpans === true })));
   const texts: string[] = [];
@@ -104,6 +110,7 @@ export async function redactFileBatch(pipeline: Pipeline, files: readonly InputF
       ctxs.push({ noteId: `${note.file.display}:${r.id ?? r.line}`, ...recordScope(config, note.file.path, r) });
     }
   }
+  onRead?.(texts.length);
   const results = await redactTexts(pipeline, texts, ctxs);
   const writeOptions = { outDir: options.outDir, emitSpans: options.emitSpans, mode: options.mode };
   // Writes in parallel: each one waits on two fsyncs (file, folder), which dominate small notes.
