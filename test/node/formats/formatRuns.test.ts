@@ -111,6 +111,17 @@ describe('file runs of several formats', () => {
     expect(read('out/a.csv')).toBe('mrn,body,text\nx1,[NAME],Brackenridge\n');
   });
 
+  it('--emit spans writes per-record spans beside a CSV or FHIR output, offsets into each record', async () => {
+    put('a.csv', 'id,text\n1,x Quillfeather\n2,none\n');
+    expect((await redact(['a.csv', '--out', 'out', '--emit', 'spans', '--workers', '1'])).code).toBe(0);
+    expect(JSON.parse(read('out/a.csv.spans.json'))).toEqual({
+      records: [
+        { line: 2, spans: [{ start: 2, end: 14, label: 'NAME', subtype: 'PATIENT', source: 'rules/fixture-name', score: 1 }], outSpans: [{ outStart: 2, outEnd: 8, label: 'NAME' }] },
+        { line: 3, spans: [], outSpans: [] },
+      ],
+    });
+  });
+
   it('--format applies to file runs and picks the files a folder run reads', async () => {
     put('in/a.jsonl', '{"text":"Quillfeather"}\n');
     put('in/b.ndjson', '{"text":"Brackenridge"}\n');
