@@ -214,12 +214,21 @@ export function parseFhirFile(text: string, bom = ''): RecordFile {
         }
       }
       edits.push(...entryRemovals(entryNodes, dropped));
-      edits.sort((a, b) => b.offset - a.offset);
-      let out = text;
-      for (const e of edits) out = out.slice(0, e.offset) + e.content + out.slice(e.offset + e.length);
-      return bom + out;
+      return bom + applyEdits(text, edits);
     },
   };
+}
+
+/** The text with non-overlapping edits applied, in one pass (splicing edit by edit is quadratic in a big Bundle). */
+export function applyEdits(text: string, edits: readonly Edit[]): string {
+  const parts: string[] = [];
+  let cursor = 0;
+  for (const e of [...edits].sort((a, b) => a.offset - b.offset)) {
+    parts.push(text.slice(cursor, e.offset), e.content);
+    cursor = e.offset + e.length;
+  }
+  parts.push(text.slice(cursor));
+  return parts.join('');
 }
 
 /**
