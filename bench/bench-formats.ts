@@ -68,7 +68,7 @@ const dir = mkdtempSync(join(tmpdir(), 'phi-bench-formats-'));
 try {
   const texts = Array.from({ length: count }, (_v, i) => makeNote(i));
   mkdirSync(join(dir, 'txt'));
-  texts.forEach((t, i) => writeFileSync(join(dir, 'txt', `n${String(i).padStart(6, '0')}.txt`), t));
+  for (const [i, t] of texts.entries()) writeFileSync(join(dir, 'txt', `n${String(i).padStart(6, '0')}.txt`), t);
   writeFileSync(join(dir, 'notes.jsonl'), jsonlOf(texts));
   writeFileSync(join(dir, 'notes.csv'), csvOf(texts));
   writeFileSync(join(dir, 'notes.json'), fhirOf(texts));
