@@ -13,6 +13,20 @@ export { ConfigError } from './errors.js';
  * live here too so a run's fingerprint covers everything that changes its output. Measured
  * figures behind the NER defaults are in models/MODEL_CARD.md.
  */
+/** The input formats a run reads (src/node/formats). */
+export const RECORD_FORMATS = ['text', 'jsonl', 'csv', 'fhir'] as const;
+export type RecordFormat = (typeof RECORD_FORMATS)[number];
+
+/** True when Node's TextDecoder knows the label (`latin1`, `windows-1252`, `utf-8`, ...). */
+export function isEncodingLabel(label: string): boolean {
+  try {
+    new TextDecoder(label);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const operatorName = z.enum(['tag', 'mask', 'surrogate', 'keep']);
 
 export const PolicySchema = z
@@ -146,6 +160,27 @@ export const ConfigSchema = z
         lists: z.array(z.string().min(1)).default([]),
         allow: z.array(z.string().min(1)).default([]),
         knownField: z.string().min(1).default('phi'),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * How folder and file runs (and stdin) read their inputs (src/node/formats). `auto`: by
+     * extension (.jsonl/.ndjson, .csv, .json = FHIR R4, anything else text); stdin reads text.
+     * `encoding`: a WHATWG label Node's TextDecoder knows (windows-1252, latin1, ...); outputs are
+     * always UTF-8. CSV: the column redacted and the column naming each record (vault note ids);
+     * every other column is copied unchanged.
+     */
+    input: z
+      .object({
+        format: z.enum(['auto', ...RECORD_FORMATS]).default('auto'),
+        encoding: z.string().min(1).refine(isEncodingLabel, 'not an encoding label TextDecoder knows').default('utf-8'),
+        csv: z
+          .object({
+            textColumn: z.string().min(1).default('text'),
+            idColumn: z.string().min(1).default('id'),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

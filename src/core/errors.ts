@@ -130,6 +130,12 @@ export const ERROR_CODES = {
   E182: { exit: 1, means: "a record's known-identifier field is not an object of key: value(s), or uses an unknown key" },
   E183: { exit: 2, means: 'the known-identifiers sidecar (--known) is missing, unreadable or malformed (file and line named)' },
   E184: { exit: 2, means: 'lists learn: the gold file is missing or holds no notes' },
+  E140: { exit: 2, means: '--encoding (or input.encoding) names no encoding Node can decode' },
+  E141: { exit: 1, means: 'an input is not valid text in the --encoding given' },
+  E142: { exit: 1, means: 'a CSV file has no usable header: the text column is missing or named twice, or the header row is malformed' },
+  E143: { exit: 1, means: 'a CSV row is malformed (wrong number of fields, a stray or unterminated quote): that row is skipped' },
+  E144: { exit: 1, means: 'a FHIR file is not JSON, not a DocumentReference or Bundle, or nested too deep' },
+  E145: { exit: 1, means: 'a FHIR text attachment cannot be decoded (bad base64, unknown charset, invalid bytes) or has a key twice: its entry is skipped' },
 } as const satisfies Record<string, { readonly exit: 1 | 2; readonly means: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

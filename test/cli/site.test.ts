@@ -70,6 +70,21 @@ describe('known identifiers', () => {
     expectNoSecret([...allFiles(join(cwd, 'out')).map(([, t]) => t), f.stdout(), f.stderr()]);
   });
 
+  it('a JSONL file in a folder run: each record\'s field is used and dropped; an unreadable one leaves its record out (E182, by line)', async () => {
+    const lines = [
+      JSON.stringify({ id: 'a', text: 'Ysolde Parrin seen, MRN 4410023.', phi: { names: ['Ysolde Parrin'], mrn: '4410023' } }),
+      JSON.stringify({ id: 'b', text: 'Parrin again.', phi: { nick: 'Ysolde' } }),
+      JSON.stringify({ id: 'c', text: 'No one named.' }),
+    ];
+    write('in/notes.jsonl', `${lines.join('\n')}\n`);
+    const f = fakeIO({ cwd });
+    const { exitCode } = await run(['redact', 'in', '--out', 'out', '--format', 'jsonl', '--detectors', 'rules', '--workers', '1', '--quiet'], f.io);
+    expect(exitCode).toBe(1);
+    expect(readFileSync(join(cwd, 'out', 'notes.jsonl'), 'utf8')).toBe('{"id":"a","text":"[NAME] seen, MRN [ID]."}\n{"id":"c","text":"No one named."}\n');
+    expect(f.stderr()).toContain('E182 line 2: field "phi" has an unknown key "nick"');
+    expectNoSecret([...allFiles(join(cwd, 'out')).map(([, t]) => t), f.stdout(), f.stderr()]);
+  });
+
   it('a malformed sidecar stops the run before any note (E183, by line, no value)', async () => {
     write('in/a.txt', 'x\n');
     write('known.jsonl', `${JSON.stringify({ file: 'a.txt', phi: { names: ['Ysolde'] } })}\n{"file": "a.txt", "phi": {"nick": "Parrin"}}\n`);

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { Config } from '../../core/config.js';
-import { describeError, UsageError } from '../../core/errors.js';
+import { type Config, RECORD_FORMATS, type RecordFormat } from '../../core/config.js';
+import { ConfigError, describeError, UsageError } from '../../core/errors.js';
+import { encodingName } from '../../node/files/decodeNote.js';
+import { defaultGlobFor } from '../../node/formats/readFormats.js';
 import { hashFileNames, nameHasher } from '../../node/files/hashNames.js';
 import { collectInputs, DEFAULT_GLOB, displayPath } from '../../node/files/inputs.js';
 import { formatSummary, writeAudit, writeAuditFile } from '../../node/runs/audit.js';
@@ -21,14 +23,17 @@ import { abortOnSignals } from '../../node/runs/signals.js';
 
 interface RedactOptions {
   out?: string;
-  glob: string;
+  glob?: string;
   config?: string;
   detectors?: string;
   policy?: 'tag' | 'mask' | 'surrogate';
   keyFile?: string;
   mode?: string;
   vault?: string;
-  format: 'text' | 'jsonl';
+  format?: RecordFormat;
+  encoding?: string;
+  textColumn?: string;
+  idColumn?: string;
   emit?: 'spans';
   workers?: string;
   resume?: boolean;
@@ -50,13 +55,18 @@ export const registerRedact: RegisterCommand = (program: Command, io: CliIO, set
     .description('Redact notes: files and folders into --out (mirrored tree), or "-" for stdin to stdout.')
     .argument('<paths...>', 'files and folders to redact, or "-" for stdin')
     .option('-o, --out <dir>', 'output folder (required for files and folders)')
-    .option('--glob <pattern>', 'which files in folders to redact', DEFAULT_GLOB)
+    .option('--glob <pattern>', `which files in folders to redact (default ${DEFAULT_GLOB}; with --format jsonl, csv or fhir: *.jsonl/*.ndjson, *.csv, *.json)`)
     .option('-c, --config <file>', 'YAML or JSON config file')
     .option('--detectors <list>', 'comma-separated detectors: rules,dictionaries,ner (default: the config\'s, rules,dictionaries,ner)')
     .addOption(new Option('--policy <operator>', 'operator for every label the config does not name').choices(['tag', 'mask', 'surrogate', 'keep']))
     .option('--key-file <file>', 'secret for surrogates and date shifts (else $PHI_REDACT_KEY; else a random key for this run)')
     .option('--vault <file>', 'record original -> surrogate pairs, encrypted under the key, for `phi-redact reidentify`')
-    .addOption(new Option('--format <format>', 'stdin format').choices(['text', 'jsonl']).default('text'))
+    .addOption(
+      new Option('--format <format>', 'how inputs are read: one text note, JSONL, CSV or FHIR R4 JSON (default: files by extension, stdin text)').choices([...RECORD_FORMATS]),
+    )
+    .option('--encoding <label>', 'the inputs\' character encoding, e.g. windows-1252 or latin1 (default utf-8); outputs are UTF-8')
+    .option('--text-column <name>', 'CSV: the column to redact (default "text")')
+    .option('--id-column <name>', 'CSV: the column naming each record in the vault (default "id")')
     .addOption(new Option('--emit <what>', 'also emit the spans (jsonl: a "spans" field; folders: <file>.spans.json)').choices(['spans']))
     .option('--workers <n>', 'worker threads, each with its own loaded pipeline; 1 = in this process, without per-note budgets (default: folders, the number of cores; stdin, 1)')
     .option('--note-seconds <s>', 'folders: a note running longer is stopped and failed (E058), the run goes on; 0 = no limit (default: config limits.noteSeconds, 900)')
@@ -81,9 +91,8 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
   if (fromStdin && paths.length > 1) throw new CliError('"-" (stdin) cannot be combined with other paths');
   if (fromStdin && options.out !== undefined) throw new CliError('--out is for files and folders; stdin is redacted to stdout');
   if (!fromStdin && options.out === undefined) throw new CliError('--out <dir> is required when redacting files and folders');
-  if (!fromStdin && options.format !== 'text') throw new CliError('--format applies to stdin ("-") only');
-  if (fromStdin && options.format === 'text' && options.emit === 'spans') {
-    throw new CliError('--emit spans needs --format jsonl (stdin) or an --out folder');
+  if (options.encoding !== undefined && encodingName(options.encoding) === undefined) {
+    throw new ConfigError('E140', `--encoding "${options.encoding}" is not an encoding Node can decode (e.g. utf-8, windows-1252, latin1)`);
   }
   if (fromStdin && options.resume) throw new CliError('--resume is for folder runs (--out); a stream has no manifest');
   if (options.retryFailed && !options.resume) throw new CliError('--retry-failed goes with --resume');
@@ -106,6 +115,23 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
   const configPath = options.config === undefined ? undefined : resolve(io.cwd, options.config);
   let config: Config = await loadConfig(configPath);
   if (options.policy !== undefined) config = { ...config, policy: { ...config.policy, DEFAULT: options.policy } };
+  // How inputs are read is part of the config, so the run fingerprint (and --resume) covers it.
+  config = {
+    ...config,
+    input: {
+      format: options.format ?? config.input.format,
+      encoding: options.encoding ?? config.input.encoding,
+      csv: { textColumn: options.textColumn ?? config.input.csv.textColumn, idColumn: options.idColumn ?? config.input.csv.idColumn },
+    },
+  };
+  const stdinFormat = config.input.format === 'auto' ? 'text' : config.input.format;
+  if (fromStdin && (stdinFormat === 'csv' || stdinFormat === 'fhir')) throw new CliError(`--format ${stdinFormat} is for files and folders (--out); stdin reads text or jsonl`);
+  if (fromStdin && encodingName(config.input.encoding)?.startsWith('utf-16') === true) {
+    throw new CliError('stdin is split into records on newline bytes: --encoding must be UTF-8 or a single-byte encoding there (convert UTF-16 first, or redact the file with --out)');
+  }
+  if (fromStdin && stdinFormat === 'text' && options.emit === 'spans') {
+    throw new CliError('--emit spans needs --format jsonl (stdin) or an --out folder');
+  }
   const sidecar = options.known === undefined ? undefined : readKnownSidecar(resolve(io.cwd, options.known), options.known, config.site.knownField);
   // One key for the whole run (every worker gets the same), and the vault's lifecycle.
   const { load: loadBase, finish, nameKey } = await setUpRun({
@@ -134,7 +160,8 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
         input: io.stdin as AsyncIterable<Uint8Array>,
         signal: stop.signal,
         output: io.stdout,
-        format: options.format,
+        format: stdinFormat === 'jsonl' ? 'jsonl' : 'text',
+        encoding: config.input.encoding,
         separator: options.separator,
         onError: options.onError,
         emitSpans: options.emit === 'spans',
@@ -147,7 +174,7 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
           return fields === undefined ? {} : noteScope(config, { record: fields });
         },
         // JSONL records: the known-identifier field (site.knownField) is read, used and dropped.
-        ...(options.format === 'jsonl' ? { knownOf: (record: unknown) => knownOfRecord(record, config.site.knownField), knownField: config.site.knownField } : {}),
+        ...(stdinFormat === 'jsonl' ? { knownOf: (record: unknown) => knownOfRecord(record, config.site.knownField), knownField: config.site.knownField } : {}),
       }).finally(() => stop.dispose());
       const report = finishAudit(audit, engine);
       if (options.audit !== undefined) await writeAuditFile(resolve(io.cwd, options.audit), report);
@@ -174,7 +201,7 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
   }
 
   const outDir = resolve(io.cwd, options.out!);
-  const collected = await collectInputs(paths, { cwd: io.cwd, outDir, glob: options.glob }).catch((err: unknown) => {
+  const collected = await collectInputs(paths, { cwd: io.cwd, outDir, glob: options.glob ?? defaultGlobFor(config.input.format) }).catch((err: unknown) => {
     // Its usage errors name two inputs: not with --hash-names.
     if (nameKey !== undefined && err instanceof UsageError) {
       throw new UsageError('two inputs would be written to the same output, or an output would replace an input (names not shown: --hash-names)');
@@ -225,8 +252,11 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
     if (options.json) io.stdout.write(`${JSON.stringify(report)}\n`);
     else if (!options.quiet) {
       const skipped = options.resume ? `, ${summary.skipped} skipped (already done)` : '';
+      // Notes, not files: a JSONL, CSV or FHIR file counts each record it held.
+      const notes = report.notes.done;
+      const leftOut = summary.recordsFailed > 0 ? `, ${summary.recordsFailed} record${summary.recordsFailed === 1 ? '' : 's'} left out` : '';
       io.stdout.write(
-        `phi-redact: ${summary.done} note${summary.done === 1 ? '' : 's'} redacted, ${failed} failed${skipped} -> ${options.out} ` +
+        `phi-redact: ${notes} note${notes === 1 ? '' : 's'} redacted, ${failed} failed${leftOut}${skipped} -> ${options.out} ` +
           `(manifest: ${options.out!.replace(/\/+$/, '')}/.phi-redact/manifest.jsonl)\n`,
       );
       if (io.isTTY) io.stderr.write(formatSummary(report));
@@ -235,7 +265,7 @@ async function redactCommand(paths: readonly string[], options: RedactOptions, i
       io.stderr.write(`phi-redact: interrupted: the notes in hand were finished and the manifest written; --resume does the rest\n`);
       return EXIT.INTERRUPTED;
     }
-    return failed > 0 ? EXIT.SOME_FAILED : EXIT.OK;
+    return failed > 0 || summary.recordsFailed > 0 ? EXIT.SOME_FAILED : EXIT.OK;
   } finally {
     await unlock?.();
     await engine.close();

@@ -14,7 +14,7 @@ import type { InputFile } from './inputs.js';
  * name a note by its hashed output path.
  */
 
-const KEEP_EXTENSIONS = new Set(['.txt', '.text', '.md', '.note', '.rtf', '.csv', '.json', '.jsonl', '.xml', '.html', '.htm']);
+const KEEP_EXTENSIONS = new Set(['.txt', '.text', '.md', '.note', '.rtf', '.csv', '.json', '.jsonl', '.ndjson', '.xml', '.html', '.htm']);
 
 export interface NameHasher {
   /** The hashed form of an output path relative to the out folder ("/"-separated). */

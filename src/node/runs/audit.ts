@@ -96,6 +96,19 @@ export function countSpans(spans: readonly Span[], raw: readonly Span[]): NoteCo
   return { labels, detections, kept };
 }
 
+/** The counts of several notes added up (a JSONL, CSV or FHIR file's records). */
+export function mergeCounts(all: readonly NoteCounts[]): NoteCounts {
+  const labels: Record<string, number> = {};
+  const detections: Record<string, number> = {};
+  const kept: Record<string, number> = {};
+  for (const c of all) {
+    for (const [k, n] of Object.entries(c.labels)) labels[k] = (labels[k] ?? 0) + n;
+    for (const [k, n] of Object.entries(c.detections)) detections[k] = (detections[k] ?? 0) + n;
+    for (const [k, n] of Object.entries(c.kept)) kept[k] = (kept[k] ?? 0) + n;
+  }
+  return { labels, detections, kept };
+}
+
 export type RunMode = 'folder' | 'stream' | 'queue';
 
 export interface AuditReport {
@@ -162,8 +175,9 @@ export class AuditCollector {
     private readonly detectorIds: readonly string[],
   ) {}
 
-  noteDone(counts: NoteCounts, bytes = 0): void {
-    this.done += 1;
+  /** `notes`: how many notes `counts` covers (a file of several records: all of them). */
+  noteDone(counts: NoteCounts, bytes = 0, notes = 1): void {
+    this.done += notes;
     this.lastNoteAt = Date.now();
     this.inputBytes += bytes;
     for (const [label, n] of Object.entries(counts.labels)) {

@@ -22,6 +22,12 @@ import type { OutputSpan } from '../../transform/types.js';
  *                code units, end-exclusive: [{start, end, label, subtype, source, score}],
  *     "outSpans": the same spans in the redacted text, index-aligned with `spans`:
  *                [{outStart, outEnd, label}],
+ *     "format"?: "jsonl" | "csv" | "fhir" for a file of several notes (absent: one text note);
+ *                its `spans`/`outSpans` are then empty (per-record offsets: `--emit spans`),
+ *     "records"?: for such a file: {done, failed, attachmentsSkipped? (FHIR: not text/plain or
+ *                no inline data, left as they were)}: notes written, records left out,
+ *     "recordErrors"?: the records left out (at most 100 listed): [{line, entry? (FHIR Bundle
+ *                entry index), error}], e.g. "E143 line 7: 3 fields, the header has 4",
  *     "fingerprint"?: the run's combined config/rules/model/key fingerprint (audit.ts); `--resume`
  *                skips a done note only when it matches the current run's
  *   }
@@ -59,6 +65,9 @@ export interface ManifestEntry {
   readonly error?: string;
   readonly spans: readonly ManifestSpan[];
   readonly outSpans: readonly ManifestOutSpan[];
+  readonly format?: 'jsonl' | 'csv' | 'fhir';
+  readonly records?: { readonly done: number; readonly failed: number; readonly attachmentsSkipped?: number };
+  readonly recordErrors?: readonly { readonly line: number; readonly entry?: number; readonly error: string }[];
   readonly fingerprint?: string;
 }
 
@@ -87,6 +96,9 @@ export function formatManifestLine(entry: ManifestEntry): string {
     ...(entry.error !== undefined ? { error: entry.error } : {}),
     spans: entry.spans,
     outSpans: entry.outSpans,
+    ...(entry.format !== undefined ? { format: entry.format } : {}),
+    ...(entry.records !== undefined ? { records: entry.records } : {}),
+    ...(entry.recordErrors !== undefined ? { recordErrors: entry.recordErrors } : {}),
     ...(entry.fingerprint !== undefined ? { fingerprint: entry.fingerprint } : {}),
   };
   return `${JSON.stringify(ordered)}\n`;

@@ -2,9 +2,12 @@ import { createHash } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DetectContext } from '../../detect/types.js';
+import type { Config } from '../../core/config.js';
 import type { Pipeline, Redaction } from '../../pipeline.js';
+import type { DetectContext } from '../../detect/types.js';
 import type { TransformContext } from '../../transform/types.js';
+import { formatOf, readRecordFile } from '../formats/readFormats.js';
+import type { RecordFile, RecordProblem } from '../formats/types.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
 import { decodeNote } from '../files/decodeNote.js';
 import { describeError, InputError } from '../../core/errors.js';
@@ -33,14 +36,22 @@ export interface Loaded {
   readonly size: number | null;
   readonly mtimeMs: number | null;
   readonly sha256: string | null;
+  /** A text note's text. */
   readonly text?: string;
+  /** A JSONL, CSV or FHIR file's notes. */
+  readonly records?: RecordFile;
   readonly error?: string;
 }
 
 /** Larger files are refused unread (as on stdin, E053): the pipeline holds a note several times over in memory. */
 export const MAX_NOTE_BYTES = 64 * 1024 * 1024;
 
-export async function loadFile(file: InputFile): Promise<Loaded> {
+/**
+ * Reads and decodes one input. With `input` (folder runs: the config's `input` section) the file
+ * is read as its format says (readFormats.ts) and decoded from `input.encoding`; without, as one
+ * UTF-8 text note (queue submit).
+ */
+export async function loadFile(file: InputFile, input?: Config['input'], options: { readonly emitSpans?: boolean; readonly knownField?: string } = {}): Promise<Loaded> {
   let bytes: Buffer;
   let size: number;
   let mtimeMs: number;
@@ -68,7 +79,9 @@ export async function loadFile(file: InputFile): Promise<Loaded> {
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   try {
-    return { file, size, mtimeMs, sha256, text: decodeNote(bytes) };
+    const format = input === undefined ? 'text' : formatOf(file.path, input.format);
+    if (format === 'text') return { file, size, mtimeMs, sha256, text: decodeNote(bytes, input?.encoding) };
+    return { file, size, mtimeMs, sha256, records: await readRecordFile(bytes, format, input!, options) };
   } catch (err) {
     return { file, size, mtimeMs, sha256, error: describeError(err) };
   }
@@ -94,9 +107,8 @@ export async function fileFacts(file: InputFile): Promise<Loaded> {
   }
 }
 
-/** Redacts the batch together; if that throws, note by note, so one bad note fails alone. */
 /** What the pipeline is told about a file's note: its name for errors, its patient scope, its known identifiers. */
-function noteContext(pipeline: Pipeline, n: Loaded): DetectContext & TransformContext {
+export function noteContext(pipeline: Pipeline, n: Pick<Loaded, 'file'>): NoteContext {
   const { file } = n;
   return {
     noteId: file.display,
@@ -105,25 +117,34 @@ function noteContext(pipeline: Pipeline, n: Loaded): DetectContext & TransformCo
   };
 }
 
-export async function redactEach(pipeline: Pipeline, notes: readonly Loaded[]): Promise<Map<Loaded, Redaction | Error>> {
-  const out = new Map<Loaded, Redaction | Error>();
-  if (notes.length === 0) return out;
+export type NoteContext = DetectContext & TransformContext;
+
+/** Redacts the texts together (the NER model batches windows across notes); if that throws, one by one, so one bad note fails alone. */
+export async function redactTexts(pipeline: Pipeline, texts: readonly string[], ctxs: readonly NoteContext[]): Promise<(Redaction | Error)[]> {
+  if (texts.length === 0) return [];
   try {
-    const results = await pipeline.redactBatch(
-      notes.map((n) => n.text!),
-      notes.map((n) => noteContext(pipeline, n)),
-    );
-    for (const [k, n] of notes.entries()) out.set(n, results[k]!);
+    return await pipeline.redactBatch(texts, ctxs);
   } catch {
-    for (const n of notes) {
+    const out: (Redaction | Error)[] = [];
+    for (const [i, text] of texts.entries()) {
       try {
-        out.set(n, await pipeline.redact(n.text!, noteContext(pipeline, n)));
+        out.push(await pipeline.redact(text, ctxs[i]));
       } catch (err) {
-        out.set(n, err instanceof Error ? err : new Error(String(err)));
+        out.push(err instanceof Error ? err : new Error(String(err)));
       }
     }
+    return out;
   }
-  return out;
+}
+
+/** Redacts the batch together; if that throws, note by note, so one bad note fails alone. */
+export async function redactEach(pipeline: Pipeline, notes: readonly Loaded[]): Promise<Map<Loaded, Redaction | Error>> {
+  const results = await redactTexts(
+    pipeline,
+    notes.map((n) => n.text!),
+    notes.map((n) => noteContext(pipeline, n)),
+  );
+  return new Map(notes.map((n, k) => [n, results[k]!]));
 }
 
 export function failedEntry(note: Loaded, error: string): ManifestEntry {
@@ -138,6 +159,72 @@ export function failedEntry(note: Loaded, error: string): ManifestEntry {
     spans: [],
     outSpans: [],
   };
+}
+
+/** At most this many record failures are listed in a manifest line (all are counted). */
+export const MAX_LISTED_RECORD_ERRORS = 100;
+
+/**
+ * Writes a multi-note file: its notes redacted (`results`, index-aligned with `records.notes`; an
+ * Error leaves that record out), its unreadable records left out. The manifest line counts the
+ * records and lists the failures by line, never content; its spans stay empty (per-record spans
+ * go to `<output>.spans.json` with `emitSpans`, except JSONL, which gets them inline).
+ */
+export async function writeRecordFile(note: Loaded, results: readonly (Redaction | Error)[], options: WriteOptions): Promise<{ entry: ManifestEntry; done: readonly Redaction[] }> {
+  const records = note.records!;
+  const errors: RecordProblem[] = [...records.problems];
+  for (const [k, r] of results.entries()) {
+    if (!(r instanceof Error)) continue;
+    const n = records.notes[k]!;
+    errors.push({ line: n.line, ...(n.entry !== undefined ? { entry: n.entry } : {}), error: `E046 line ${n.line}: detection failed (${describeError(r)})` });
+  }
+  errors.sort((a, b) => a.line - b.line);
+  const text = records.render(results.map((r) => (r instanceof Error ? undefined : r)));
+  if (text === undefined) return { entry: failedEntry(note, errors[0]?.error ?? 'E046 detection failed'), done: [] };
+  const done = results.filter((r): r is Redaction => !(r instanceof Error));
+  const target = join(options.outDir, ...note.file.output.split('/'));
+  try {
+    await writeFileAtomic(target, text, options.mode);
+    if (options.emitSpans && records.format !== 'jsonl') {
+      const spans = records.notes.flatMap((n, k) => {
+        const r = results[k]!;
+        return r instanceof Error ? [] : [{ line: n.line, ...(n.entry !== undefined ? { entry: n.entry } : {}), spans: r.spans.map(toManifestSpan), outSpans: r.spans.map(toManifestOutSpan) }];
+      });
+      await writeFileAtomic(`${target}.spans.json`, `${JSON.stringify({ records: spans })}\n`, options.mode);
+    }
+  } catch (err) {
+    return { entry: failedEntry(note, `E045 cannot write the output (${describeError(err)})`), done: [] };
+  }
+  // A FHIR note whose entry was left out (a sibling attachment failed) is not done either.
+  const written = records.format === 'fhir' ? fhirWritten(records, results) : done.length;
+  return {
+    entry: {
+      input: note.file.manifestInput ?? note.file.path,
+      output: note.file.output,
+      size: note.size,
+      mtimeMs: note.mtimeMs,
+      sha256: note.sha256,
+      status: 'done',
+      spans: [],
+      outSpans: [],
+      format: records.format,
+      records: {
+        done: written,
+        failed: errors.length,
+        ...(records.format === 'fhir' ? { attachmentsSkipped: records.skippedAttachments } : {}),
+      },
+      ...(errors.length > 0 ? { recordErrors: errors.slice(0, MAX_LISTED_RECORD_ERRORS).map((e) => ({ line: e.line, ...(e.entry !== undefined ? { entry: e.entry } : {}), error: e.error })) } : {}),
+    },
+    done,
+  };
+}
+
+function fhirWritten(records: RecordFile, results: readonly (Redaction | Error)[]): number {
+  const failedEntries = new Set(records.problems.map((p) => p.entry));
+  records.notes.forEach((n, k) => {
+    if (results[k] instanceof Error) failedEntries.add(n.entry);
+  });
+  return records.notes.filter((n) => !failedEntries.has(n.entry)).length;
 }
 
 export async function writeOutput(note: Loaded, redaction: Redaction, options: WriteOptions): Promise<ManifestEntry> {

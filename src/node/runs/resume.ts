@@ -30,6 +30,8 @@ export interface DoneRecord {
   /** For failed notes: the coded reason (PHI-free). */
   readonly error?: string;
   readonly fingerprint?: string;
+  /** A JSONL, CSV or FHIR file written without some of its records: redone on resume, so they are reported again. */
+  readonly recordsFailed?: number;
 }
 
 /** The last record per input path (later lines win: a redo appends a new line). */
@@ -59,6 +61,7 @@ export async function readDoneRecords(manifestPath: string): Promise<Map<string,
       status: e.status,
       ...(typeof e.error === 'string' ? { error: e.error } : {}),
       fingerprint: e.fingerprint,
+      ...(typeof e.records?.failed === 'number' && e.records.failed > 0 ? { recordsFailed: e.records.failed } : {}),
     });
   }
   return records;
@@ -179,6 +182,7 @@ export async function planResume(
   const decide = async (file: InputFile): Promise<boolean> => {
     const r = records.get(file.manifestInput ?? file.path);
     if (r === undefined || !(r.status === 'done' || overran(r)) || r.fingerprint !== fingerprint || r.output !== file.output) return false;
+    if ((r.recordsFailed ?? 0) > 0) return false;
     try {
       const info = await stat(file.path);
       if (info.size !== r.size || info.mtimeMs !== r.mtimeMs) return false;

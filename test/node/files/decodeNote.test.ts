@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeNote, firstInvalidUtf8 } from '../../../src/node/files/decodeNote.js';
+import { decodeBytes, decodeNote, firstInvalidUtf8 } from '../../../src/node/files/decodeNote.js';
 import { InputError } from '../../../src/core/errors.js';
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
@@ -82,5 +82,50 @@ describe('decodeNote', () => {
         if (!valid) new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(0, at)); // the prefix is valid
       }),
     );
+  });
+});
+
+/** The WHATWG index for windows-1252's 0x80-0x9F, written out here independently of the module's table. */
+const WINDOWS_1252_C1 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+
+describe('decodeNote with an encoding (legacy exports)', () => {
+  it.each([
+    ['windows-1252 accents and curly quotes', 'windows-1252', bytes(0x43, 0x61, 0x66, 0xe9, 0x20, 0x93, 0x41, 0x94), 'Café “A”'],
+    ['latin1 (read as windows-1252, as browsers do)', 'latin1', bytes(0xfc, 0x80), 'ü€'],
+    ['iso-8859-2', 'iso-8859-2', bytes(0xb3, 0xf3, 0x64, 0xbc), 'łódź'],
+    ['utf-16le with its BOM', 'utf-16le', bytes(0xff, 0xfe, 0x41, 0x00, 0x42, 0x00), 'AB'],
+    ['a utf-8 label takes the UTF-8 path', 'UTF8', bytes(0xef, 0xbb, 0xbf, 0x41), 'A'],
+  ])('decodes %s', (_name, encoding, input, expected) => {
+    expect(decodeNote(input, encoding)).toBe(expected);
+  });
+
+  it.each([
+    ['empty', 'windows-1252', bytes(), 'E041'],
+    ['a PDF', 'windows-1252', utf8('%PDF-1.4 x'), 'E042'],
+    ['a NUL byte', 'windows-1252', bytes(0x41, 0x00, 0x42), 'E042'],
+    ['invalid Shift_JIS', 'shift_jis', bytes(0x81, 0x20), 'E141'],
+  ])('refuses %s', (_name, encoding, input, code) => {
+    expect(() => decodeNote(input, encoding)).toThrow(new RegExp(`^${code} `));
+  });
+
+  it('property: any windows-1252 file decodes to one character per byte, by the WHATWG index', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }).map((b) => Uint8Array.from([0x41, ...b.filter((x) => x !== 0)])), (b) => {
+        expect(decodeNote(b, 'windows-1252')).toBe(Array.from(b, (x) => (x >= 0x80 && x <= 0x9f ? WINDOWS_1252_C1[x - 0x80]! : String.fromCharCode(x))).join(''));
+      }),
+    );
+  });
+});
+
+describe('decodeBytes', () => {
+  it('reads every windows-1252 byte by the WHATWG index, whatever Node version (nodejs/node#60888)', () => {
+    const all = Uint8Array.from({ length: 256 }, (_v, i) => i);
+    const expected = Array.from({ length: 256 }, (_v, i) => (i >= 0x80 && i <= 0x9f ? WINDOWS_1252_C1[i - 0x80]! : String.fromCharCode(i))).join('');
+    for (const label of ['windows-1252', 'latin1', 'iso-8859-1', 'ascii', 'cp1252']) expect(decodeBytes(all, label)).toBe(expected);
+  });
+
+  it('leaves other encodings to Node', () => {
+    expect(decodeBytes(Uint8Array.of(0x80), 'iso-8859-2')).toBe('\u0080');
+    expect(decodeBytes(new TextEncoder().encode('\u0085'), 'utf-8')).toBe('\u0085');
   });
 });

@@ -129,7 +129,7 @@ async function poolEngine(load: LoadPipelineOptions, workers: number, budget?: N
       stamp((await pool.run({ kind: 'notes', notes: tasks, withSpans } satisfies WorkerTask)) as Stamped<NoteOutcome[]>),
     redactFiles: async (files, batchOptions) => {
       const run = async (batch: readonly InputFile[]): Promise<FileOutcome[]> =>
-        stamp((await runBudgeted(pool, { kind: 'files', files: batch, options: batchOptions }, (budget?.noteSeconds ?? 0) * batch.length)) as Stamped<FileOutcome[]>);
+        stamp((await runBudgeted(pool, { kind: 'files', files: batch, options: batchOptions }, budget?.noteSeconds ?? 0)) as Stamped<FileOutcome[]>);
       if (budget === undefined) return run(files);
       return runIsolating(files, run, { noteSeconds: budget.noteSeconds ?? 0, workerMemoryMb: memoryMb });
     },
@@ -153,18 +153,20 @@ function overrunOf(err: unknown): Overrun | undefined {
 }
 
 /**
- * One pool task with a time budget whose clock starts when the worker reports it has begun (its
- * pipeline loaded), so neither waiting in the queue nor a replacement worker's model load counts.
+ * One pool task with a time budget of `secondsPerNote` for each note it holds, whose clock starts
+ * when the worker reports it has begun (its pipeline loaded, its files read) and how many notes
+ * the files held (a CSV or JSONL file holds many), so neither waiting in the queue nor a
+ * replacement worker's model load counts.
  * Past the budget the task is aborted, and piscina terminates the thread it runs on (a regex
  * cannot be interrupted any other way) and starts a fresh one.
  */
-async function runBudgeted(pool: Piscina, task: WorkerTask, seconds: number): Promise<unknown> {
-  if (!(seconds > 0)) return pool.run(task);
+async function runBudgeted(pool: Piscina, task: WorkerTask, secondsPerNote: number): Promise<unknown> {
+  if (!(secondsPerNote > 0)) return pool.run(task);
   const { port1, port2 } = new MessageChannel();
   const abort = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  port1.once('message', () => {
-    timer = setTimeout(() => abort.abort(new TimeBudgetExceeded()), Math.ceil(seconds * 1000));
+  port1.once('message', (notes: number) => {
+    timer = setTimeout(() => abort.abort(new TimeBudgetExceeded()), Math.ceil(secondsPerNote * Math.max(1, notes) * 1000));
   });
   try {
     return await pool.run({ ...task, started: port2 }, { signal: abort.signal, transferList: [port2] });

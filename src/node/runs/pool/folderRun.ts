@@ -48,6 +48,8 @@ export interface FolderRunSummary {
   readonly skipped: number;
   readonly manifestPath: string;
   readonly staleTempFiles: number;
+  /** Records of JSONL, CSV and FHIR files left out (malformed, or their detectors failed); each named by file and line. */
+  readonly recordsFailed: number;
   /** Stopped early by `signal`: the notes not started are neither done nor failed. */
   readonly interrupted: boolean;
   /** Set when the manifest could not be written (disk full, ...): the run stopped there. PHI-free, coded. */
@@ -80,6 +82,7 @@ export async function runFolder(options: FolderRunOptions): Promise<FolderRunSum
   const progress = options.makeProgress?.(options.files.length, skipped) ?? NO_PROGRESS;
   let done = 0;
   let failed = 0;
+  let recordsFailed = 0;
   let stopped: string | undefined;
   // Still failed from an earlier run (a budget overrun): counted and named again, their manifest lines kept.
   for (const { file, error } of stillFailed) {
@@ -110,7 +113,16 @@ export async function runFolder(options: FolderRunOptions): Promise<FolderRunSum
         lines.push(formatManifestLine(entry));
         if (entry.status === 'done') {
           done += 1;
-          audit.noteDone(outcome.counts ?? { labels: {}, detections: {}, kept: {} }, entry.size ?? 0);
+          audit.noteDone(outcome.counts ?? { labels: {}, detections: {}, kept: {} }, entry.size ?? 0, outcome.notes ?? 1);
+          // A file of several notes came out without some records: each named by line, the run's exit says so.
+          recordsFailed += entry.records?.failed ?? 0;
+          for (const e of entry.recordErrors ?? []) {
+            if (e.error.startsWith('E046')) audit.noteFailed(e.error);
+            else audit.noteMalformed(e.error);
+            options.onProblem(items[i]!.display, e.error);
+          }
+          const unlisted = (entry.records?.failed ?? 0) - (entry.recordErrors?.length ?? 0);
+          if (unlisted > 0) options.onProblem(items[i]!.display, `${unlisted} more records left out (counted in the manifest)`);
         } else {
           failed += 1;
           audit.noteFailed(entry.error ?? 'E046');
@@ -136,6 +148,7 @@ export async function runFolder(options: FolderRunOptions): Promise<FolderRunSum
     done,
     failed,
     skipped,
+    recordsFailed,
     manifestPath,
     staleTempFiles,
     interrupted: options.signal?.aborted === true && done + failed + skipped < options.files.length,

@@ -60,9 +60,15 @@ export default async function handle(task: WorkerTask): Promise<WorkerInfo | Sta
     case 'notes':
       return { threadId, loads, outcomes: await redactNoteBatch(pipeline, task.notes, task.withSpans) };
     case 'files':
-      // The time budget's clock starts now (engine.ts runBudgeted), not while the pipeline loaded.
-      task.started?.postMessage(0);
-      task.started?.close();
-      return { threadId, loads, outcomes: await redactFileBatch(pipeline, task.files, task.options) };
+      // The time budget's clock starts once the files are read (engine.ts runBudgeted), not while
+      // the pipeline loaded, and scales with the notes they hold.
+      return {
+        threadId,
+        loads,
+        outcomes: await redactFileBatch(pipeline, task.files, task.options, (notes) => {
+          task.started?.postMessage(notes);
+          task.started?.close();
+        }),
+      };
   }
 }

@@ -1,11 +1,12 @@
 import type { DetectContext } from '../../../detect/types.js';
 import type { Pipeline } from '../../../pipeline.js';
 import type { OutputSpan } from '../../../transform/types.js';
-import { countSpans, type NoteCounts } from '../audit.js';
+import { countSpans, mergeCounts, type NoteCounts } from '../audit.js';
 import { describeError } from '../../../core/errors.js';
 import type { InputFile } from '../../files/inputs.js';
 import type { ManifestEntry } from '../manifest.js';
-import { failedEntry, loadFile, redactEach, writeOutput } from '../noteFiles.js';
+import { recordScope } from '../../formats/readFormats.js';
+import { failedEntry, loadFile, type NoteContext, noteContext, redactTexts, writeOutput, writeRecordFile } from '../noteFiles.js';
 
 /**
  * The units of work shared by the in-process runner, the piscina workers and the queue
@@ -72,8 +73,10 @@ function slimSpans(spans: readonly OutputSpan[]): OutputSpan[] {
 
 export interface FileOutcome {
   readonly entry: ManifestEntry;
-  /** Present for done notes. */
+  /** Present for done notes: the spans of every note the file held. */
   readonly counts?: NoteCounts;
+  /** How many notes the file held that were written (a JSONL, CSV or FHIR file: its records); default 1. */
+  readonly notes?: number;
 }
 
 export interface FileBatchOptions {
@@ -83,18 +86,49 @@ export interface FileBatchOptions {
   readonly mode?: number;
 }
 
-/** Reads, redacts and atomically writes a batch of files; the manifest lines are the caller's to append. */
-export async function redactFileBatch(pipeline: Pipeline, files: readonly InputFile[], options: FileBatchOptions): Promise<FileOutcome[]> {
-  const loaded = await Promise.all(files.map(loadFile));
-  const redactions = await redactEach(
-    pipeline,
-    loaded.filter((l) => l.text !== undefined),
-  );
+/**
+ * Reads, redacts and atomically writes a batch of files; the manifest lines are the caller's to
+ * append. Every note of the batch — text files and the records of JSONL, CSV and FHIR files —
+ * is redacted in one call, so the NER model batches across them. How files are read is the
+ * config's `input` section (format, encoding, CSV columns), part of the run's fingerprint.
+ */
+export async function redactFileBatch(
+  pipeline: Pipeline,
+  files: readonly InputFile[],
+  options: FileBatchOptions,
+  /** Called once the files are read, with how many notes they hold (the pool's time budget scales with it). */
+  onRead?: (notes: number) => void,
+): Promise<FileOutcome[]> {
+  const config = pipeline.config;
+  const loaded = await Promise.all(files.map((f) => loadFile(f, config.input, { emitSpans: options.emitSpans === true, knownField: config.site.knownField })));
+  const texts: string[] = [];
+  const ctxs: NoteContext[] = [];
+  const firstNote: number[] = [];
+  for (const note of loaded) {
+    firstNote.push(texts.length);
+    if (note.text !== undefined) {
+      texts.push(note.text);
+      ctxs.push(noteContext(pipeline, note));
+    }
+    for (const r of note.records?.notes ?? []) {
+      texts.push(r.text);
+      // The vault names a record by file and id (or line); the id is encrypted there, never printed.
+      ctxs.push({ noteId: `${note.file.display}:${r.id ?? r.line}`, ...recordScope(config, note.file.path, r), ...(r.known !== undefined ? { known: r.known } : {}) });
+    }
+  }
+  onRead?.(texts.length);
+  const results = await redactTexts(pipeline, texts, ctxs);
   const writeOptions = { outDir: options.outDir, emitSpans: options.emitSpans, mode: options.mode };
   // Writes in parallel: each one waits on two fsyncs (file, folder), which dominate small notes.
   return Promise.all(
-    loaded.map(async (note): Promise<FileOutcome> => {
-      const redaction = redactions.get(note);
+    loaded.map(async (note, i): Promise<FileOutcome> => {
+      if (note.records !== undefined) {
+        const own = results.slice(firstNote[i], firstNote[i]! + note.records.notes.length);
+        const { entry, done } = await writeRecordFile(note, own, writeOptions);
+        if (entry.status !== 'done') return { entry };
+        return { entry, notes: entry.records?.done ?? done.length, counts: mergeCounts(done.map((r) => countSpans(r.analysis.spans, r.analysis.raw))) };
+      }
+      const redaction = note.text === undefined ? undefined : results[firstNote[i]!];
       if (note.error !== undefined || redaction === undefined || redaction instanceof Error) {
         const error = note.error ?? (redaction instanceof Error ? `E046 detection failed (${describeError(redaction)})` : 'E046 detection failed');
         return { entry: failedEntry(note, error) };

@@ -75,7 +75,7 @@ export async function submitNotes(options: SubmitOptions): Promise<SubmitSummary
     // Reading a few files at a time keeps memory flat on big folders.
     const width = 16;
     for (let i = 0; i < options.files.length; i += width) {
-      const loaded = await Promise.all(options.files.slice(i, i + width).map(loadFile));
+      const loaded = await Promise.all(options.files.slice(i, i + width).map((f) => loadFile(f)));
       for (const note of loaded) {
         if (note.text === undefined || note.error !== undefined) {
           failed += 1;

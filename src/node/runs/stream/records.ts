@@ -1,4 +1,4 @@
-import { decodeNote } from '../../files/decodeNote.js';
+import { decodeBytes, decodeNote, encodingName } from '../../files/decodeNote.js';
 import { InputError } from '../../../core/errors.js';
 import { parseNoteLine, type NoteRecord } from '../jsonlNotes.js';
 import { isOversized, readLines, type Line } from './lines.js';
@@ -44,13 +44,15 @@ export interface FrameOptions {
   readonly separator?: string;
   /** A longer line (JSONL) or note (text) is reported as a fault and dropped unread. */
   readonly maxRecordBytes?: number;
+  /** A TextDecoder label for legacy exports (default utf-8); lines are split on the byte 0x0A, so single-byte encodings only. */
+  readonly encoding?: string;
 }
 
 const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
-function decodeUtf8(bytes: Uint8Array): string | undefined {
+function decodeLine(bytes: Uint8Array, encoding: string): string | undefined {
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    return decodeBytes(bytes, encoding, { ignoreBOM: true });
   } catch {
     return undefined;
   }
@@ -60,11 +62,11 @@ function decodeUtf8(bytes: Uint8Array): string | undefined {
 export function frameRecords(source: AsyncIterable<Uint8Array | string>, options: FrameOptions): AsyncGenerator<StreamRecord[]> {
   const max = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   return options.format === 'jsonl'
-    ? jsonlRecords(readLines(source, max), max)
-    : textRecords(readLines(source, max), options.separator ?? DEFAULT_SEPARATOR, max);
+    ? jsonlRecords(readLines(source, max), max, encodingName(options.encoding ?? 'utf-8') ?? 'utf-8')
+    : textRecords(readLines(source, max), options.separator ?? DEFAULT_SEPARATOR, max, options.encoding ?? 'utf-8');
 }
 
-async function* jsonlRecords(lines: AsyncIterable<Line[]>, max: number): AsyncGenerator<StreamRecord[]> {
+async function* jsonlRecords(lines: AsyncIterable<Line[]>, max: number, encoding: string): AsyncGenerator<StreamRecord[]> {
   let first = true;
   for await (const batch of lines) {
     const out: StreamRecord[] = [];
@@ -75,11 +77,12 @@ async function* jsonlRecords(lines: AsyncIterable<Line[]>, max: number): AsyncGe
         continue;
       }
       let bytes = line.bytes;
-      if (first && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+      if (first && encoding === 'utf-8' && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
       first = false;
-      const text = decodeUtf8(bytes);
+      const text = decodeLine(bytes, encoding);
       if (text === undefined) {
-        out.push({ kind: 'fault', lineNo: line.lineNo, bytes: bytes.length, error: new InputError('E052', `line ${line.lineNo} is not valid UTF-8`) });
+        const error = encoding === 'utf-8' ? new InputError('E052', `line ${line.lineNo} is not valid UTF-8`) : new InputError('E141', `line ${line.lineNo} is not valid ${encoding} text (--encoding)`);
+        out.push({ kind: 'fault', lineNo: line.lineNo, bytes: bytes.length, error });
         continue;
       }
       const parsed = parseNoteLine(text, line.lineNo);
@@ -95,7 +98,7 @@ async function* jsonlRecords(lines: AsyncIterable<Line[]>, max: number): AsyncGe
  * Text notes keep their bytes exactly, line ends included; the separator line is not part of
  * either note. A stream that ends right after a separator has no empty last note.
  */
-async function* textRecords(lines: AsyncIterable<Line[]>, marker: string, max: number): AsyncGenerator<StreamRecord[]> {
+async function* textRecords(lines: AsyncIterable<Line[]>, marker: string, max: number, encoding: string): AsyncGenerator<StreamRecord[]> {
   const markerBytes = Buffer.from(marker, 'utf8');
   let parts: Uint8Array[] = [];
   let size = 0;
@@ -113,7 +116,7 @@ async function* textRecords(lines: AsyncIterable<Line[]>, marker: string, max: n
     const lineNo = startLine;
     const record: StreamRecord = oversized
       ? { kind: 'fault', lineNo, bytes: 0, separator, error: new InputError('E053', `note at line ${lineNo} is longer than ${max} bytes`) }
-      : noteFromParts(parts, size, lineNo, separator);
+      : noteFromParts(parts, size, lineNo, separator, encoding);
     parts = [];
     size = 0;
     oversized = false;
@@ -162,10 +165,10 @@ async function* textRecords(lines: AsyncIterable<Line[]>, marker: string, max: n
 const NEWLINE = Uint8Array.of(0x0a);
 
 /** A text note gets the same checks as a note file (binary, invalid UTF-8), named by its first line. */
-function noteFromParts(parts: readonly Uint8Array[], size: number, lineNo: number, separator: string | undefined): StreamRecord {
+function noteFromParts(parts: readonly Uint8Array[], size: number, lineNo: number, separator: string | undefined, encoding: string): StreamRecord {
   if (size === 0) return { kind: 'note', lineNo, text: '', separator, bytes: 0 };
   try {
-    const text = decodeNote(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size));
+    const text = decodeNote(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size), encoding);
     return { kind: 'note', lineNo, text, separator, bytes: size };
   } catch (err) {
     const error = err instanceof InputError ? new InputError(err.code, `note at line ${lineNo}: ${err.reason}`) : new InputError('E044', `note at line ${lineNo}: cannot be read`);

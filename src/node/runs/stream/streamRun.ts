@@ -36,6 +36,8 @@ export interface StreamRunOptions {
   readonly output: NodeJS.WritableStream;
   readonly format: StreamFormat;
   readonly separator?: string;
+  /** A TextDecoder label (default utf-8); single-byte encodings only (records are framed on the byte 0x0A). */
+  readonly encoding?: string;
   readonly onError: 'skip' | 'fail';
   readonly emitSpans?: boolean;
   readonly engine: RedactEngine;
@@ -83,6 +85,7 @@ export async function runStream(options: StreamRunOptions): Promise<StreamRunSum
     format: options.format,
     separator: options.separator,
     maxRecordBytes: options.maxRecordBytes,
+    ...(options.encoding !== undefined ? { encoding: options.encoding } : {}),
   });
 
   const redact = async (batch: readonly StreamRecord[]): Promise<Outcome[]> => {
