@@ -51,6 +51,7 @@ const manifestLineSchema = z.object({
   ),
   outSpans: z.array(z.object({ outStart: z.number().int(), outEnd: z.number().int(), label: z.string() })).optional(),
   fingerprint: z.string().optional(),
+  format: z.enum(['jsonl', 'csv', 'fhir']).optional(),
 });
 type ManifestLine = z.infer<typeof manifestLineSchema>;
 
@@ -153,12 +154,17 @@ async function readSampledNote(runDir: string, e: ManifestLine): Promise<Pick<Re
 export async function writeReviewSet(opts: SampleOptions): Promise<SetInfo> {
   const runDir = resolve(opts.run);
   const entries = await readRunManifest(runDir);
-  const done = entries.filter((e) => e.status === 'done');
+  // A file of several notes (JSONL, CSV, FHIR) is one manifest line without spans: the page
+  // would show the whole file as one note with nothing found, so such files are not sampled.
+  const recordFiles = entries.filter((e) => e.status === 'done' && e.format !== undefined).length;
+  const done = entries.filter((e) => e.status === 'done' && e.format === undefined);
   const inputPath = (e: ManifestLine): string => (isAbsolute(e.input) ? e.input : resolve(runDir, e.input));
   const base = commonDir(done.map(inputPath));
   const idOf = (e: ManifestLine): string => relative(base, inputPath(e)).split(sep).join('/');
   const byId = new Map(done.map((e) => [idOf(e), e] as const));
-  if (byId.size === 0) throw new ReviewError('E092', `the run at ${runDir} has no finished notes to sample`);
+  if (byId.size === 0) {
+    throw new ReviewError('E092', `the run at ${runDir} has no finished notes to sample${recordFiles > 0 ? ` (${recordFiles} JSONL/CSV/FHIR files are not sampled: redact their notes as text files to review them)` : ''}`);
+  }
 
   const draw = drawSample(
     [...byId.entries()].map(([id, e]) => ({ id, size: e.size ?? 0, spans: e.spans })),
@@ -200,11 +206,12 @@ export async function writeReviewSet(opts: SampleOptions): Promise<SetInfo> {
     n: opts.n,
     stratify: opts.stratify,
     population: byId.size,
-    failed: entries.length - done.length,
+    failed: entries.filter((e) => e.status === 'failed').length,
     strata,
     ...(draw.lengthBounds ? { lengthBounds: draw.lengthBounds } : {}),
     runFingerprints: [...new Set(done.flatMap((e) => (e.fingerprint ? [e.fingerprint] : [])))].sort(),
     ...(skipped.length > 0 ? { skipped } : {}),
+    ...(recordFiles > 0 ? { recordFiles } : {}),
   };
 
   const out = resolve(opts.out);

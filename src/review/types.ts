@@ -46,6 +46,8 @@ export interface SetInfo {
   /** Drawn notes that could not be read (moved, changed, unreadable) and were left out; each was
    *  replaced by another note of its stratum while the stratum had one. */
   readonly skipped?: readonly SkippedNote[];
+  /** Files of several notes (JSONL, CSV, FHIR) the run redacted: not sampled (the page shows one note per file). */
+  readonly recordFiles?: number;
 }
 
 export interface SkippedNote {

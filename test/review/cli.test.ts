@@ -56,6 +56,23 @@ describe('review sample', () => {
     expect(set.items.find((i) => i.stratum === 'DATE')!.weight).toBe(2);
   });
 
+  it('leaves files of several notes (a JSONL/CSV/FHIR line in the manifest) out of the sample and says how many', async () => {
+    const r2 = mkdtempSync(join(tmpdir(), 'phi-review-records-'));
+    try {
+      writeRun(r2, NOTES.slice(0, 2));
+      const manifest = join(r2, 'run', '.phi-redact', 'manifest.jsonl');
+      const first = JSON.parse(readFileSync(manifest, 'utf8').split('\n')[0]!) as Record<string, unknown>;
+      appendFileSync(manifest, `${JSON.stringify({ ...first, input: join(r2, 'notes', 'rows.csv'), output: 'rows.csv', spans: [], outSpans: [], format: 'csv' })}\n`);
+      const f = fakeIO({ cwd: r2 });
+      const { exitCode } = await run(['review', 'sample', 'run', '--n', '5', '--seed', '1', '--out', 'set'], f.io);
+      expect(exitCode).toBe(0);
+      expect(f.stdout()).toContain('Sampled 2 of 2 notes (0 failed notes not sampled, 1 JSONL/CSV/FHIR files not sampled)');
+      expect((await loadReviewSet(join(r2, 'set'))).items.map((i) => i.id).sort()).toEqual(['a.txt', 'b.txt']);
+    } finally {
+      rmSync(r2, { recursive: true, force: true });
+    }
+  });
+
   it('draws the same set again for the same seed', async () => {
     expect((await cli('review', 'sample', 'run', '--n', '3', '--seed', '7', '--stratify', 'label', '--out', 'set2')).exitCode).toBe(0);
     expect(readFileSync(join(dir, 'set2', 'items.jsonl'), 'utf8')).toBe(readFileSync(join(dir, 'set1', 'items.jsonl'), 'utf8'));

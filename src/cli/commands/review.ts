@@ -54,7 +54,8 @@ export const registerReview: RegisterCommand = (program: Command, io: CliIO, set
         onSkip: (_, reason) => void io.stderr.write(`phi-redact: skipped: ${reason}\n`),
       });
       const drawn = info.strata.reduce((a, s) => a + s.sampled, 0);
-      io.stdout.write(`Sampled ${drawn} of ${info.population} notes (${info.failed} failed notes not sampled) into ${options.out}\n`);
+      const files = info.recordFiles !== undefined ? `, ${info.recordFiles} JSONL/CSV/FHIR files not sampled` : '';
+      io.stdout.write(`Sampled ${drawn} of ${info.population} notes (${info.failed} failed notes not sampled${files}) into ${options.out}\n`);
       if (info.skipped) io.stdout.write(`Skipped ${info.skipped.length} drawn notes that could not be read (listed in set.json); each was replaced from its stratum where it had another\n`);
       for (const s of info.strata) io.stdout.write(`  ${s.key}: ${s.sampled} of ${s.population} (weight ${s.weight.toFixed(2)})\n`);
       setExit(EXIT.OK);
