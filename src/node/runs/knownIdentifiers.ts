@@ -2,18 +2,17 @@ import { createHash } from 'node:crypto';
 import { extname, relative, sep } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import type { Label } from '../../core/labels.js';
-import { readKnown, type KnownValue } from '../../detect/site/index.js';
+import { readKnown, type KnownIdentifiers, type KnownValue } from '../../detect/site/index.js';
 import { parseCsv } from '../assets/siteLists.js';
 import type { InputFile } from '../files/inputs.js';
 import { readSmallTextFile } from '../files/smallFile.js';
-import type { NoteTask } from './pool/tasks.js';
 
 /**
  * Known identifiers (issue 16) from where runs find them: a JSONL record's field, or a sidecar
  * file beside a folder run (`--known`). Values are PHI: errors say which field or line, never a value.
  */
 
-export type KnownOf = { known?: NoteTask['known'] } | { error: string };
+export type KnownOf = { known?: KnownIdentifiers } | { error: string };
 
 /** A stream record's known identifiers (`fields[field]`), nothing when absent, or an E182 reason. */
 export function knownOfRecord(record: unknown, field: string): KnownOf {
