@@ -22,6 +22,10 @@ import type { OutputSpan } from '../../transform/types.js';
  *                code units, end-exclusive: [{start, end, label, subtype, source, score}],
  *     "outSpans": the same spans in the redacted text, index-aligned with `spans`:
  *                [{outStart, outEnd, label}],
+ *     "spansOmitted"?: a note with more than MANIFEST_SPAN_LIMIT spans (a huge, dense note) lists
+ *                only the first MANIFEST_SPAN_LIMIT in `spans`/`outSpans` and counts the others here,
+ *                so every manifest line stays small enough to read back; `--emit spans` writes
+ *                them all,
  *     "fingerprint"?: the run's combined config/rules/model/key fingerprint (audit.ts); `--resume`
  *                skips a done note only when it matches the current run's
  *   }
@@ -33,6 +37,12 @@ import type { OutputSpan } from '../../transform/types.js';
 
 export const MANIFEST_DIR = '.phi-redact';
 export const MANIFEST_FILE = 'manifest.jsonl';
+/**
+ * The most spans one manifest line lists: about 15 MB of JSON. Far above any ordinary note (a
+ * 64 KB note has a few hundred); a 50 MB note dense with phone numbers has millions, and a line
+ * of them all would be hundreds of MB that --resume, eval and review must read back whole.
+ */
+export const MANIFEST_SPAN_LIMIT = 100_000;
 
 export interface ManifestSpan {
   readonly start: number;
@@ -59,6 +69,8 @@ export interface ManifestEntry {
   readonly error?: string;
   readonly spans: readonly ManifestSpan[];
   readonly outSpans: readonly ManifestOutSpan[];
+  /** Spans past MANIFEST_SPAN_LIMIT, not listed. */
+  readonly spansOmitted?: number;
   readonly fingerprint?: string;
 }
 
@@ -87,6 +99,7 @@ export function formatManifestLine(entry: ManifestEntry): string {
     ...(entry.error !== undefined ? { error: entry.error } : {}),
     spans: entry.spans,
     outSpans: entry.outSpans,
+    ...(entry.spansOmitted !== undefined ? { spansOmitted: entry.spansOmitted } : {}),
     ...(entry.fingerprint !== undefined ? { fingerprint: entry.fingerprint } : {}),
   };
   return `${JSON.stringify(ordered)}\n`;

@@ -1,10 +1,11 @@
-import type { Pipeline } from '../../../pipeline.js';
+import type { Pipeline, Redaction } from '../../../pipeline.js';
 import type { OutputSpan } from '../../../transform/types.js';
 import { countSpans, type NoteCounts } from '../audit.js';
 import { describeError } from '../../../core/errors.js';
 import type { InputFile } from '../../files/inputs.js';
 import type { ManifestEntry } from '../manifest.js';
-import { failedEntry, loadFile, redactEach, writeOutput } from '../noteFiles.js';
+import { isLongNote, redactLongNote } from '../longNotes.js';
+import { failedEntry, type Loaded, loadFile, redactEach, writeOutput } from '../noteFiles.js';
 
 /**
  * The units of work shared by the in-process runner, the piscina workers and the queue
@@ -79,14 +80,32 @@ export interface FileBatchOptions {
 /** Reads, redacts and atomically writes a batch of files; the manifest lines are the caller's to append. */
 export async function redactFileBatch(pipeline: Pipeline, files: readonly InputFile[], options: FileBatchOptions): Promise<FileOutcome[]> {
   const loaded = await Promise.all(files.map(loadFile));
-  const redactions = await redactEach(
-    pipeline,
-    loaded.filter((l) => l.text !== undefined),
-  );
   const writeOptions = { outDir: options.outDir, emitSpans: options.emitSpans, mode: options.mode };
+  // A note longer than a detection segment is redacted and written piece by piece (flat memory,
+  // src/node/runs/longNotes.ts); the others in batches. In input order, so the run's memory of
+  // confident names (consistency.run) sees the notes in the order the whole-note path would.
+  const redactions = new Map<Loaded, Redaction | Error>();
+  const long = new Map<Loaded, FileOutcome>();
+  let batch: Loaded[] = [];
+  const flush = async (): Promise<void> => {
+    for (const [n, r] of await redactEach(pipeline, batch)) redactions.set(n, r);
+    batch = [];
+  };
+  for (const note of loaded) {
+    if (note.text === undefined) continue;
+    if (!isLongNote(pipeline, note.text)) {
+      batch.push(note);
+      continue;
+    }
+    await flush();
+    long.set(note, await redactLongNote(pipeline, note, writeOptions));
+  }
+  await flush();
   // Writes in parallel: each one waits on two fsyncs (file, folder), which dominate small notes.
   return Promise.all(
     loaded.map(async (note): Promise<FileOutcome> => {
+      const done = long.get(note);
+      if (done !== undefined) return done;
       const redaction = redactions.get(note);
       if (note.error !== undefined || redaction === undefined || redaction instanceof Error) {
         const error = note.error ?? (redaction instanceof Error ? `E046 detection failed (${describeError(redaction)})` : 'E046 detection failed');
