@@ -40,6 +40,8 @@ import type { Operator, OperatorName, OutputSpan, TransformContext } from '../tr
 /** Where the redacted note goes: each piece in order, with the spans replaced in it (output offsets into the whole output). */
 export interface PieceSink {
   write(piece: string, spans: readonly OutputSpan[]): Promise<void> | void;
+  /** Called after each group of segments is detected (the edge may collect garbage there: src/node/runs/heapBound.ts). */
+  between?(): void;
 }
 
 /** What a streamed redaction reports besides its pieces. */
@@ -184,6 +186,7 @@ export async function redactStreamed(
         if (start >= seg.ownStart && start < seg.ownEnd) detections[s.source] = (detections[s.source] ?? 0) + 1;
       }
     });
+    sink.between?.();
     const detectedTo = group[group.length - 1]!.ownEnd;
     const cut = detectedTo === seen.length ? seen.length : safeCut(seen, chunkStart, detectedTo, phi, safe);
     if (cut === undefined) continue;

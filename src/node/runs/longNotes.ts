@@ -5,6 +5,7 @@ import type { OutputSpan } from '../../transform/types.js';
 import { writeFileAtomicInPieces } from '../files/atomicWrite.js';
 import { noteScope } from '../surrogates.js';
 import { countSpans, type NoteCounts } from './audit.js';
+import { heapBound } from './heapBound.js';
 import { MANIFEST_SPAN_LIMIT, type ManifestOutSpan, type ManifestSpan, type ManifestEntry, toManifestOutSpan, toManifestSpan } from './manifest.js';
 import { failedEntry, type Loaded, type WriteOptions } from './noteFiles.js';
 
@@ -35,6 +36,7 @@ export async function redactLongNote(
   let detections: Readonly<Record<string, number>> = {};
   // Whether an error comes from the detectors (E046) or from writing (E045).
   let detecting = false;
+  const heap = heapBound();
   const redactInto = async (write: (piece: string) => Promise<void>, sidecar?: SidecarSpans): Promise<void> => {
     detecting = true;
     const summary = await pipeline.redactInPieces(
@@ -53,8 +55,10 @@ export async function redactLongNote(
           }
           await sidecar?.add(pieceSpans);
           await write(piece);
+          heap.collectIfGrown();
           detecting = true;
         },
+        between: () => heap.collectIfGrown(),
       },
     );
     detecting = false;
