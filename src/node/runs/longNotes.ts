@@ -26,6 +26,7 @@ export async function redactLongNote(
   pipeline: Pipeline,
   note: Loaded,
   options: WriteOptions,
+  spanLimit: number = MANIFEST_SPAN_LIMIT,
 ): Promise<{ entry: ManifestEntry; counts?: NoteCounts }> {
   const target = join(options.outDir, ...note.file.output.split('/'));
   const spans: ManifestSpan[] = [];
@@ -47,7 +48,7 @@ export async function redactLongNote(
           detecting = false;
           addCounts(labels, kept, pieceSpans);
           for (const s of pieceSpans) {
-            if (total < MANIFEST_SPAN_LIMIT) {
+            if (total < spanLimit) {
               spans.push(toManifestSpan(s));
               outSpans.push(toManifestOutSpan(s));
             }
@@ -93,7 +94,7 @@ export async function redactLongNote(
     status: 'done',
     spans,
     outSpans,
-    ...(total > MANIFEST_SPAN_LIMIT ? { spansOmitted: total - MANIFEST_SPAN_LIMIT } : {}),
+    ...(total > spanLimit ? { spansOmitted: total - spanLimit } : {}),
   };
   return { entry, counts: { labels, detections, kept } };
 }
