@@ -100,7 +100,7 @@ export async function redactLongNote(
 }
 
 /** countSpans over one piece's spans, added to the note's totals. */
-function addCounts(labels: Record<string, number>, kept: Record<string, number>, spans: readonly OutputSpan[]): void {
+export function addCounts(labels: Record<string, number>, kept: Record<string, number>, spans: readonly OutputSpan[]): void {
   const c = countSpans(spans, []);
   for (const [k, v] of Object.entries(c.labels)) labels[k] = (labels[k] ?? 0) + v;
   for (const [k, v] of Object.entries(c.kept)) kept[k] = (kept[k] ?? 0) + v;

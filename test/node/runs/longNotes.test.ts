@@ -10,7 +10,7 @@ import { countSpans } from '../../../src/node/runs/audit.js';
 import { isLongNote, redactLongNote } from '../../../src/node/runs/longNotes.js';
 import { formatManifestLine } from '../../../src/node/runs/manifest.js';
 import { loadFile, redactEach, writeOutput } from '../../../src/node/runs/noteFiles.js';
-import { redactFileBatch } from '../../../src/node/runs/pool/tasks.js';
+import { redactFileBatch, redactNoteBatch } from '../../../src/node/runs/pool/tasks.js';
 import { Pipeline } from '../../../src/pipeline.js';
 
 /**
@@ -126,5 +126,19 @@ describe('redactLongNote', () => {
       expect(readFileSync(join(dir, 'out', f.output), 'utf8')).toBe(whole.text);
     }
     expect(outcomes.every((o) => o.entry.status === 'done')).toBe(true);
+  });
+
+  it('a stream or queue batch (note texts): long notes piece by piece, the same text, spans and counts as the whole-note path', async () => {
+    const texts = [LINES[0]!, noteText(50, 3), LINES[1]!, noteText(45, 4)];
+    const outcomes = await redactNoteBatch(pipeline, texts.map((text, i) => ({ text, noteId: `<stdin>:${i + 1}` })), true);
+    expect(isLongNote(pipeline, texts[1]!)).toBe(true);
+    for (const [i, text] of texts.entries()) {
+      const whole = await pipeline.redact(text, { noteId: `<stdin>:${i + 1}` });
+      const o = outcomes[i]!;
+      if (!o.ok) throw new Error(o.error);
+      expect(o.text).toBe(whole.text);
+      expect(o.spans.map((s) => [s.start, s.end, s.label, s.source, s.outStart, s.outEnd])).toEqual(whole.spans.map((s) => [s.start, s.end, s.label, s.source, s.outStart, s.outEnd]));
+      expect(o.counts).toEqual(countSpans(whole.analysis.spans, whole.analysis.raw));
+    }
   });
 });

@@ -1,10 +1,12 @@
 import type { Pipeline, Redaction } from '../../../pipeline.js';
-import type { OutputSpan } from '../../../transform/types.js';
 import { countSpans, type NoteCounts } from '../audit.js';
 import { describeError } from '../../../core/errors.js';
 import type { InputFile } from '../../files/inputs.js';
 import type { ManifestEntry } from '../manifest.js';
-import { isLongNote, redactLongNote } from '../longNotes.js';
+import type { DetectContext } from '../../../detect/types.js';
+import type { OutputSpan, TransformContext } from '../../../transform/types.js';
+import { heapBound } from '../heapBound.js';
+import { addCounts, isLongNote, redactLongNote } from '../longNotes.js';
 import { failedEntry, type Loaded, loadFile, redactEach, writeOutput } from '../noteFiles.js';
 
 /**
@@ -25,10 +27,69 @@ export type NoteOutcome =
   | { readonly ok: true; readonly text: string; readonly spans: readonly OutputSpan[]; readonly counts: NoteCounts }
   | { readonly ok: false; readonly error: string };
 
-/** Redacts the batch together (NER batching); if that throws, note by note, so one bad note fails alone. */
+/**
+ * Redacts the batch; a note longer than a detection segment alone and piece by piece (flat
+ * working memory, src/pipeline/streamed.ts; only its output text is joined whole), the others
+ * together. In input order, so the run's memory of confident names sees the notes as before.
+ */
 export async function redactNoteBatch(pipeline: Pipeline, tasks: readonly NoteTask[], withSpans: boolean): Promise<NoteOutcome[]> {
   if (tasks.length === 0) return [];
   const ctxs = tasks.map((t) => ({ ...(t.noteId !== undefined ? { noteId: t.noteId } : {}), ...(t.scope !== undefined ? { scope: t.scope } : {}) }));
+  const out: NoteOutcome[] = new Array(tasks.length);
+  let batch: number[] = [];
+  const flush = async (): Promise<void> => {
+    const outcomes = await redactShortNotes(
+      pipeline,
+      batch.map((i) => tasks[i]!),
+      batch.map((i) => ctxs[i]!),
+      withSpans,
+    );
+    for (const [k, i] of batch.entries()) out[i] = outcomes[k]!;
+    batch = [];
+  };
+  for (const [i, t] of tasks.entries()) {
+    if (!isLongNote(pipeline, t.text)) {
+      batch.push(i);
+      continue;
+    }
+    await flush();
+    try {
+      out[i] = await redactLongText(pipeline, t.text, ctxs[i]!, withSpans);
+    } catch (err) {
+      out[i] = { ok: false, error: `E046 detection failed (${describeError(err)})` };
+    }
+  }
+  await flush();
+  return out;
+}
+
+/** A long note's text redacted piece by piece, joined; its spans kept only when asked for. */
+async function redactLongText(pipeline: Pipeline, text: string, ctx: DetectContext & TransformContext, withSpans: boolean): Promise<NoteOutcome> {
+  const pieces: string[] = [];
+  const spans: OutputSpan[] = [];
+  const labels: Record<string, number> = {};
+  const kept: Record<string, number> = {};
+  const heap = heapBound();
+  const summary = await pipeline.redactInPieces(text, ctx, {
+    write(piece, pieceSpans) {
+      pieces.push(piece);
+      addCounts(labels, kept, pieceSpans);
+      if (withSpans) spans.push(...slimSpans(pieceSpans));
+      heap.collectIfGrown();
+    },
+    between: () => heap.collectIfGrown(),
+  });
+  return { ok: true, text: pieces.join(''), spans, counts: { labels, detections: summary.detections, kept } };
+}
+
+/** Redacts the batch together (NER batching); if that throws, note by note, so one bad note fails alone. */
+async function redactShortNotes(
+  pipeline: Pipeline,
+  tasks: readonly NoteTask[],
+  ctxs: readonly (DetectContext & TransformContext)[],
+  withSpans: boolean,
+): Promise<NoteOutcome[]> {
+  if (tasks.length === 0) return [];
   try {
     const results = await pipeline.redactBatch(
       tasks.map((t) => t.text),
