@@ -65,7 +65,7 @@ async function measure(name: string, text: string): Promise<Result> {
       if (line !== '') {
         const entry = JSON.parse(line) as ManifestEntry;
         status = entry.status === 'done' ? 'done' : (entry.error ?? 'failed').slice(0, 4);
-        spans = entry.spans.length;
+        spans = entry.spans.length + (entry.spansOmitted ?? 0);
       }
     }
     return { note: name, mb: Math.round(Buffer.byteLength(text) / 1e5) / 10, exit, status, spans, seconds: Number(m?.[1] ?? Number.NaN), peakRssMb: Math.round(Number(m?.[2] ?? Number.NaN) / 1024) };

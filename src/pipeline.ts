@@ -3,6 +3,7 @@ import { tidySpans } from './core/hygiene.js';
 import { mergeSpans } from './core/merge.js';
 import { normalizeForDetection, spansToOriginal, type TextView, toViewRange } from './core/normalize.js';
 import { SEGMENT_CHARS, SEGMENT_OVERLAP, segmentsOf } from './core/segments.js';
+import { type PieceSink, redactStreamed, type StreamedSummary } from './pipeline/streamed.js';
 import { assertValidSpan, compareSpans, type Span } from './core/span.js';
 import { lookupOf, rememberable, type RepeatLexicon, RepeatMemory, repeatSpans } from './detect/repeats/index.js';
 import { applyAllowList, knownSpans, type PhraseIndex } from './detect/site/index.js';
@@ -58,6 +59,7 @@ export class Pipeline {
   /** Notes longer than this are detected in overlapping segments (src/core/segments.ts; tests set them smaller). */
   segmentChars = SEGMENT_CHARS;
   segmentOverlap = SEGMENT_OVERLAP;
+  segmentsPerCall = SEGMENTS_PER_CALL;
 
   private constructor(
     readonly detectors: readonly Detector[],
@@ -154,8 +156,8 @@ export class Pipeline {
     const phi: Span[] = [];
     const safe: Span[] = [];
     const segments = segmentsOf(text, this.segmentChars, this.segmentOverlap);
-    for (let g = 0; g < segments.length; g += SEGMENTS_PER_CALL) {
-      const group = segments.slice(g, g + SEGMENTS_PER_CALL);
+    for (let g = 0; g < segments.length; g += this.segmentsPerCall) {
+      const group = segments.slice(g, g + this.segmentsPerCall);
       const results = await this.detectWhole(
         group.map((s) => text.slice(s.start, s.end)),
         group.map(() => ctx),
@@ -219,6 +221,51 @@ export class Pipeline {
   async redactBatch(texts: readonly string[], ctxs: readonly (DetectContext & TransformContext)[] = []): Promise<Redaction[]> {
     const analyses = await this.analyzeBatch(texts, ctxs);
     return analyses.map((a, i) => this.transform(texts[i]!, a, ctxs[i] ?? {}));
+  }
+
+  /**
+   * Whether `redactInPieces` gives this pipeline's output: not with a vault observer, which
+   * records the whole output text of each note (such notes go through `redact`, held whole).
+   */
+  get streamable(): boolean {
+    return this.observer === undefined;
+  }
+
+  /**
+   * `redact` for a long note with flat memory (src/pipeline/streamed.ts): the same output, written
+   * to `sink` in pieces with their output spans, instead of one string and a span list.
+   */
+  async redactInPieces(text: string, ctx: DetectContext & TransformContext, sink: PieceSink): Promise<StreamedSummary> {
+    if (!this.streamable) throw new Error('redactInPieces: this pipeline records every output whole (a vault); use redact');
+    // The site allow list and a note's known identifiers are steps of the whole-note path only
+    // (issue 16): such a note is redacted whole and handed over as one piece (same bytes, not flat memory).
+    if (this.allow !== undefined || ctx.known !== undefined) {
+      const r = await this.redact(text, ctx);
+      const detections: Record<string, number> = {};
+      for (const s of r.analysis.raw) detections[s.source] = (detections[s.source] ?? 0) + 1;
+      await sink.write(r.text, r.spans);
+      return { detections, spans: r.spans.length, outLength: r.text.length };
+    }
+    const view = normalizeForDetection(text);
+    const surrogates = usesSurrogate(this.config.policy);
+    return redactStreamed(
+      {
+        config: this.config,
+        segmentChars: this.segmentChars,
+        segmentOverlap: this.segmentOverlap,
+        segmentsPerCall: this.segmentsPerCall,
+        detect: (texts, ctxs) => this.detectWhole(texts, ctxs),
+        repeats: this.repeats,
+        memory: this.memory,
+        // Surrogates are drawn from the view, as in `transform` (which rebuilds the same view).
+        operators: surrogates && view !== undefined ? surrogateOnView(this.operators, view) : this.operators,
+        needsReferenceYear: operatorFor({ label: 'DATE' } as Span, this.config.policy) === 'surrogate' && ctx.referenceYear === undefined,
+      },
+      text,
+      view,
+      ctx,
+      sink,
+    );
   }
 
   /** PHI-free identity of everything that changes output: detectors' assets and the config. */

@@ -99,8 +99,9 @@ export const ConfigSchema = z
      * runs longer than `noteSeconds` (from the moment its worker starts on it) or takes its worker's
      * JS heap past `workerMemoryMb` is stopped and failed (E058, E059); the run goes on. 0: no
      * limit. They never change an output's bytes, so they are left out of the run fingerprint.
-     * 4096 MB: what grows with a note is its span list (about 1.4 KB of heap per span); an
-     * ordinary 50 MB note (0.47 M spans, rules) peaked at 1.6 GB RSS, a dense one needs several GB.
+     * 4096 MB: far above what a note needs now that long notes are redacted piece by piece
+     * (src/pipeline/streamed.ts: a 50 MB note, ordinary or dense, stays under 600 MB RSS), so it
+     * stops runaway cases, not big notes.
      */
     limits: z
       .object({

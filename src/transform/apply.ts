@@ -25,11 +25,29 @@ export function applyOperators(
   ctx: TransformContext = {},
   operators: Readonly<Partial<Record<OperatorName, Operator>>> = BUILTIN_OPERATORS,
 ): TransformResult {
+  return applyOperatorsInRange(text, spans, 0, text.length, 0, policy, ctx, operators);
+}
+
+/**
+ * `applyOperators` over the stretch [from, to) of `text` only (a long note redacted piece by
+ * piece, src/pipeline/streamed.ts): `spans` lie inside it, in note offsets; the result is that
+ * stretch redacted, its output offsets counted from `outOffset` (the output length before it).
+ */
+export function applyOperatorsInRange(
+  text: string,
+  spans: readonly Span[],
+  from: number,
+  to: number,
+  outOffset: number,
+  policy: Policy,
+  ctx: TransformContext = {},
+  operators: Readonly<Partial<Record<OperatorName, Operator>>> = BUILTIN_OPERATORS,
+): TransformResult {
   const sorted = [...spans].sort((a, b) => a.start - b.start);
   const parts: string[] = [];
   const out: OutputSpan[] = [];
-  let cursor = 0;
-  let outLength = 0;
+  let cursor = from;
+  let outLength = outOffset;
   for (const span of sorted) {
     if (span.start < cursor) {
       throw new RangeError(`E002 overlapping spans at offset ${span.start}: merge spans before transforming`);
@@ -46,6 +64,6 @@ export function applyOperators(
     outLength += replacement.length;
     cursor = span.end;
   }
-  parts.push(text.slice(cursor));
+  parts.push(text.slice(cursor, to));
   return { text: parts.join(''), spans: out };
 }

@@ -65,12 +65,17 @@ afterAll(() => {
 
 describe('a 50 MB single note', () => {
   it('folder mode: completes, spans index the input, the output is the input with the spans replaced', async () => {
-    const r = await runMeasured(['redact', 'in', '--out', 'out', '--detectors', 'rules', '--workers', '1']);
+    const r = await runMeasured(['redact', 'in', '--out', 'out', '--detectors', 'rules', '--workers', '1', '--emit', 'spans']);
     expect(r.code, r.stderr).toBe(0);
     console.log(`50 MB note, folder mode: ${r.seconds ?? '?'} s wall, peak RSS ${r.peakMb ?? '?'} MB`);
-    const entry = JSON.parse(readFileSync(join(tmp, 'out', '.phi-redact', 'manifest.jsonl'), 'utf8').trim()) as ManifestEntry;
-    expect(entry.status).toBe('done');
-    expect(entry.spans.length).toBeGreaterThan(1000);
+    const line = JSON.parse(readFileSync(join(tmp, 'out', '.phi-redact', 'manifest.jsonl'), 'utf8').trim()) as ManifestEntry;
+    expect(line.status).toBe('done');
+    // The manifest line lists the first 100,000 spans and counts the rest; the sidecar has them all.
+    const entry = JSON.parse(readFileSync(join(tmp, 'out', 'huge.txt.spans.json'), 'utf8')) as Pick<ManifestEntry, 'spans' | 'outSpans'>;
+    expect(entry.spans.length).toBeGreaterThan(100_000);
+    expect(line.spans).toEqual(entry.spans.slice(0, 100_000));
+    expect(line.outSpans).toEqual(entry.outSpans.slice(0, 100_000));
+    expect(line.spansOmitted).toBe(entry.spans.length - 100_000);
     const output = readFileSync(join(tmp, 'out', 'huge.txt'), 'utf8');
     let rebuilt = '';
     let last = 0;

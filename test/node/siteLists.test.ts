@@ -117,3 +117,20 @@ describe('the allow list against any detector', () => {
     expect((await p.redact('Orrin Tal')).text).toBe('Orrin [NAME]');
   });
 });
+
+describe('site steps on long notes', () => {
+  it('a long note with an allow list or known identifiers comes out of redactInPieces exactly as from redact', async () => {
+    file('allow.txt', 'Orrin\n');
+    const p = await loadPipeline({ config: { detectors: ['rules'], site: { allow: ['allow.txt'] } }, baseDir: dir });
+    p.segmentChars = 200;
+    p.segmentOverlap = 20;
+    const text = Array.from({ length: 40 }, (_, i) => `Orrin grade ${i}; Ysolde Parrin called 617-555-01${String(i).padStart(2, '0')}.\n`).join('');
+    for (const ctx of [{}, { known: { NAME: ['Ysolde Parrin'] } }]) {
+      const whole = await p.redact(text, ctx);
+      const pieces: string[] = [];
+      await p.redactInPieces(text, ctx, { write: (piece) => void pieces.push(piece) });
+      expect(pieces.join('')).toBe(whole.text);
+    }
+    expect((await p.redact(text, { known: { NAME: ['Ysolde Parrin'] } })).text).not.toContain('Parrin');
+  });
+});

@@ -14,6 +14,19 @@ export const DIR_MODE = 0o700;
  * name carries no part of the target's name beyond a fixed prefix, and it is removed on failure.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode: number = DEFAULT_FILE_MODE): Promise<void> {
+  await writeFileAtomicInPieces(path, async (write) => write(data), mode);
+}
+
+/**
+ * `writeFileAtomic` for content produced in pieces (a long note redacted chunk by chunk): `produce`
+ * gets a `write` to append each piece to the temp file, so the whole content is never one string.
+ * If `produce` throws, nothing is renamed and the temp file is removed.
+ */
+export async function writeFileAtomicInPieces(
+  path: string,
+  produce: (write: (piece: string | Uint8Array) => Promise<void>) => Promise<void>,
+  mode: number = DEFAULT_FILE_MODE,
+): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: DIR_MODE });
   const temp = join(dir, `.phi-redact-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
@@ -23,7 +36,9 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
     try {
       // Exactly `mode`, whatever the umask (open's mode is masked by it).
       await handle.chmod(mode);
-      await handle.writeFile(data);
+      await produce(async (piece) => {
+        await handle.writeFile(piece);
+      });
       await handle.sync();
     } finally {
       await handle.close();

@@ -28,6 +28,10 @@ import type { OutputSpan } from '../../transform/types.js';
  *                no inline data, left as they were)}: notes written, records left out,
  *     "recordErrors"?: the records left out (at most 100 listed): [{line, entry? (FHIR Bundle
  *                entry index), error}], e.g. "E143 line 7: 3 fields, the header has 4",
+ *     "spansOmitted"?: a note with more than MANIFEST_SPAN_LIMIT spans (a huge, dense note) lists
+ *                only the first MANIFEST_SPAN_LIMIT in `spans`/`outSpans` and counts the others here,
+ *                so every manifest line stays small enough to read back; `--emit spans` writes
+ *                them all,
  *     "fingerprint"?: the run's combined config/rules/model/key fingerprint (audit.ts); `--resume`
  *                skips a done note only when it matches the current run's
  *   }
@@ -39,6 +43,12 @@ import type { OutputSpan } from '../../transform/types.js';
 
 export const MANIFEST_DIR = '.phi-redact';
 export const MANIFEST_FILE = 'manifest.jsonl';
+/**
+ * The most spans one manifest line lists: about 15 MB of JSON. Far above any ordinary note (a
+ * 64 KB note has a few hundred); a 50 MB note dense with phone numbers has millions, and a line
+ * of them all would be hundreds of MB that --resume, eval and review must read back whole.
+ */
+export const MANIFEST_SPAN_LIMIT = 100_000;
 
 export interface ManifestSpan {
   readonly start: number;
@@ -68,6 +78,8 @@ export interface ManifestEntry {
   readonly format?: 'jsonl' | 'csv' | 'fhir';
   readonly records?: { readonly done: number; readonly failed: number; readonly attachmentsSkipped?: number };
   readonly recordErrors?: readonly { readonly line: number; readonly entry?: number; readonly error: string }[];
+  /** Spans past MANIFEST_SPAN_LIMIT, not listed. */
+  readonly spansOmitted?: number;
   readonly fingerprint?: string;
 }
 
@@ -99,6 +111,7 @@ export function formatManifestLine(entry: ManifestEntry): string {
     ...(entry.format !== undefined ? { format: entry.format } : {}),
     ...(entry.records !== undefined ? { records: entry.records } : {}),
     ...(entry.recordErrors !== undefined ? { recordErrors: entry.recordErrors } : {}),
+    ...(entry.spansOmitted !== undefined ? { spansOmitted: entry.spansOmitted } : {}),
     ...(entry.fingerprint !== undefined ? { fingerprint: entry.fingerprint } : {}),
   };
   return `${JSON.stringify(ordered)}\n`;

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isAtomicTempName, writeFileAtomic } from '../../../src/node/files/atomicWrite.js';
+import { isAtomicTempName, writeFileAtomic, writeFileAtomicInPieces } from '../../../src/node/files/atomicWrite.js';
 
 let dir: string;
 beforeEach(() => {
@@ -49,5 +49,21 @@ describe('writeFileAtomic', () => {
     ['phi-redact-1-0123456789ab.tmp', false],
   ])('isAtomicTempName(%s) is %s', (name, expected) => {
     expect(isAtomicTempName(name)).toBe(expected);
+  });
+
+  it('in pieces: the pieces in order, strings and bytes mixed; a throw midway leaves nothing', async () => {
+    const target = join(dir, 'long.txt');
+    await writeFileAtomicInPieces(target, async (write) => {
+      for (let i = 0; i < 50; i++) await write(i % 2 === 0 ? `piece ${i} é\n` : new TextEncoder().encode(`bytes ${i}\n`));
+    });
+    expect(readFileSync(target, 'utf8')).toBe(Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? `piece ${i} é\n` : `bytes ${i}\n`)).join(''));
+    const other = join(dir, 'failed.txt');
+    await expect(
+      writeFileAtomicInPieces(other, async (write) => {
+        await write('half of a note');
+        throw new Error('detector failed');
+      }),
+    ).rejects.toThrow('detector failed');
+    expect(readdirSync(dir)).toEqual(['long.txt']);
   });
 });

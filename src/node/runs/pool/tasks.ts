@@ -1,12 +1,14 @@
 import type { DetectContext } from '../../../detect/types.js';
-import type { Pipeline } from '../../../pipeline.js';
-import type { OutputSpan } from '../../../transform/types.js';
+import type { Pipeline, Redaction } from '../../../pipeline.js';
+import type { OutputSpan, TransformContext } from '../../../transform/types.js';
 import { countSpans, mergeCounts, type NoteCounts } from '../audit.js';
 import { describeError } from '../../../core/errors.js';
 import type { InputFile } from '../../files/inputs.js';
 import type { ManifestEntry } from '../manifest.js';
 import { recordScope } from '../../formats/readFormats.js';
-import { failedEntry, loadFile, type NoteContext, noteContext, redactTexts, writeOutput, writeRecordFile } from '../noteFiles.js';
+import { heapBound } from '../heapBound.js';
+import { addCounts, isLongNote, redactLongNote } from '../longNotes.js';
+import { failedEntry, type Loaded, loadFile, type NoteContext, noteContext, redactTexts, writeOutput, writeRecordFile } from '../noteFiles.js';
 
 /**
  * The units of work shared by the in-process runner, the piscina workers and the queue
@@ -28,7 +30,11 @@ export type NoteOutcome =
   | { readonly ok: true; readonly text: string; readonly spans: readonly OutputSpan[]; readonly counts: NoteCounts }
   | { readonly ok: false; readonly error: string };
 
-/** Redacts the batch together (NER batching); if that throws, note by note, so one bad note fails alone. */
+/**
+ * Redacts the batch; a note longer than a detection segment alone and piece by piece (flat
+ * working memory, src/pipeline/streamed.ts; only its output text is joined whole), the others
+ * together. In input order, so the run's memory of confident names sees the notes as before.
+ */
 export async function redactNoteBatch(pipeline: Pipeline, tasks: readonly NoteTask[], withSpans: boolean): Promise<NoteOutcome[]> {
   if (tasks.length === 0) return [];
   const ctxs = tasks.map((t) => ({
@@ -36,6 +42,61 @@ export async function redactNoteBatch(pipeline: Pipeline, tasks: readonly NoteTa
     ...(t.scope !== undefined ? { scope: t.scope } : {}),
     ...(t.known !== undefined ? { known: t.known } : {}),
   }));
+  const out: NoteOutcome[] = new Array(tasks.length);
+  let batch: number[] = [];
+  const flush = async (): Promise<void> => {
+    const outcomes = await redactShortNotes(
+      pipeline,
+      batch.map((i) => tasks[i]!),
+      batch.map((i) => ctxs[i]!),
+      withSpans,
+    );
+    for (const [k, i] of batch.entries()) out[i] = outcomes[k]!;
+    batch = [];
+  };
+  for (const [i, t] of tasks.entries()) {
+    if (!isLongNote(pipeline, t.text)) {
+      batch.push(i);
+      continue;
+    }
+    await flush();
+    try {
+      out[i] = await redactLongText(pipeline, t.text, ctxs[i]!, withSpans);
+    } catch (err) {
+      out[i] = { ok: false, error: `E046 detection failed (${describeError(err)})` };
+    }
+  }
+  await flush();
+  return out;
+}
+
+/** A long note's text redacted piece by piece, joined; its spans kept only when asked for. */
+async function redactLongText(pipeline: Pipeline, text: string, ctx: DetectContext & TransformContext, withSpans: boolean): Promise<NoteOutcome> {
+  const pieces: string[] = [];
+  const spans: OutputSpan[] = [];
+  const labels: Record<string, number> = {};
+  const kept: Record<string, number> = {};
+  const heap = heapBound();
+  const summary = await pipeline.redactInPieces(text, ctx, {
+    write(piece, pieceSpans) {
+      pieces.push(piece);
+      addCounts(labels, kept, pieceSpans);
+      if (withSpans) spans.push(...slimSpans(pieceSpans));
+      heap.collectIfGrown();
+    },
+    between: () => heap.collectIfGrown(),
+  });
+  return { ok: true, text: pieces.join(''), spans, counts: { labels, detections: summary.detections, kept } };
+}
+
+/** Redacts the batch together (NER batching); if that throws, note by note, so one bad note fails alone. */
+async function redactShortNotes(
+  pipeline: Pipeline,
+  tasks: readonly NoteTask[],
+  ctxs: readonly (DetectContext & TransformContext)[],
+  withSpans: boolean,
+): Promise<NoteOutcome[]> {
+  if (tasks.length === 0) return [];
   try {
     const results = await pipeline.redactBatch(
       tasks.map((t) => t.text),
@@ -89,8 +150,11 @@ export interface FileBatchOptions {
 /**
  * Reads, redacts and atomically writes a batch of files; the manifest lines are the caller's to
  * append. Every note of the batch — text files and the records of JSONL, CSV and FHIR files —
- * is redacted in one call, so the NER model batches across them. How files are read is the
- * config's `input` section (format, encoding, CSV columns), part of the run's fingerprint.
+ * is redacted in one call, so the NER model batches across them, except a text note longer than
+ * a detection segment: that one is redacted and written piece by piece (flat memory,
+ * src/node/runs/longNotes.ts). In input order, so the run's memory of confident names
+ * (consistency.run) sees the notes in the order the whole-note path would. How files are read is
+ * the config's `input` section (format, encoding, CSV columns), part of the run's fingerprint.
  */
 export async function redactFileBatch(
   pipeline: Pipeline,
@@ -101,12 +165,24 @@ export async function redactFileBatch(
 ): Promise<FileOutcome[]> {
   const config = pipeline.config;
   const loaded = await Promise.all(files.map((f) => loadFile(f, config.input, { emitSpans: options.emitSpans === true, knownField: config.site.knownField })));
+  const writeOptions = { outDir: options.outDir, emitSpans: options.emitSpans, mode: options.mode };
+  onRead?.(loaded.reduce((n, note) => n + (note.text !== undefined ? 1 : 0) + (note.records?.notes.length ?? 0), 0));
   const texts: string[] = [];
   const ctxs: NoteContext[] = [];
   const firstNote: number[] = [];
+  const results: (Redaction | Error)[] = [];
+  const long = new Map<Loaded, FileOutcome>();
+  const flush = async (): Promise<void> => {
+    if (results.length < texts.length) results.push(...(await redactTexts(pipeline, texts.slice(results.length), ctxs.slice(results.length))));
+  };
   for (const note of loaded) {
     firstNote.push(texts.length);
     if (note.text !== undefined) {
+      if (isLongNote(pipeline, note.text)) {
+        await flush();
+        long.set(note, await redactLongNote(pipeline, note, writeOptions));
+        continue;
+      }
       texts.push(note.text);
       ctxs.push(noteContext(pipeline, note));
     }
@@ -116,12 +192,12 @@ export async function redactFileBatch(
       ctxs.push({ noteId: `${note.file.display}:${r.id ?? r.line}`, ...recordScope(config, note.file.path, r), ...(r.known !== undefined ? { known: r.known } : {}) });
     }
   }
-  onRead?.(texts.length);
-  const results = await redactTexts(pipeline, texts, ctxs);
-  const writeOptions = { outDir: options.outDir, emitSpans: options.emitSpans, mode: options.mode };
+  await flush();
   // Writes in parallel: each one waits on two fsyncs (file, folder), which dominate small notes.
   return Promise.all(
     loaded.map(async (note, i): Promise<FileOutcome> => {
+      const done = long.get(note);
+      if (done !== undefined) return done;
       if (note.records !== undefined) {
         const own = results.slice(firstNote[i], firstNote[i]! + note.records.notes.length);
         const { entry, done } = await writeRecordFile(note, own, writeOptions);
