@@ -4,7 +4,7 @@ import type { Config } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
 import { LABELS, SUBTYPES, type Label } from '../../core/labels.js';
 import type { Candidate, ListProposals } from '../../detect/site/learn.js';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../../core/yaml.js';
 import { z } from 'zod';
 import type { DenyList, SiteLists } from '../../detect/site/index.js';
 import { readSmallTextFile } from '../files/smallFile.js';
