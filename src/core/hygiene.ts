@@ -129,6 +129,20 @@ export function dropSymbolOnly(spans: readonly Span[], text: string): Span[] {
   return spans.filter((s) => ALNUM.test(text.slice(s.start, s.end)));
 }
 
+/**
+ * A comma, semicolon or blank at a span's edge is never PHI: the model reads a word with the
+ * comma after it ("3/4/2021,"), and replacing the comma too glues the sentence together.
+ */
+export function trimEdgePunctuation(spans: readonly Span[], text: string): Span[] {
+  return spans.map((s) => {
+    let { start, end } = s;
+    while (end > start && EDGE.test(text[end - 1]!)) end--;
+    while (start < end && EDGE.test(text[start]!)) start++;
+    return start === s.start && end === s.end ? s : { ...s, start, end };
+  });
+}
+const EDGE = /[,;\s]/u;
+
 /** The hygiene chain; spans that now touch or overlap are merged again (sorted, disjoint). */
 export function tidySpans(spans: readonly Span[], text: string): Span[] {
   // Snap before the time and label steps, so they see whole tokens; a time taken whole may touch
@@ -138,7 +152,7 @@ export function tidySpans(spans: readonly Span[], text: string): Span[] {
   // label): repeat until nothing changes. Times only grow DATE spans over digits and colons,
   // labels only move starts forward, so this settles within a few rounds.
   for (let round = 0; round < 16; round++) {
-    const next = dropSymbolOnly(dropFieldLabels(mergeOverlapping(snapToTokens(keepClockTimesWhole(out, text), text)), text), text);
+    const next = dropSymbolOnly(trimEdgePunctuation(dropFieldLabels(mergeOverlapping(snapToTokens(keepClockTimesWhole(out, text), text)), text), text), text);
     if (next.length === out.length && next.every((s, i) => sameSpan(s, out[i]!))) return out;
     out = next;
   }

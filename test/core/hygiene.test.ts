@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cutsToken, dropFieldLabels, dropSymbolOnly, keepClockTimesWhole, snapToTokens, splitAtLineBreaks, tidySpans } from '../../src/core/hygiene.js';
+import { cutsToken, dropFieldLabels, dropSymbolOnly, keepClockTimesWhole, snapToTokens, splitAtLineBreaks, tidySpans, trimEdgePunctuation } from '../../src/core/hygiene.js';
 import type { Label } from '../../src/core/labels.js';
 import type { Span } from '../../src/core/span.js';
 
@@ -182,5 +182,23 @@ describe('tidySpans: invariants', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('trimEdgePunctuation', () => {
+  const span = (start: number, end: number): Span => ({ start, end, label: 'DATE', source: 'x', score: 1 });
+  it.each([
+    ['seen 3/4/2021, call', 5, 14, '3/4/2021'],
+    ['to Mara Quill; then', 3, 14, 'Mara Quill'],
+    ['a ,Quill b', 2, 8, 'Quill'],
+    ['Dr. Quill.', 0, 10, 'Dr. Quill.'], // a period may belong to the name (Dr., St., Jr.)
+    ['x 12 y', 1, 5, '12'],
+  ])('%j [%i, %i) -> %j', (text, start, end, want) => {
+    const [s] = trimEdgePunctuation([span(start, end)], text);
+    expect(text.slice(s!.start, s!.end)).toBe(want);
+  });
+
+  it('a span of only commas and blanks becomes empty, and tidySpans drops it', () => {
+    expect(tidySpans([span(3, 5)], 'ab , cd')).toEqual([]);
   });
 });
