@@ -29,6 +29,15 @@ describe('site list files', () => {
     expect(() => listEntries('role\nRN\n', 'r.csv', 'name')).toThrow(/^E181 r\.csv: a roster CSV needs/);
   });
 
+  it('a malformed CSV row is refused by line, never quoted (E181)', () => {
+    expect(() => listEntries('name\n"Vell, Anya\n', 'r.csv', 'name')).toThrow(/^E181 r\.csv: line 2: /);
+    try {
+      listEntries('name\n"Vell, Anya\n', 'r.csv', 'name');
+    } catch (err) {
+      expect((err as Error).message).not.toContain('Vell');
+    }
+  });
+
   it('parseCsv: quotes, doubled quotes, newlines inside quotes, CRLF', () => {
     expect(parseCsv('a,"b ""x"", c"\r\n"multi\nline",d\n')).toEqual([['a', 'b "x", c'], ['multi\nline', 'd']]);
   });

@@ -8,6 +8,7 @@ import { parseYaml } from '../../core/yaml.js';
 import { z } from 'zod';
 import type { DenyList, SiteLists } from '../../detect/site/index.js';
 import { readSmallTextFile } from '../files/smallFile.js';
+import { scanCsv } from '../formats/csv.js';
 
 /**
  * Reads the site lists a config names (`site.deny`, `site.roster`, `site.allow`): plain text,
@@ -100,7 +101,9 @@ export function listEntries(text: string, path: string, kind: 'name' | 'term'): 
       .map((l) => l.replace(/(^|\s)#.*$/u, '').trim())
       .filter((l) => l !== '');
   }
-  const rows = parseCsv(body);
+  const rows = parseCsv(body, (line, reason) => {
+    throw new ConfigError('E181', `${basename(path)}: line ${line}: ${reason}`);
+  });
   const header = (rows.shift() ?? []).map((h) => h.trim().toLowerCase().replace(/[\s-]+/gu, '_'));
   const col = (names: readonly string[]): number => header.findIndex((h) => names.includes(h));
   const cell = (row: readonly string[], i: number): string => (i >= 0 ? (row[i] ?? '').trim() : '');
@@ -115,34 +118,16 @@ export function listEntries(text: string, path: string, kind: 'name' | 'term'): 
   return rows.map((r) => cell(r, Math.max(term, 0))).filter((e) => e !== '');
 }
 
-/** RFC 4180 rows (quoted fields, doubled quotes, newlines inside quotes). */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      if (row.some((f) => f !== '')) rows.push(row);
-      [row, field] = [[], ''];
-    } else field += c;
-  }
-  row.push(field);
-  if (row.some((f) => f !== '')) rows.push(row);
-  return rows;
+/**
+ * A CSV file's rows as values (the record-file scanner, src/node/formats/csv.ts), blank rows
+ * skipped; a malformed row is refused by line through `fail` (never quoting it).
+ */
+export function parseCsv(text: string, fail: (line: number, reason: string) => never = (line, reason) => {
+  throw new ConfigError('E181', `line ${line}: ${reason}`);
+}): string[][] {
+  return scanCsv(text)
+    .filter((row) => row.error !== undefined || row.fields.some((f) => f.value !== ''))
+    .map((row) => (row.error !== undefined ? fail(row.line, row.error) : row.fields.map((f) => f.value)));
 }
 
 const Entry = z.union([z.string().min(1), z.object({ text: z.string().min(1) }).loose(), z.object({ name: z.string().min(1) }).loose()]);

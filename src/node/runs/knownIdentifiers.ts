@@ -64,7 +64,9 @@ export function readKnownSidecar(path: string, display: string, field: string): 
   };
   const body = text.replace(/^\uFEFF/u, '');
   if (extname(path).toLowerCase() === '.csv') {
-    const rows = parseCsv(body);
+    const rows = parseCsv(body, (line, reason) => {
+      throw new ConfigError('E183', `${display}: line ${line}: ${reason}`);
+    });
     const header = (rows.shift() ?? []).map((h) => h.trim());
     const keyCol = header.findIndex((h) => [...FILE_KEYS, ...PATIENT_KEYS].includes(h.toLowerCase()));
     if (keyCol < 0) throw new ConfigError('E183', `${display}: line 1: a CSV sidecar needs a "file" or "patient_id" column`);
