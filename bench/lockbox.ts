@@ -10,13 +10,13 @@
  * did train on the tuning folds' patients outside its validation split, so the tuning figures of
  * sets with `ner` are optimistic (models/MODEL_CARD.md, "Tuning folds and lockbox").
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DetectorKind } from '../src/core/detectorKinds.js';
-import { evaluate, type EvalDoc, type GoldDoc } from '../src/eval/index.js';
+import { evaluate, type EvalDoc } from '../src/eval/index.js';
 import { loadPipeline } from '../src/node/createPipeline.js';
 import { readGoldJsonl } from '../src/node/goldFiles.js';
 import { options } from './args.js';
+import { DETECTOR_SETS, devSplits } from './splits.js';
 
 const REPO = join(import.meta.dirname, '..');
 const opts = options({ gold: join(REPO, '..', 'shared', 'gold', 'physionet-deid-dev.jsonl'), sets: 'rules,rules+dictionaries,default' });
@@ -24,26 +24,14 @@ if (!existsSync(opts.gold)) {
   console.log(`lockbox: ${opts.gold} is absent; skipped (the gold notes live outside the repo)`);
   process.exit(0);
 }
-const SETS: Record<string, readonly DetectorKind[]> = {
-  rules: ['rules'],
-  'rules+dictionaries': ['rules', 'dictionaries'],
-  'rules+ner': ['rules', 'ner'],
-  default: ['rules', 'dictionaries', 'ner'],
-};
-interface Splits {
-  readonly lockbox: { readonly patients: readonly string[] };
-  readonly folds: readonly { readonly patients: readonly string[] }[];
-}
-const splits = JSON.parse(readFileSync(join(REPO, 'bench', 'splits', 'dev-splits.json'), 'utf8')) as Splits;
 const gold = await readGoldJsonl(opts.gold);
-const patientOf = (id: string): string => id.split('-')[0]!;
-const inPatients = (ps: readonly string[]): GoldDoc[] => gold.filter((g) => ps.includes(patientOf(g.id)));
-const groups = [...splits.folds.map((f, k) => ({ name: `fold ${k + 1}`, docs: inPatients(f.patients) })), { name: 'lockbox', docs: inPatients(splits.lockbox.patients) }];
+const { folds, lockbox } = devSplits(gold);
+const groups = [...folds.map((docs, k) => ({ name: `fold ${k + 1}`, docs })), { name: 'lockbox', docs: lockbox }];
 
 const pct = (x: number): string => x.toFixed(3);
 for (const name of opts.sets.split(',')) {
-  const kinds = SETS[name];
-  if (kinds === undefined) throw new Error(`unknown set ${name} (choose from ${Object.keys(SETS).join(', ')})`);
+  const kinds = DETECTOR_SETS[name];
+  if (kinds === undefined) throw new Error(`unknown set ${name} (choose from ${Object.keys(DETECTOR_SETS).join(', ')})`);
   const pipeline = await loadPipeline({ detectors: kinds });
   const rows: string[] = [];
   const foldScores: { recall: number; precision: number }[] = [];

@@ -10,7 +10,7 @@
  *
  *   npx tsx bench/site-cv.ts [--gold ../shared/gold/physionet-deid-dev.jsonl] [--sets rules+dictionaries,default] [--lockbox]
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DetectorKind } from '../src/core/detectorKinds.js';
@@ -22,6 +22,7 @@ import { loadPipeline } from '../src/node/createPipeline.js';
 import { readGoldJsonl } from '../src/node/goldFiles.js';
 import type { Pipeline } from '../src/pipeline.js';
 import { options } from './args.js';
+import { DETECTOR_SETS, devSplits } from './splits.js';
 
 const REPO = join(import.meta.dirname, '..');
 const opts = options({ gold: join(REPO, '..', 'shared', 'gold', 'physionet-deid-dev.jsonl'), sets: 'rules+dictionaries,default', lockbox: false, 'min-notes': '2', 'min-allow-notes': '3' });
@@ -29,21 +30,8 @@ if (!existsSync(opts.gold)) {
   console.log(`site-cv: ${opts.gold} is absent; skipped (the gold notes live outside the repo)`);
   process.exit(0);
 }
-const SETS: Record<string, readonly DetectorKind[]> = {
-  rules: ['rules'],
-  'rules+dictionaries': ['rules', 'dictionaries'],
-  default: ['rules', 'dictionaries', 'ner'],
-};
-interface Splits {
-  readonly lockbox: { readonly patients: readonly string[] };
-  readonly folds: readonly { readonly patients: readonly string[] }[];
-}
-const splits = JSON.parse(readFileSync(join(REPO, 'bench', 'splits', 'dev-splits.json'), 'utf8')) as Splits;
 const gold = await readGoldJsonl(opts.gold);
-const patientOf = (id: string): string => id.split('-')[0]!;
-const inPatients = (ps: readonly string[]): GoldDoc[] => gold.filter((g) => ps.includes(patientOf(g.id)));
-const folds = splits.folds.map((f) => inPatients(f.patients));
-const lockbox = inPatients(splits.lockbox.patients);
+const { folds, lockbox } = devSplits(gold);
 const learnOptions = { minNotes: Number(opts['min-notes']), minAllowNotes: Number(opts['min-allow-notes']) };
 const work = mkdtempSync(join(tmpdir(), 'site-cv-'));
 
@@ -94,8 +82,8 @@ async function runOnce(kinds: readonly DetectorKind[], docs: readonly GoldDoc[],
 
 try {
   for (const name of opts.sets.split(',')) {
-    const kinds = SETS[name];
-    if (kinds === undefined) throw new Error(`unknown set ${name} (choose from ${Object.keys(SETS).join(', ')})`);
+    const kinds = DETECTOR_SETS[name];
+    if (kinds === undefined) throw new Error(`unknown set ${name} (choose from ${Object.keys(DETECTOR_SETS).join(', ')})`);
     const basePred: EvalDoc[][] = [];
     const known: EvalDoc[] = [];
     for (const f of folds) {

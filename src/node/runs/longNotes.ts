@@ -6,7 +6,7 @@ import { writeFileAtomicInPieces } from '../files/atomicWrite.js';
 import { countSpans, type NoteCounts } from './audit.js';
 import { heapBound } from './heapBound.js';
 import { MANIFEST_SPAN_LIMIT, type ManifestOutSpan, type ManifestSpan, type ManifestEntry, toManifestOutSpan, toManifestSpan } from './manifest.js';
-import { failedEntry, type Loaded, noteContext, type WriteOptions } from './noteFiles.js';
+import { doneEntry, failedEntry, type Loaded, noteContext, type WriteOptions } from './noteFiles.js';
 
 /**
  * A note longer than one detection segment, in a folder or queue run: redacted chunk by chunk
@@ -84,17 +84,7 @@ export async function redactLongNote(
     // Fail closed either way: the temp file is gone and nothing is renamed.
     return { entry: failedEntry(note, detecting ? `E046 detection failed (${describeError(err)})` : `E045 cannot write the output (${describeError(err)})`) };
   }
-  const entry: ManifestEntry = {
-    input: note.file.manifestInput ?? note.file.path,
-    output: note.file.output,
-    size: note.size,
-    mtimeMs: note.mtimeMs,
-    sha256: note.sha256,
-    status: 'done',
-    spans,
-    outSpans,
-    ...(total > spanLimit ? { spansOmitted: total - spanLimit } : {}),
-  };
+  const entry: ManifestEntry = doneEntry(note, spans, outSpans, total > spanLimit ? { spansOmitted: total - spanLimit } : {});
   return { entry, counts: { labels, detections, kept } };
 }
 

@@ -147,6 +147,26 @@ export async function redactEach(pipeline: Pipeline, notes: readonly Loaded[]): 
   return new Map(notes.map((n, k) => [n, results[k]!]));
 }
 
+/** A finished note's manifest line: where it came from and went, its facts, its spans (and `extra` fields). */
+export function doneEntry(
+  note: Loaded,
+  spans: ManifestEntry['spans'],
+  outSpans: ManifestEntry['outSpans'],
+  extra: Partial<Pick<ManifestEntry, 'format' | 'records' | 'recordErrors' | 'spansOmitted'>> = {},
+): ManifestEntry {
+  return {
+    input: note.file.manifestInput ?? note.file.path,
+    output: note.file.output,
+    size: note.size,
+    mtimeMs: note.mtimeMs,
+    sha256: note.sha256,
+    status: 'done',
+    spans,
+    outSpans,
+    ...extra,
+  };
+}
+
 export function failedEntry(note: Loaded, error: string): ManifestEntry {
   return {
     input: note.file.manifestInput ?? note.file.path,
@@ -198,15 +218,7 @@ export async function writeRecordFile(note: Loaded, results: readonly (Redaction
   // A FHIR note whose entry was left out (a sibling attachment failed) is not done either.
   const written = records.format === 'fhir' ? fhirWritten(records, results) : done.length;
   return {
-    entry: {
-      input: note.file.manifestInput ?? note.file.path,
-      output: note.file.output,
-      size: note.size,
-      mtimeMs: note.mtimeMs,
-      sha256: note.sha256,
-      status: 'done',
-      spans: [],
-      outSpans: [],
+    entry: doneEntry(note, [], [], {
       format: records.format,
       records: {
         done: written,
@@ -214,7 +226,7 @@ export async function writeRecordFile(note: Loaded, results: readonly (Redaction
         ...(records.format === 'fhir' ? { attachmentsSkipped: records.skippedAttachments } : {}),
       },
       ...(errors.length > 0 ? { recordErrors: errors.slice(0, MAX_LISTED_RECORD_ERRORS).map((e) => ({ line: e.line, ...(e.entry !== undefined ? { entry: e.entry } : {}), error: e.error })) } : {}),
-    },
+    }),
     done,
   };
 }
@@ -237,14 +249,5 @@ export async function writeOutput(note: Loaded, redaction: Redaction, options: W
   } catch (err) {
     return failedEntry(note, `E045 cannot write the output (${describeError(err)})`);
   }
-  return {
-    input: note.file.manifestInput ?? note.file.path,
-    output: note.file.output,
-    size: note.size,
-    mtimeMs: note.mtimeMs,
-    sha256: note.sha256,
-    status: 'done',
-    spans,
-    outSpans,
-  };
+  return doneEntry(note, spans, outSpans);
 }
