@@ -184,11 +184,21 @@ export function knownSpans(text: string, known: KnownIdentifiers, words?: readon
     if (end > start) out.push({ start, end, label, subtype, source: KNOWN_SOURCE, score: 1, explanation: 'known identifier of the note' });
   };
   if (phrases.length > 0) for (const m of matchPhrases(text, buildPhraseIndex(phrases), words)) push(m.start, m.end, m.tag);
-  for (const { source, tag } of regexParts) {
-    // Whole values only: not inside a longer number or word.
-    const re = new RegExp(`(?<![\\p{L}\\p{N}])${source}(?![\\p{L}\\p{N}])`, 'giu');
+  // One pattern per label and subtype, its forms longest first (`7/2/1961` before `7/2`): a form
+  // inside a longer one found at the same place is covered by it. Whole values only: not inside a
+  // longer number or word.
+  for (const [tag, sources] of groupBy(regexParts)) {
+    const re = new RegExp(`(?<![\\p{L}\\p{N}])(?:${sources.join('|')})(?![\\p{L}\\p{N}])`, 'giu');
     for (const m of text.matchAll(re)) push(m.index, m.index + m[0].length, tag);
   }
+  return out;
+}
+
+/** Each tag's pattern sources, unique, the longest first. */
+function groupBy(parts: readonly { source: string; tag: number }[]): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const { source, tag } of parts) out.set(tag, [...(out.get(tag) ?? []), source]);
+  for (const [tag, sources] of out) out.set(tag, [...new Set(sources)].sort((a, b) => b.length - a.length));
   return out;
 }
 

@@ -89,23 +89,42 @@ function deletions(key: string): string[] {
 
 const slipEligible = (key: string): boolean => key.length >= FUZZY_MIN && /^\p{L}+$/u.test(key);
 
-/** A compiled list: phrases by first word, and the one-deletion index of the slip-eligible words. */
+/** A node of the phrase trie: the phrases ending here, and the words that continue one. */
+interface TrieNode {
+  readonly next: Map<string, TrieNode>;
+  readonly ends: { readonly tag: number; readonly capital: boolean }[];
+}
+
+/**
+ * A compiled list: the phrases as a trie of words (a note word is compared with the words that
+ * can follow, not with every phrase sharing its first word: a roster of thousands holds hundreds
+ * of Johns), and the one-deletion index of the slip-eligible words.
+ */
 export interface PhraseIndex {
-  readonly byFirst: ReadonlyMap<string, readonly Phrase[]>;
+  readonly root: TrieNode;
   /** A word, or one of its one-letter deletions, → the listed words it may be a slip of. */
   readonly slips: ReadonlyMap<string, readonly string[]>;
   readonly size: number;
 }
 
 export function buildPhraseIndex(phrases: readonly Phrase[], fuzzy = true): PhraseIndex {
-  const byFirst = new Map<string, Phrase[]>();
+  const root: TrieNode = { next: new Map(), ends: [] };
   const slips = new Map<string, Set<string>>();
+  let size = 0;
   for (const p of phrases) {
     if (p.words.length === 0) continue;
-    const first = p.words[0]!;
-    const list = byFirst.get(first);
-    if (list === undefined) byFirst.set(first, [p]);
-    else list.push(p);
+    size++;
+    let node = root;
+    for (const w of p.words) {
+      let child = node.next.get(w);
+      if (child === undefined) {
+        child = { next: new Map(), ends: [] };
+        node.next.set(w, child);
+      }
+      node = child;
+    }
+    const capital = p.capital === true;
+    if (!node.ends.some((e) => e.tag === p.tag && e.capital === capital)) node.ends.push({ tag: p.tag, capital });
     if (!fuzzy) continue;
     for (const w of p.words) {
       if (!slipEligible(w)) continue;
@@ -116,16 +135,16 @@ export function buildPhraseIndex(phrases: readonly Phrase[], fuzzy = true): Phra
       }
     }
   }
-  return {
-    byFirst,
-    slips: new Map([...slips].map(([k, v]) => [k, [...v]])),
-    size: phrases.length,
-  };
+  return { root, slips: new Map([...slips].map(([k, v]) => [k, [...v]])), size };
 }
 
-/** The listed words a note word may stand for: itself, and (5+ letters) those one slip away. */
-function listedFor(index: PhraseIndex, key: string): string[] {
-  if (index.slips.size === 0 || key.length < FUZZY_MIN - 1 || !/^\p{L}+$/u.test(key)) return [key];
+/**
+ * The listed words a note word may stand for: itself, and, for a capitalised word of 5+ letters,
+ * those one slip away (in lower case, one letter off a name is most often another word: `shore`, `short`).
+ */
+function listedFor(index: PhraseIndex, word: NoteWord): string[] {
+  const { key } = word;
+  if (!word.capital || index.slips.size === 0 || key.length < FUZZY_MIN - 1 || !/^\p{L}+$/u.test(key)) return [key];
   const found = new Set<string>([key]);
   for (const d of [key, ...deletions(key)]) {
     for (const w of index.slips.get(d) ?? []) if (oneSlip(w, key)) found.add(w);
@@ -133,36 +152,26 @@ function listedFor(index: PhraseIndex, key: string): string[] {
   return [...found];
 }
 
-/** A slip is read only in a capitalised word: in lower case, one letter off a name is most often another word (`shore`, `short`). */
-function wordMatches(listed: string, word: NoteWord, fuzzy: boolean): 'exact' | 'slip' | undefined {
-  if (listed === word.key) return 'exact';
-  return fuzzy && word.capital && slipEligible(listed) && oneSlip(listed, word.key) ? 'slip' : undefined;
-}
-
 /** Every place in `text` where a listed phrase occurs (overlapping matches all reported). */
 export function matchPhrases(text: string, index: PhraseIndex, words: readonly NoteWord[] = noteWords(text)): PhraseMatch[] {
   if (index.size === 0) return [];
-  const fuzzy = index.slips.size > 0;
   const out: PhraseMatch[] = [];
+  // Follows the trie from `node`, whose phrases so far end with note word `k`.
+  const walk = (first: NoteWord, node: TrieNode, k: number, slipped: boolean): void => {
+    for (const e of node.ends) if (!e.capital || first.capital) out.push({ start: first.start, end: words[k]!.end, tag: e.tag, fuzzy: slipped });
+    if (node.next.size === 0) return;
+    const next = words[k + 1];
+    if (next === undefined || !JOINER.test(text.slice(words[k]!.end, next.start))) return;
+    for (const listed of listedFor(index, next)) {
+      const child = node.next.get(listed);
+      if (child !== undefined) walk(first, child, k + 1, slipped || listed !== next.key);
+    }
+  };
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    for (const listedFirst of w.capital ? listedFor(index, w.key) : [w.key]) {
-      for (const phrase of index.byFirst.get(listedFirst) ?? []) {
-        if (phrase.capital === true && !w.capital) continue;
-        let slipped = listedFirst !== w.key;
-        let k = 1;
-        for (; k < phrase.words.length; k++) {
-          const prev = words[i + k - 1]!;
-          const next = words[i + k];
-          if (next === undefined || !JOINER.test(text.slice(prev.end, next.start))) break;
-          const how = wordMatches(phrase.words[k]!, next, fuzzy);
-          if (how === undefined) break;
-          if (how === 'slip') slipped = true;
-        }
-        if (k < phrase.words.length) continue;
-        const last = words[i + k - 1]!;
-        out.push({ start: w.start, end: last.end, tag: phrase.tag, fuzzy: slipped });
-      }
+    for (const listed of listedFor(index, w)) {
+      const child = index.root.next.get(listed);
+      if (child !== undefined) walk(w, child, i, listed !== w.key);
     }
   }
   return out;

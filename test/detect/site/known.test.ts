@@ -39,7 +39,7 @@ describe('knownSpans', () => {
     ['Ysolde seen; Parrin stable; Y. Parrin; PARRIN', { NAME: ['Ysolde Parrin'] }, ['NAME/PATIENT:Ysolde', 'NAME/PATIENT:Parrin', 'NAME/PATIENT:Y. Parrin', 'NAME/PATIENT:Parrin', 'NAME/PATIENT:PARRIN']],
     ['MRN 441-0023 and 4410023', { ID: ['4410023'] }, ['ID/ID:441-0023', 'ID/ID:4410023']],
     ['call (555) 013 2290', { CONTACT: ['555-013-2290'] }, ['CONTACT/PHONE:(555) 013 2290']],
-    ['dob 7/2/1961, born July 2nd, 1961', { DATE: ['1961-07-02'] }, ['DATE/DATE:7/2/1961', 'DATE/DATE:7/2', 'DATE/DATE:July 2nd, 1961', 'DATE/DATE:July 2nd']],
+    ['dob 7/2/1961, born July 2nd, 1961', { DATE: ['1961-07-02'] }, ['DATE/DATE:7/2/1961', 'DATE/DATE:July 2nd, 1961']],
     ['lives at 9 Wren Row in Lowmoor', { LOCATION: ['9 Wren Row, Lowmoor'] }, ['LOCATION/LOCATION:9 Wren Row', 'LOCATION/LOCATION:Lowmoor']],
     ['mail ysolde.p@example.org', { CONTACT: ['ysolde.p@example.org'] }, ['CONTACT/PHONE:ysolde.p@example.org']],
   ])('%j', (text, known, want) => {
