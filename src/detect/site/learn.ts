@@ -54,8 +54,8 @@ export interface LearnOptions {
   readonly denyLabels?: readonly Label[];
   /**
    * A deny or roster entry is proposed only when at least this share of what it would match in
-   * the gold notes is PHI (default 0.8): `ST` as a place abbreviation also matches every `ST`
-   * elevation, and the gold shows it.
+   * the gold notes is PHI (default 0.8): a state abbreviation such as `MI` also matches every
+   * myocardial infarction, and the gold shows it.
    */
   readonly minPrecision?: number;
 }
