@@ -2,7 +2,7 @@ import type { Config } from './core/config.js';
 import { tidySpans } from './core/hygiene.js';
 import { mergeSpans } from './core/merge.js';
 import { normalizeForDetection, spansToOriginal, type TextView, toViewRange } from './core/normalize.js';
-import { SEGMENT_CHARS, SEGMENT_OVERLAP, segmentsOf } from './core/segments.js';
+import { ownedSpans, SEGMENT_CHARS, SEGMENT_OVERLAP, segmentsOf } from './core/segments.js';
 import { type PieceSink, redactStreamed, type StreamedSummary } from './pipeline/streamed.js';
 import { assertValidSpan, compareSpans, type Span } from './core/span.js';
 import { lookupOf, rememberable, type RepeatLexicon, RepeatMemory, repeatSpans } from './detect/repeats/index.js';
@@ -163,13 +163,8 @@ export class Pipeline {
         group.map(() => ctx),
       );
       group.forEach((seg, k) => {
-        const { phi: p, safe: q } = results[k]!;
-        for (const [from, to] of [[p, phi], [q, safe]] as const) {
-          for (const s of from) {
-            const start = s.start + seg.start;
-            if (start >= seg.ownStart && start < seg.ownEnd) to.push({ ...s, start, end: s.end + seg.start });
-          }
-        }
+        for (const s of ownedSpans(seg, results[k]!.phi)) phi.push(s);
+        for (const s of ownedSpans(seg, results[k]!.safe)) safe.push(s);
       });
     }
     return { phi, safe };

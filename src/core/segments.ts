@@ -83,3 +83,16 @@ function offPair(text: string, at: number): number {
   const c = text.charCodeAt(at);
   return at > 0 && c >= 0xdc00 && c <= 0xdfff && (text.charCodeAt(at - 1) & 0xfc00) === 0xd800 ? at - 1 : at;
 }
+
+/**
+ * The spans a segment owns (those starting in its core), shifted from segment to note offsets:
+ * how a long note's detections are put together, once each.
+ */
+export function ownedSpans<S extends { readonly start: number; readonly end: number }>(seg: Segment, spans: readonly S[]): S[] {
+  const out: S[] = [];
+  for (const s of spans) {
+    const start = s.start + seg.start;
+    if (start >= seg.ownStart && start < seg.ownEnd) out.push({ ...s, start, end: s.end + seg.start });
+  }
+  return out;
+}

@@ -2,7 +2,7 @@ import type { Config } from '../core/config.js';
 import { tidySpans } from '../core/hygiene.js';
 import { mergeSpans } from '../core/merge.js';
 import { spansToOriginal, type TextView, toViewRange, unitRange } from '../core/normalize.js';
-import { segmentsOf } from '../core/segments.js';
+import { ownedSpans, segmentsOf } from '../core/segments.js';
 import { compareSpans, type Span } from '../core/span.js';
 import { SpanStore } from '../core/spanStore.js';
 import { type RepeatLexicon, RepeatMemory, rememberable, repeatSpans } from '../detect/repeats/index.js';
@@ -174,17 +174,11 @@ export async function redactStreamed(
       group.map(() => ctx),
     );
     group.forEach((seg, k) => {
-      const { phi: p, safe: q } = results[k]!;
-      for (const [from, to] of [[p, phi], [q, safe]] as const) {
-        for (const s of from) {
-          const start = s.start + seg.start;
-          if (start >= seg.ownStart && start < seg.ownEnd) to.push({ ...s, start, end: s.end + seg.start });
-        }
+      for (const s of ownedSpans(seg, results[k]!.phi)) {
+        phi.push(s);
+        detections[s.source] = (detections[s.source] ?? 0) + 1;
       }
-      for (const s of p) {
-        const start = s.start + seg.start;
-        if (start >= seg.ownStart && start < seg.ownEnd) detections[s.source] = (detections[s.source] ?? 0) + 1;
-      }
+      for (const s of ownedSpans(seg, results[k]!.safe)) safe.push(s);
     });
     sink.between?.();
     const detectedTo = group[group.length - 1]!.ownEnd;

@@ -52,7 +52,7 @@ describe('known identifiers', () => {
     const { exitCode } = await run(['redact', '-', '--format', 'jsonl', '--detectors', 'rules'], f.io);
     expect(exitCode).toBe(1);
     expect(f.stdout()).toBe('{"text":"fine"}\n');
-    expect(f.stderr()).toContain('E182 line 1: field "phi" has an unknown key "nickname"');
+    expect(f.stderr()).toContain('E182 line 1: field "phi" has an unknown key (not repeated: it could be PHI)');
     expectNoSecret([f.stdout(), f.stderr()]);
   });
 
@@ -81,7 +81,7 @@ describe('known identifiers', () => {
     const { exitCode } = await run(['redact', 'in', '--out', 'out', '--format', 'jsonl', '--detectors', 'rules', '--workers', '1', '--quiet'], f.io);
     expect(exitCode).toBe(1);
     expect(readFileSync(join(cwd, 'out', 'notes.jsonl'), 'utf8')).toBe('{"id":"a","text":"[NAME] seen, MRN [ID]."}\n{"id":"c","text":"No one named."}\n');
-    expect(f.stderr()).toContain('E182 line 2: field "phi" has an unknown key "nick"');
+    expect(f.stderr()).toContain('E182 line 2: field "phi" has an unknown key (not repeated: it could be PHI)');
     expectNoSecret([...allFiles(join(cwd, 'out')).map(([, t]) => t), f.stdout(), f.stderr()]);
   });
 
@@ -91,7 +91,7 @@ describe('known identifiers', () => {
     const f = fakeIO({ cwd });
     const { exitCode } = await run(['redact', 'in', '--out', 'out', '--known', 'known.jsonl', '--detectors', 'rules'], f.io);
     expect(exitCode).toBe(2);
-    expect(f.stderr()).toBe('phi-redact: E183 known.jsonl: line 2: field "phi" has an unknown key "nick"\n');
+    expect(f.stderr()).toBe('phi-redact: E183 known.jsonl: line 2: field "phi" has an unknown key (not repeated: it could be PHI)\n');
   });
 
   it('--known is for folder runs', async () => {

@@ -59,7 +59,7 @@ describe('site list files', () => {
     });
     file('wards.txt', 'Kestrel Ward\nFinch Ward\n');
     expect(loadSiteLists(config, dir).fingerprint).not.toBe(a.fingerprint);
-    expect(loadSiteLists(site({}), dir)).toMatchObject({ empty: true });
+    expect(loadSiteLists(site({}), dir).lists).toEqual({ deny: [], roster: [], allow: [] });
   });
 
   it.each([
@@ -102,7 +102,7 @@ describe('site lists in a pipeline', () => {
     expect(Object.keys(p.fingerprints())).toContain('site/lists');
   });
 
-  it('the allow list beats every detector (rules, dictionaries, deny lists, consistency) but not a known identifier', async () => {
+  it('the allow list beats the rules, the word lists and the deny lists, but not a known identifier', async () => {
     file('wards.txt', 'Orrin\n');
     file('allow.txt', 'Orrin\nMarch\n');
     const p = await loadPipeline({

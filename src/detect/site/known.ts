@@ -1,4 +1,5 @@
-import type { Label } from '../../core/labels.js';
+import { closest } from '../../core/config.js';
+import { isLabel, LABELS, type Label } from '../../core/labels.js';
 import type { Span } from '../../core/span.js';
 import { nameForms, parsePersonName } from './names.js';
 import { buildPhraseIndex, matchPhrases, type NoteWord, type Phrase, phraseWords as wordsOf } from './phrases.js';
@@ -62,9 +63,11 @@ export function readKnown(value: unknown): KnownParse {
   const known: Partial<Record<Label, KnownValue[]>> = {};
   for (const [rawKey, v] of Object.entries(value as Record<string, unknown>)) {
     const key = rawKey.toLowerCase();
-    const mapped = KEY_LABELS[key] ?? (isLabelKey(rawKey) ? ([rawKey, undefined] as const) : undefined);
+    const mapped = KEY_LABELS[key] ?? (isLabel(rawKey) ? ([rawKey, undefined] as const) : undefined);
     if (mapped === undefined) {
-      return { ok: false, reason: /^[A-Za-z_][\w-]{0,39}$/u.test(rawKey) ? `has an unknown key "${rawKey}"` : 'has an unknown key' };
+      // The key is never repeated: a record system may well have put a name there.
+      const hint = closest(rawKey, [...Object.keys(KEY_LABELS), ...LABELS]);
+      return { ok: false, reason: `has an unknown key (${hint !== undefined ? `did you mean "${hint}"?` : 'not repeated: it could be PHI'})` };
     }
     const values = Array.isArray(v) ? v : [v];
     const strings: string[] = [];
@@ -78,10 +81,6 @@ export function readKnown(value: unknown): KnownParse {
     known[label] = [...(known[label] ?? []), ...(subtype === undefined ? kept : kept.map((value) => ({ value, subtype })))];
   }
   return { ok: true, known };
-}
-
-function isLabelKey(k: string): k is Label {
-  return ['NAME', 'DATE', 'AGE', 'LOCATION', 'ID', 'CONTACT', 'PROFESSION', 'ORGANIZATION', 'OTHER'].includes(k);
 }
 
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];

@@ -24,8 +24,6 @@ import { scanCsv } from '../formats/csv.js';
 export interface LoadedSiteLists {
   readonly lists: SiteLists;
   readonly fingerprint: string;
-  /** Whether any list has entries (no site detector, no allow step otherwise). */
-  readonly empty: boolean;
 }
 
 export function loadSiteLists(site: Config['site'], baseDir: string): LoadedSiteLists {
@@ -66,8 +64,7 @@ export function loadSiteLists(site: Config['site'], baseDir: string): LoadedSite
     roster.push(...doc.roster);
     allow.push(...doc.allow);
   }
-  const empty = roster.length === 0 && allow.length === 0 && deny.every((d) => d.terms.length === 0);
-  return { lists: { deny, roster, allow }, fingerprint: `sha256:${hash.digest('hex').slice(0, 16)}`, empty };
+  return { lists: { deny, roster, allow }, fingerprint: `sha256:${hash.digest('hex').slice(0, 16)}` };
 }
 
 /** The subtype a deny list's spans get when the config names none. */

@@ -154,26 +154,17 @@ export function doneEntry(
   outSpans: ManifestEntry['outSpans'],
   extra: Partial<Pick<ManifestEntry, 'format' | 'records' | 'recordErrors' | 'spansOmitted'>> = {},
 ): ManifestEntry {
-  return {
-    input: note.file.manifestInput ?? note.file.path,
-    output: note.file.output,
-    size: note.size,
-    mtimeMs: note.mtimeMs,
-    sha256: note.sha256,
-    status: 'done',
-    spans,
-    outSpans,
-    ...extra,
-  };
+  return { ...noteFacts(note), status: 'done', spans, outSpans, ...extra };
+}
+
+/** What every manifest line says of its note: where it came from and went, and the input's facts (for --resume). */
+function noteFacts(note: Loaded): Pick<ManifestEntry, 'input' | 'output' | 'size' | 'mtimeMs' | 'sha256'> {
+  return { input: note.file.manifestInput ?? note.file.path, output: note.file.output, size: note.size, mtimeMs: note.mtimeMs, sha256: note.sha256 };
 }
 
 export function failedEntry(note: Loaded, error: string): ManifestEntry {
   return {
-    input: note.file.manifestInput ?? note.file.path,
-    output: note.file.output,
-    size: note.size,
-    mtimeMs: note.mtimeMs,
-    sha256: note.sha256,
+    ...noteFacts(note),
     status: 'failed',
     error,
     spans: [],

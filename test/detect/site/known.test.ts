@@ -22,8 +22,10 @@ describe('readKnown', () => {
   it.each([
     [['a list'], 'is not an object of key: value(s)'],
     ['text', 'is not an object of key: value(s)'],
-    [{ colour: 'x' }, 'has an unknown key "colour"'],
-    [{ 'x y!': 'v' }, 'has an unknown key'],
+    [{ colour: 'x' }, 'has an unknown key (not repeated: it could be PHI)'],
+    [{ Quennell: 'x' }, 'has an unknown key (not repeated: it could be PHI)'], // a surname used as a key
+    [{ nmes: ['x'] }, 'has an unknown key (did you mean "names"?)'],
+    [{ 'x y!': 'v' }, 'has an unknown key (not repeated: it could be PHI)'],
     [{ names: [{ deep: 1 }] }, 'key "names" holds something other than strings or numbers'],
   ])('%j is refused without quoting a value', (value, reason) => {
     expect(readKnown(value)).toEqual({ ok: false, reason });
