@@ -68,6 +68,16 @@ export const ConfigSchema = z
          * `threshold` (or lower) to turn the check off.
          */
         plainWordThreshold: z.number().min(0).max(1).default(0.9),
+        /**
+         * Score a one-word NAME/LOCATION span with no capital's sign of a name needs: lower case
+         * where the note capitalises, any word of an ALL-CAPS note, an English word in a
+         * lower-case note (src/detect/ner/filters.ts keepSpans).
+         */
+        uncapitalisedThreshold: z.number().min(0).max(1).default(0.8),
+        /** Score a one-word NAME/LOCATION span that is a typing slip of a plain word ("agiation") needs: 1, only a certain one. */
+        slipThreshold: z.number().min(0).max(1).default(1),
+        /** Score any one-word NAME/LOCATION span needs: no second word makes it look like a name (measured on fold models, model card). */
+        oneWordThreshold: z.number().min(0).max(1).default(0.5),
         windowTokens: z.number().int().min(16).max(4096).default(256),
         strideTokens: z.number().int().min(0).max(4096).default(32),
         /**

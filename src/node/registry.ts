@@ -68,6 +68,11 @@ export const DETECTOR_FACTORIES: { readonly [K in DetectorKind]: DetectorFactory
         threshold,
         numericThreshold,
         plainWordThreshold,
+        uncapitalisedThreshold: config.ner.uncapitalisedThreshold,
+        slipThreshold: config.ner.slipThreshold,
+        oneWordThreshold: config.ner.oneWordThreshold,
+        english: data.vocabulary,
+        knownNames: data.knownNames,
         // A policy that tags ages under 90 wants the model's too (Safe Harbor, the default, keeps them).
         agesUnder90: config.surrogate.agesUnder90 === 'tag',
         windowTokens,

@@ -58,13 +58,17 @@ function abbreviationFinds(v: NoteView, out: Span[]): void {
   });
 }
 
-/** "fiance", "daugther": a relative's or clinician's role word (or a slip of one) names nobody. */
+/**
+ * "fiance", "daugther": a relative's or clinician's role word (or a slip of one) names nobody. A
+ * slip that only another locale's name list holds ("neice") is still a slip: only English-locale
+ * names vouch for a spelling (measured: one patient's notes wrote it a dozen times, each read as a name).
+ */
 function roleFinds(v: NoteView, out: Span[]): void {
   const { roleWords, stopWords } = v.data.nameCues;
   const role = (w: string): boolean => roleWords.has(w) && !stopWords.has(w) && !v.data.knownNames.has(w);
   const nearRole = (w: string): boolean => w.length >= ROLE_SLIP_MIN && role(w);
   v.tokens.forEach((t, i) => {
-    if (role(t.key) || (t.key.length >= ROLE_SLIP_MIN && !v.data.names.has(t.key) && typoOf(t.key, nearRole))) out.push(safe(v, i, i, 'OTHER', 'role'));
+    if (role(t.key) || (t.key.length >= ROLE_SLIP_MIN && !v.data.knownNames.has(t.key) && typoOf(t.key, nearRole))) out.push(safe(v, i, i, 'OTHER', 'role'));
   });
 }
 

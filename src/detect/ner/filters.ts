@@ -1,4 +1,5 @@
 import type { Span } from '../../core/span.js';
+import { typoOf } from '../../lexicon/typos.js';
 import type { SpanTails, WordTest } from '../../lexicon/types.js';
 
 /**
@@ -14,15 +15,72 @@ const LETTER_RUN = /\p{L}+/gu;
 const DATE_FORM =
   /\d\s*[/.-]\s*\d|(?<!\d)(?:1[89]|20)\d\d(?!\d)|'\d\d(?!\d)|\d0'?s\b|\d(?:st|nd|rd|th)\b|\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\.?(?![a-z])|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|[a-z]+teenth|twentieth|thirtieth|spring|summer|fall|autumn|winter|christmas|xmas|thanksgiving|easter|passover|hanukkah|chanukah|ramadan|diwali|kwanzaa|halloween|holiday|weekend|new\s+year|eve|juneteenth|(?:labou?r|memorial|independence|veterans|presidents|columbus|mother|father|valentine|patrick|boxing|mlk|king)(?:'?s)?\s+day)\b/i;
 const DIGITS = /\d+/;
-/** One 3-4 digit number that cannot be a year (0415, 1845, 2200): a clock time, which no date rule reads either. */
-const CLOCK_TIME = /^\W*(?!(?:19|20)\d\d\b)(?:[01]?\d|2[0-3])[0-5]\d\W*$/;
+/** Before a bare number: a decimal point (".09 mic", "0.58"), or the hour of a clock time ("3:06"). */
+const DECIMAL_OR_MINUTES_BEFORE = /(?:(?:^|[\d\s(])\.|\d:)$/;
+/** After a bare number: the rest of a clock time ("11 PM", "3:06", "3-7pm"). */
+const TIME_AFTER = /^\s*(?:[ap]\.?m\.?(?![a-z])|:[0-5]\d|-\s*\d{1,2}(?::[0-5]\d)?\s*[ap]\.?m)/i;
+/** A weekday alone ("on Monday"): no element of a date under Safe Harbor, and the annotators never tag one. */
+const WEEKDAY = /^\W*(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\W*$/i;
+/** One clock time, 3-4 digits that cannot be a year (0415, 1845, 2200) or with a colon (3:06, 10:25): no date rule reads either. */
+const CLOCK_TIME = /^\W*(?!(?:19|20)\d\d\b)(?:[01]?\d|2[0-3]):?[0-5]\d\W*$/;
 const WORD_ENTITIES: ReadonlySet<string> = new Set(['NAME', 'LOCATION', 'ORGANIZATION', 'PROFESSION']);
+/** What the case and slip checks read: professions are ordinary words, organisations often are. */
+const PERSON_PLACE: ReadonlySet<string> = new Set(['NAME', 'LOCATION']);
 
 export interface KeepRules {
   readonly numericThreshold: number;
   readonly agesUnder90?: boolean;
   readonly plainWords?: WordTest | undefined;
   readonly plainWordThreshold?: number;
+  /**
+   * Score a one-word name/place span without a capital's sign of a name needs (`noteCase`): in
+   * lower case where the note capitalises, any word of an ALL-CAPS note, an `english` word
+   * ("frank", "reddish") in a lower-case note.
+   */
+  readonly uncapitalisedThreshold?: number;
+  /** The wider English vocabulary (lower case). */
+  readonly english?: WordTest | undefined;
+  /** English-locale name lists (lower case): a word they hold is a name's spelling, not a slip. */
+  readonly knownNames?: WordTest | undefined;
+  /** Score any one-word name/place span needs: it has no second word to make it look like a name. */
+  readonly oneWordThreshold?: number;
+  /** Score a one-word name/place span needs when the word is a typing slip of a plain word (`slipOfPlain`: "agiation", "neice"). */
+  readonly slipThreshold?: number;
+}
+
+/**
+ * What a note's case says (`noteCase`): 'upper' when most letters are capitals (ALL-CAPS notes),
+ * 'lower' when under 3 % are (a typist who capitalises a sentence start now and then, names not:
+ * ordinary prose with capitalised sentences and names has 3-5 %, nursing notes' abbreviations
+ * more), 'mixed' otherwise: only there is a capital a sign of a name.
+ */
+const UPPER = /\p{Lu}/gu;
+const LETTERS = /\p{L}/gu;
+export type NoteCase = 'upper' | 'lower' | 'mixed';
+export function noteCase(text: string): NoteCase {
+  const letters = text.match(LETTERS)?.length ?? 0;
+  const upper = text.match(UPPER)?.length ?? 0;
+  if (letters === 0 || upper / letters < 0.03) return 'lower';
+  return upper / letters >= 0.6 ? 'upper' : 'mixed';
+}
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz';
+/** Shortest word the slip check reads: shorter words are one letter from too many others. */
+const SLIP_MIN_LETTERS = 5;
+
+/**
+ * Whether `word` (lower case) is a typing slip of a plain word of five letters or more: a letter
+ * left out ("agiation", "radiaton"), or `typoOf`'s swapped neighbours and doubled letters
+ * ("neice"). Not a letter too many: that turned a held-out synthetic surname into a slip for two
+ * false alarms fewer.
+ */
+export function slipOfPlain(word: string, plain: WordTest): boolean {
+  if (word.length < SLIP_MIN_LETTERS || !/^[a-z]+$/.test(word)) return false;
+  const known = (w: string): boolean => w.length >= SLIP_MIN_LETTERS && plain.has(w);
+  for (let i = 0; i <= word.length; i++) {
+    for (const c of ALPHABET) if (known(word.slice(0, i) + c + word.slice(i))) return true;
+  }
+  return typoOf(word, known);
 }
 
 /**
@@ -39,17 +97,44 @@ export interface KeepRules {
  * `plainWordThreshold`; a date span that is one clock time (0415, 2200) is dropped.
  */
 export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[] {
-  const { numericThreshold, plainWords, plainWordThreshold = 0, agesUnder90 = false } = rules;
+  const { numericThreshold, plainWords, plainWordThreshold = 0, agesUnder90 = false, uncapitalisedThreshold = 0, slipThreshold = 0, oneWordThreshold = 0, english, knownNames } = rules;
+  let casing: NoteCase | undefined;
   return spans.filter((s) => {
     const t = text.slice(s.start, s.end);
     if (!ALNUM.test(t)) return false;
     if (s.label === 'AGE' && !agesUnder90 && Number(t.match(DIGITS)?.[0] ?? 90) < 90) return false;
-    if (s.label === 'DATE' && CLOCK_TIME.test(t)) return false;
-    if (!LETTER.test(t)) return s.score >= numericThreshold;
+    if (s.label === 'DATE' && (CLOCK_TIME.test(t) || WEEKDAY.test(t))) return false;
+    if (!LETTER.test(t)) {
+      // A year is often a bare number ("CABG 81"); a decimal's digits or a clock time's are not.
+      if (s.label === 'DATE') {
+        // from the first digit to the last: "3-" before "7pm" is the start of a time range
+        const first = s.start + t.search(/\d/);
+        const last = s.start + t.replace(/\D+$/, '').length;
+        if (DECIMAL_OR_MINUTES_BEFORE.test(text.slice(Math.max(0, first - 2), first)) || TIME_AFTER.test(text.slice(last, last + 12))) return false;
+      }
+      return s.score >= numericThreshold;
+    }
     if (s.label === 'DATE' && !DATE_FORM.test(t)) return s.score >= numericThreshold;
     if (plainWords && WORD_ENTITIES.has(s.label) && s.score < plainWordThreshold) {
       const words = t.toLowerCase().match(LETTER_RUN) ?? [];
       if (words.every((w) => plainWords.has(w))) return false;
+    }
+    if (PERSON_PLACE.has(s.label) && !/\s/.test(t.trim()) && s.score < Math.max(uncapitalisedThreshold, slipThreshold, oneWordThreshold)) {
+      if (s.score < oneWordThreshold) return false;
+      const word = t.toLowerCase().replace(/[^\p{L}]+/gu, '');
+      const lower = t === t.toLowerCase();
+      casing ??= noteCase(text);
+      const englishWord = english?.has(word) === true;
+      // Where the note capitalises, a lower-case word; in an ALL-CAPS note any word (nothing
+      // marks a name there, and its misspellings and abbreviations read as names); in a
+      // lower-case note an English word ("frank blood").
+      const unmarked = casing === 'mixed' ? lower : casing === 'upper' || (englishWord && word.length >= 3);
+      if (s.score < uncapitalisedThreshold && unmarked) return false;
+      // A slip is no English word nor an English-locale name (Price is no slip of "prince"), and
+      // a capital where the note capitalises is a name's sign.
+      const capitalised = casing === 'mixed' && !lower;
+      const spelt = englishWord || knownNames?.has(word) === true || plainWords?.has(word) === true;
+      if (plainWords && s.score < slipThreshold && !capitalised && !spelt && slipOfPlain(word, plainWords)) return false;
     }
     return true;
   });

@@ -8,7 +8,7 @@ import { assignOwners, cappedPieceCounts, encodeWindow, planWindows, type Encode
 import { splitWords, WORD_SHAPES, wordShape, type Word } from './words.js';
 import { keepSpans, trimSpans, type KeepRules } from './filters.js';
 
-export { keepSpans, trimSpans, type KeepRules } from './filters.js';
+export { keepSpans, noteCase, slipOfPlain, trimSpans, type KeepRules } from './filters.js';
 
 /**
  * The NER detector: four small steps (STYLE point 10) —
@@ -38,6 +38,16 @@ export interface NerOptions {
   lexicon?: WordLexicon;
   /** Score a word-entity span made only of `plainWords` needs (config ner.plainWordThreshold); default: `threshold`. */
   plainWordThreshold?: number;
+  /** config ner.uncapitalisedThreshold (keepSpans). */
+  uncapitalisedThreshold?: number;
+  /** The wider English vocabulary, lower case (keepSpans' lower-case check). */
+  english?: WordTest;
+  /** English-locale name lists, lower case (keepSpans' slip check). */
+  knownNames?: WordTest;
+  /** config ner.oneWordThreshold (keepSpans). */
+  oneWordThreshold?: number;
+  /** config ner.slipThreshold (keepSpans). */
+  slipThreshold?: number;
   /** Words that end a model span without being PHI (trimSpans); from the dictionaries' cue files. */
   tails?: SpanTails;
   /** Tokens per window including [CLS] and [SEP]; capped at the model's max_length. */
@@ -84,7 +94,23 @@ export function createNerDetector(options: NerOptions): NerDetector {
   if (!(numericThreshold >= 0 && numericThreshold <= 1)) throw new ConfigError('E010', `ner.numericThreshold must be in [0, 1] (got ${numericThreshold})`);
   const plainWordThreshold = options.plainWords ? (options.plainWordThreshold ?? threshold) : threshold;
   if (!(plainWordThreshold >= 0 && plainWordThreshold <= 1)) throw new ConfigError('E010', `ner.plainWordThreshold must be in [0, 1] (got ${plainWordThreshold})`);
-  const keep: KeepRules = { numericThreshold, plainWords: options.plainWords, plainWordThreshold, agesUnder90: options.agesUnder90 ?? false };
+  const uncapitalisedThreshold = options.uncapitalisedThreshold ?? threshold;
+  const slipThreshold = options.slipThreshold ?? threshold;
+  const oneWordThreshold = options.oneWordThreshold ?? threshold;
+  for (const [name, value] of [['uncapitalisedThreshold', uncapitalisedThreshold], ['slipThreshold', slipThreshold], ['oneWordThreshold', oneWordThreshold]] as const) {
+    if (!(value >= 0 && value <= 1)) throw new ConfigError('E010', `ner.${name} must be in [0, 1] (got ${value})`);
+  }
+  const keep: KeepRules = {
+    numericThreshold,
+    plainWords: options.plainWords,
+    plainWordThreshold,
+    agesUnder90: options.agesUnder90 ?? false,
+    uncapitalisedThreshold,
+    slipThreshold,
+    oneWordThreshold,
+    english: options.english,
+    knownNames: options.knownNames,
+  };
   let model: NerModel | undefined;
   let release: (() => Promise<void>) | undefined;
   let loading: Promise<void> | undefined;
@@ -193,7 +219,7 @@ export function createNerDetector(options: NerOptions): NerDetector {
     },
     fingerprint: () =>
       model
-        ? `${model.config.format} sha256:${model.sha256} threshold=${threshold}${numericThreshold !== threshold ? ` numeric=${numericThreshold}` : ''}${plainWordThreshold !== threshold ? ` plain=${plainWordThreshold}` : ''}`
+        ? `${model.config.format} sha256:${model.sha256} threshold=${threshold}${numericThreshold !== threshold ? ` numeric=${numericThreshold}` : ''}${plainWordThreshold !== threshold ? ` plain=${plainWordThreshold}` : ''}${uncapitalisedThreshold > threshold ? ` uncapitalised=${uncapitalisedThreshold}` : ''}${slipThreshold > threshold ? ` slip=${slipThreshold}` : ''}${oneWordThreshold > threshold ? ` oneWord=${oneWordThreshold}` : ''}`
         : 'not loaded',
     modelInfo: () =>
       model

@@ -24,6 +24,8 @@ describe('safe terms: what the word lists prove is not PHI', () => {
     ['le pulses dopplerable, osa on cpap.', 'abbreviation', ['le', 'osa', 'cpap']],
     ['Fiance and son at bedside, daughter on the phone.', 'role', ['Fiance', 'son', 'daughter']],
     ['DAUGTHER CALLED FOR AN UPDATE.', 'role', ['DAUGTHER']],
+    // a slip some non-English name list happens to hold is still the role word
+    ['NEICE AND NEPHEW IN TO VISIT.', 'role', ['NEICE', 'NEPHEW']],
     ["Noted Kussmaul's respirations on arrival.", 'eponym', ["Kussmaul's respirations"]],
     ['Breathing with Kussmaul respirations.', 'eponym', ['Kussmaul respirations']],
     ['egd: small mallory weiss tear.', 'eponym', ['mallory weiss tear']],

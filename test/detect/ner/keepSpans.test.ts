@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../../../src/core/span.js';
-import { keepSpans, trimSpans } from '../../../src/detect/ner/index.js';
+import { keepSpans, noteCase, trimSpans } from '../../../src/detect/ner/index.js';
 import type { SpanTails } from '../../../src/lexicon/types.js';
 
 // ID: a label with no check of its own, so the letter/number rules are what is tested
@@ -72,6 +72,97 @@ describe('keepSpans: which NER spans survive', () => {
     expect(keepSpans(spans, t, { numericThreshold: 0.9 }).map((s) => t.slice(s.start, s.end))).toEqual(['90', '104 yo', 'ninety']);
     // a policy that tags ages under 90 (surrogate.agesUnder90: tag) keeps them all
     expect(keepSpans(spans, t, { numericThreshold: 0.9, agesUnder90: true })).toEqual(spans);
+  });
+
+  it('a one-word name or place without a capital needs the uncapitalised threshold: lower case where the note capitalises, any word of an ALL-CAPS note, an English word of a lower-case note', () => {
+    const english = new Set(['brisk', 'frank', 'with']);
+    const named = (t: string, text: string, score: number): Span => ({ ...span(t.indexOf(text), t.indexOf(text) + text.length, score), label: 'NAME' });
+    const rules = { numericThreshold: 0.9, english, uncapitalisedThreshold: 0.97 };
+    const mixed = 'Pt seen, walked with zorvath today. Output brisk; Dr Quell aware. frank blood.';
+    const kept = (t: string, spans: Span[], r = rules): string[] => keepSpans(spans, t, r).map((s) => t.slice(s.start, s.end));
+    // mixed case: a lower-case word alone is rarely a name; capitalised, two words, or confident enough, it stays
+    expect(kept(mixed, [named(mixed, 'zorvath', 0.9), named(mixed, 'Quell', 0.5), named(mixed, 'brisk', 0.5), named(mixed, 'zorvath today', 0.5), named(mixed, 'frank', 0.98)])).toEqual([
+      'Quell',
+      'zorvath today',
+      'frank',
+    ]);
+    // a lower-case note says nothing by case: only English words need more
+    const lower = 'pt seen, walked with zorvath today. output brisk; dr quell aware. frank blood.';
+    expect(kept(lower, [named(lower, 'zorvath', 0.9), named(lower, 'quell', 0.5), named(lower, 'frank', 0.9)])).toEqual(['zorvath', 'quell']);
+    // nor does an ALL-CAPS note, whose misspellings and abbreviations read as names: every one-word span needs more
+    const upper = lower.toUpperCase();
+    expect(kept(upper, [named(upper, 'ZORVATH', 0.5), named(upper, 'FRANK', 0.5), named(upper, 'QUELL', 0.98), named(upper, 'WALKED WITH ZORVATH', 0.5)])).toEqual(['QUELL', 'WALKED WITH ZORVATH']);
+    // where the note capitalises, a capitalised English word keeps its capital's sign ("Frank" the visitor)
+    const visitor = 'Pt seen. Frank visited today and left at noon.';
+    expect(kept(visitor, [named(visitor, 'Frank', 0.5)])).toEqual(['Frank']);
+    // off by default (threshold 0); other labels untouched
+    expect(kept(mixed, [named(mixed, 'zorvath', 0.4)], { numericThreshold: 0.9, english, uncapitalisedThreshold: 0 })).toEqual(['zorvath']);
+    expect(keepSpans([{ ...named(mixed, 'zorvath', 0.4), label: 'ID' }], mixed, rules)).toHaveLength(1);
+  });
+
+  it('a one-word name or place that is a plain word with one letter left out needs the slip threshold, unless it is an English word or capitalised where the note capitalises', () => {
+    const plainWords = new Set(['agitation', 'decline', 'trauma', 'period', 'periods', 'chills']);
+    const english = new Set(['hills', 'period', 'periods', 'agitation', 'decline', 'trauma']);
+    const rules = { numericThreshold: 0.9, plainWords, plainWordThreshold: 0.9, english };
+    const names = (t: string, words: string[], slipThreshold: number): string[] => {
+      const spans = words.map((w): Span => ({ ...span(t.indexOf(w), t.indexOf(w) + w.length, 0.95), label: 'NAME' }));
+      return keepSpans(spans, t, { ...rules, slipThreshold }).map((s) => t.slice(s.start, s.end));
+    };
+    const caps = 'MS/AGIATION. DELINE-OOB. OKORO AWARE. PERIOD. HILLS VISITED. AGITATION.';
+    // the plain words themselves follow the plain-word threshold; HILLS is a word, not a slip of "chills"
+    expect(names(caps, ['AGIATION', 'DELINE', 'OKORO', 'PERIOD', 'HILLS', 'AGITATION'], 1.01)).toEqual(['OKORO', 'PERIOD', 'HILLS', 'AGITATION']);
+    expect(names(caps, ['AGIATION', 'DELINE'], 0.9)).toEqual(['AGIATION', 'DELINE']);
+    // where the note capitalises, a capitalised slip keeps its capital's sign; a lower-case one does not
+    const mixed = 'Pt seen by Deline today, trama related per Dr Okoro.';
+    expect(names(mixed, ['Deline', 'trama'], 1.01)).toEqual(['Deline']);
+  });
+
+  it('a higher threshold never keeps a span a lower one drops (property)', () => {
+    const vocabulary = ['Okoro', 'okoro', 'frank', 'FRANK', 'agiation', 'AGIATION', 'period', 'Pt', 'seen', 'BP', '3/4', 'by', 'Dr'];
+    const plainWords = new Set(['agitation', 'period', 'seen']);
+    const english = new Set(['frank', 'period', 'seen', 'by']);
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...vocabulary), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.tuple(fc.nat(11), fc.nat(2), fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom<Span['label']>('NAME', 'LOCATION', 'DATE', 'PROFESSION')), { maxLength: 6 }),
+        fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })),
+        fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })),
+        (words, raw, [u1, u2], [s1, s2]) => {
+          const t = words.join(' ');
+          const starts = words.map((_, i) => words.slice(0, i).join(' ').length + (i > 0 ? 1 : 0));
+          const spans = raw
+            .filter(([w]) => w < words.length)
+            .map(([w, n, score, label]): Span => {
+              const last = Math.min(words.length - 1, w + n);
+              return { start: starts[w]!, end: starts[last]! + words[last]!.length, label, source: 'ner/phi-ner', score };
+            });
+          const rules = { numericThreshold: 0.9, plainWords, plainWordThreshold: 0.9, english };
+          const low = keepSpans(spans, t, { ...rules, uncapitalisedThreshold: Math.min(u1, u2), slipThreshold: Math.min(s1, s2) });
+          const high = keepSpans(spans, t, { ...rules, uncapitalisedThreshold: Math.max(u1, u2), slipThreshold: Math.max(s1, s2) });
+          expect(high.every((s) => low.includes(s))).toBe(true);
+          // only one-word names and places are read by these checks
+          for (const s of low) if (!high.includes(s)) expect(['NAME', 'LOCATION']).toContain(s.label);
+        },
+      ),
+      { numRuns: 300, seed: 5 },
+    );
+  });
+
+  it('reads the case of a note: capitals a sign of a name only where they are neither (nearly) absent nor most letters', () => {
+    expect(noteCase('Pt seen by Dr Ames today')).toBe('mixed');
+    expect(noteCase('PT SEEN BY DR AMES TODAY, Ok')).toBe('upper');
+    expect(noteCase('pt seen by dr ames today, and all of the family visited in the evening. Ok')).toBe('lower');
+    expect(noteCase('12:00 / 130-80')).toBe('lower');
+  });
+
+  it('drops a bare-number date that is a decimal or part of a clock time, and a weekday alone; keeps bare years', () => {
+    const t = 'levo at .09 mic; lactate 0.58; CCU 11 PM - 7 AM; shift 3-7pm; died at 3:06 am; seen on Monday; CABG 81, MI in 94; on Tues.';
+    const date = (text: string, from = 0): Span => {
+      const at = t.indexOf(text, from);
+      return span(at, at + text.length, 0.95, 'DATE');
+    };
+    const spans = [date('09'), date('58'), date('11'), date('3-'), date('3', t.indexOf('3:06')), date('06', t.indexOf('3:06')), date('Monday'), date('81'), date('94'), date('Tues')];
+    expect(keepSpans(spans, t, { numericThreshold: 0.9 }).map((s) => t.slice(s.start, s.end))).toEqual(['81', '94']);
   });
 
   it('drops a date span that is one clock time (0415, 2200) and keeps years and dates', () => {
