@@ -125,6 +125,7 @@ export const ERROR_CODES = {
   E152: { exit: 2, means: 'review serve: an --allow-host value is not a DNS name' },
   E153: { exit: 2, means: 'review export-gold --require-adjudication: reviewers disagree where no adjudicator has decided' },
   E154: { exit: 2, means: 'queue reset: refused (no --yes, or the queue still has jobs waiting, active or delayed)' },
+  E165: { exit: 1, means: 'queue submit: a JSONL, CSV or FHIR file is not queued (queue jobs carry text notes; `phi-redact redact` reads record files)' },
   E180: { exit: 2, means: 'a site list file (deny, roster, allow) is missing, unreadable, or names a subtype its label does not have' },
   E181: { exit: 2, means: 'a CSV site list or roster has no column this reader knows (name, first/last, term)' },
   E182: { exit: 1, means: "a record's known-identifier field is not an object of key: value(s), or uses an unknown key" },

@@ -192,6 +192,19 @@ describe.skipIf(noRedis !== undefined)('queue retries, dead letters and stalled 
     expect(other.stderr).toMatch(/^phi-redact: E081 /);
   });
 
+  it('queue submit refuses a JSONL, CSV or FHIR file (E165) instead of queueing it as one text note, and queues the rest', async () => {
+    mkdirSync(join(tmp, 'mixed'), { recursive: true });
+    writeFileSync(join(tmp, 'mixed', 'a.txt'), makeNote(11));
+    writeFileSync(join(tmp, 'mixed', 'b.jsonl'), `${JSON.stringify({ id: 'r1', text: 'Seen by Dr. Quell Okoro on 3/4/2021.' })}\n`);
+    writeFileSync(join(tmp, 'mixed', 'c.csv'), 'id,text\nr1,Seen by Dr. Quell Okoro\n');
+    const run = await runCli(['queue', 'submit', 'mixed/a.txt', 'mixed/b.jsonl', 'mixed/c.csv', ...opts('records'), '--json'], tmp);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ notes: 1, failed: 2 });
+    expect(run.stderr.match(/E165 /g)).toHaveLength(2);
+    expect(run.stderr).not.toMatch(/Okoro|Quell/);
+    expect((await status('records')).submitted).toBe(1);
+  });
+
   it('queue reset frees a finished queue from its first fingerprint (E081), only with --yes and only once no job waits', async () => {
     writeFileSync(join(tmp, 'r1.txt'), makeNote(6));
     writeFileSync(join(tmp, 'r2.txt'), makeNote(7));

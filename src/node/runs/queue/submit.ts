@@ -2,12 +2,17 @@ import { createHash } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { InputFile } from '../../files/inputs.js';
+import { InputError } from '../../../core/errors.js';
+import { formatOf } from '../../formats/readFormats.js';
 import { loadFile } from '../noteFiles.js';
 import { DEFAULT_RETRY, QUEUE_PREFIX, statsKey, type NoteJobData, type QueuedNote, type RetryOptions } from './jobs.js';
 
 /**
  * `phi-redact queue submit`: reads the notes and enqueues them, `batch` notes per job. A note
  * that cannot be read (missing, binary, invalid UTF-8, empty) is reported and not enqueued.
+ * A JSONL, CSV or FHIR file (by extension) is refused (E165), not queued as one text note: a
+ * job carries one note's text and its worker writes one output file, while a record file's
+ * output is the whole file rewritten record by record (`phi-redact redact` with --workers).
  * Job ids are derived from the output paths and input hashes, so submitting the same notes
  * twice (a submitter killed half-way and restarted) does not queue them twice while the first
  * jobs still exist.
@@ -75,7 +80,15 @@ export async function submitNotes(options: SubmitOptions): Promise<SubmitSummary
     // Reading a few files at a time keeps memory flat on big folders.
     const width = 16;
     for (let i = 0; i < options.files.length; i += width) {
-      const loaded = await Promise.all(options.files.slice(i, i + width).map((f) => loadFile(f)));
+      const slice: InputFile[] = [];
+      for (const f of options.files.slice(i, i + width)) {
+        if (formatOf(f.path, 'auto') === 'text') slice.push(f);
+        else {
+          failed += 1;
+          options.onProblem(f.display, new InputError('E165', 'a JSONL, CSV or FHIR file is not queued (a queue job carries text notes); redact it with `phi-redact redact`, in parallel with --workers').message);
+        }
+      }
+      const loaded = await Promise.all(slice.map((f) => loadFile(f)));
       for (const note of loaded) {
         if (note.text === undefined || note.error !== undefined) {
           failed += 1;
