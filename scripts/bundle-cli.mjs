@@ -45,18 +45,40 @@ const result = await build({
   legalComments: 'eof',
   sourcemap: 'linked',
   metafile: true,
+  plugins: [zodEnglishOnly()],
   logLevel: 'warning',
 });
 
 // The licence text of every bundled package, since the bundle no longer ships beside them.
 const packages = new Map();
 for (const input of Object.keys(result.metafile.inputs)) {
+  if (/^[\w-]+:/.test(input)) continue; // a plugin's virtual module: its package is listed through its real files
   const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
   if (m !== null && !packages.has(m[1])) packages.set(m[1], licenceOf(join(root, m[1])));
 }
 writeFileSync(join(out, 'THIRD-PARTY-LICENSES.txt'), [...packages.values()].sort().join('\n\n'));
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
 process.stdout.write(`wrote ${out} (${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1e6).toFixed(1)} MB; ${packages.size} bundled packages)\n`);
+
+/**
+ * zod's `z.locales` namespace holds its messages in ~40 languages (half of zod's bundled bytes,
+ * all compiled at every start); phi-redact never switches locale and zod itself uses English
+ * (imported from locales/en.js, not through this namespace). The bundle's namespace holds `en`.
+ */
+function zodEnglishOnly() {
+  return {
+    name: 'zod-english-only',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+        /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-en' } : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({
+        contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), 'en.js'))};`,
+        resolveDir: dirname(args.path),
+      }));
+    },
+  };
+}
 
 function licenceOf(dir) {
   const meta = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
