@@ -3,26 +3,28 @@
  * to its exit, for one invented sample note (corpora/sample/nursing-note.txt) through
  * `redact -`, per detector set. Build first (`npm run build`: dist/ and dist/generated/).
  *
- *   npx tsx bench/bench-startup.ts [--n 10] [--detectors rules;rules,dictionaries;rules,dictionaries,ner] [--baseline DIR] [--json]
+ *   npx tsx bench/bench-startup.ts [--n 10] [--detectors rules;rules,dictionaries;rules,dictionaries,ner] [--baseline DIR] [--variants LIST] [--json]
  *
  * Variants, run interleaved (one of each per round) so that load from other processes falls on
  * all alike:
  *   prebuilt     this build as shipped: word lists and bundled YAML from dist/generated/
  *   from-source  the same build with PHI_REDACT_PREBUILT=off: word lists and YAML built at
  *                start, as before dist/generated/ existed
+ *   unbundled    the same build with PHI_REDACT_BUNDLE=off: tsc's modules, not dist/bundle/
  *   baseline     `--baseline DIR`: another checkout's dist/cli/main.js (e.g. the commit before)
  *   node         `node -e 0`: the floor, Node's own start
- * Prints median and p90 per variant, in ms; `--json` prints the raw times too.
+ * `--variants a,b` runs only those (default: all). Prints median and p90 per variant, in ms, and
+ * the load average before and after; `--json` prints the raw times too.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { options } from './args.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
-const opts = options({ n: '10', detectors: 'rules;rules,dictionaries;rules,dictionaries,ner', baseline: '', json: false });
+const opts = options({ n: '10', detectors: 'rules;rules,dictionaries;rules,dictionaries,ner', baseline: '', variants: '', json: false });
 const n = Math.max(1, Number(opts.n));
 const note = readFileSync(join(ROOT, 'corpora', 'sample', 'nursing-note.txt'));
 
@@ -38,12 +40,15 @@ interface Variant {
 }
 
 const redactArgs = (main: string) => (detectors: string) => [main, 'redact', '-', '--detectors', detectors];
-const variants: Variant[] = [
+const allVariants: Variant[] = [
   { name: 'prebuilt', args: redactArgs(MAIN) },
   { name: 'from-source', args: redactArgs(MAIN), env: { PHI_REDACT_PREBUILT: 'off' } },
+  { name: 'unbundled', args: redactArgs(MAIN), env: { PHI_REDACT_BUNDLE: 'off' } },
   ...(opts.baseline !== '' ? [{ name: 'baseline', args: redactArgs(join(opts.baseline, 'dist', 'cli', 'main.js')) }] : []),
   { name: 'node', args: () => ['-e', '0'] },
 ];
+const wanted = opts.variants === '' ? undefined : new Set(opts.variants.split(','));
+const variants = allVariants.filter((v) => wanted === undefined || wanted.has(v.name));
 
 interface Timing {
   readonly firstMs: number;
@@ -80,7 +85,8 @@ function quantile(values: readonly number[], q: number): number {
 }
 
 const results: { detectors: string; variant: string; first: number[]; exit: number[] }[] = [];
-console.log(`bench-startup: ${n} runs per variant, ${cpus().length} cores, node ${process.version}`);
+const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+console.log(`bench-startup: ${n} runs per variant, ${cpus().length} cores, node ${process.version}, load average ${load()}`);
 for (const detectors of opts.detectors.split(';')) {
   const rows = variants.map((v) => ({ detectors, variant: v.name, first: [] as number[], exit: [] as number[] }));
   for (let round = 0; round < n; round++) {
@@ -99,4 +105,5 @@ for (const detectors of opts.detectors.split(';')) {
     console.log(`${r.variant.padEnd(14)}${f.padStart(16)}${e.padStart(30)}`);
   }
 }
+console.log(`\nload average at the end: ${load()}`);
 if (opts.json) console.log(JSON.stringify(results));

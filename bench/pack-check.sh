@@ -19,7 +19,7 @@ tar tzf "$tgz" | sed 's#^package/##' | sort > "$tmp/contents.txt"
 echo "tarball: $(basename "$tgz"), $(stat -c %s "$tgz") bytes ($(du -h "$tgz" | cut -f1)), $(wc -l < "$tmp/contents.txt") files"
 
 # What the runtime reads must be there; training code, sources, tests and benchmarks must not.
-for f in package.json dist/index.js dist/index.d.ts dist/cli/main.js dist/generated/lexicon.bin dist/generated/assets.json assets/rules/dates.yaml \
+for f in package.json dist/index.js dist/index.d.ts dist/cli/main.js dist/bundle/cli.js dist/bundle/poolWorker.js dist/bundle/THIRD-PARTY-LICENSES.txt dist/generated/lexicon.bin dist/generated/assets.json assets/rules/dates.yaml \
   assets/dictionaries/names.yaml assets/safe-harbor/zip3-restricted.yaml models/phi-ner/config.json \
   models/phi-ner/model.onnx models/phi-ner/tokenizer.json models/phi-ner/tokenizer_config.json \
   models/MODEL_CARD.md review-page/index.html corpora/sample/gold.jsonl; do

@@ -68,7 +68,7 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<P
     options.vault !== undefined && options.key !== undefined
       ? (await import('./vault/vault.js')).Vault.open(options.vault, options.key, { create: true })
       : undefined;
-  const surrogates = surrogateSetup(config, options.key, vault);
+  const surrogates = await surrogateSetup(config, options.key, vault);
   if (surrogates.needsKey && options.key === undefined) {
     throw new ConfigError('E113', 'the policy uses the surrogate operator but no key was given (--key-file or PHI_REDACT_KEY)');
   }

@@ -3,7 +3,6 @@ import { ZIP3_RESTRICTED_FILE } from './paths.js';
 import { parseYaml } from '../core/yaml.js';
 import { ConfigError, type Config } from '../core/config.js';
 import type { SecretKey } from '../transform/keyed.js';
-import { createSurrogateOperator } from '../transform/operators/surrogate.js';
 import { patientIdFor, type PatientIdSource } from '../transform/scope.js';
 import { effectivePolicy, surrogateOptionsFromConfig, usesSurrogate } from '../transform/safeHarbor.js';
 import type { Operator, OperatorName } from '../transform/types.js';
@@ -37,16 +36,19 @@ export function loadRestrictedZip3(path = ZIP3_RESTRICTED_FILE): string[] {
  * The config with its effective policy (preset applied) and the extra operators it needs.
  * `key` is only required when the policy uses `surrogate`.
  */
-export function surrogateSetup(
+export async function surrogateSetup(
   config: Config,
   key: SecretKey | undefined,
   vault?: Vault,
-): { config: Config; operators: Partial<Record<OperatorName, Operator>>; needsKey: boolean; observer?: RedactionObserver } {
+): Promise<{ config: Config; operators: Partial<Record<OperatorName, Operator>>; needsKey: boolean; observer?: RedactionObserver }> {
   const policy = effectivePolicy(config);
   const effective = { ...config, policy };
   if (!usesSurrogate(policy)) return { config: effective, operators: {}, needsKey: false };
   if (key === undefined) return { config: effective, operators: {}, needsKey: true };
   const options = surrogateOptionsFromConfig(config, loadRestrictedZip3(), new Date().getUTCFullYear());
+  // Imported here: the operator's tables come from faker's locale data (~35 ms to load), which a
+  // policy without surrogates (the default) never needs.
+  const { createSurrogateOperator } = await import('../transform/operators/surrogate.js');
   const surrogate = createSurrogateOperator(key, options);
   return { config: effective, operators: { surrogate }, needsKey: true, ...(vault ? { observer: vaultObserver(vault) } : {}) };
 }

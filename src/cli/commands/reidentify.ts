@@ -5,7 +5,7 @@ import { loadConfig } from '../../node/configFile.js';
 import { loadSecretKey } from '../../node/keys.js';
 import { noteScope } from '../../node/surrogates.js';
 import { formatNoteLine, parseNoteLine } from '../../node/runs/jsonlNotes.js';
-import { restoreText, Vault, type RestoreChoice } from '../../node/vault/vault.js';
+import type { RestoreChoice, Vault } from '../../node/vault/vault.js';
 import { CliError, EXIT, type CliIO, type RegisterCommand } from '../io.js';
 
 interface ReidentifyOptions {
@@ -49,6 +49,8 @@ async function reidentifyCommand(terms: readonly string[], options: ReidentifyOp
   if (options.format !== 'text' && options.format !== 'jsonl') throw new CliError('--format must be text or jsonl');
   const loaded = loadSecretKey({ keyFile: options.keyFile === undefined ? undefined : resolve(io.cwd, options.keyFile), env: io.env });
   if (loaded.source === 'random') throw new CliError('E116 reidentify needs the vault\'s key (--key-file or PHI_REDACT_KEY)');
+  // Imported here: it loads the native SQLite module, which no other command's start needs.
+  const { restoreText, Vault } = await import('../../node/vault/vault.js');
   const vault = Vault.open(resolve(io.cwd, options.vault), loaded.key);
   try {
     if (terms[0] === '-') {
@@ -56,9 +58,9 @@ async function reidentifyCommand(terms: readonly string[], options: ReidentifyOp
       for await (const chunk of io.stdin as AsyncIterable<Buffer | string>) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
       const input = Buffer.concat(chunks).toString('utf8');
       const choice: RestoreChoice = { ...(options.note !== undefined ? { noteId: options.note } : {}), ...(options.patient !== undefined ? { scope: options.patient } : {}) };
-      if (options.format === 'text') return restoreOne(input, vault, choice, io);
+      if (options.format === 'text') return restoreOne(input, vault, choice, restoreText, io);
       const config = loadConfig(options.config === undefined ? undefined : resolve(io.cwd, options.config));
-      return restoreJsonl(input, vault, choice, (record) => noteScope(config, { record }).scope, io);
+      return restoreJsonl(input, vault, choice, (record) => noteScope(config, { record }).scope, restoreText, io);
     }
     let missing = 0;
     for (const term of terms) {
@@ -73,9 +75,11 @@ async function reidentifyCommand(terms: readonly string[], options: ReidentifyOp
   }
 }
 
+type RestoreText = typeof import('../../node/vault/vault.js').restoreText;
+
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function restoreOne(input: string, vault: Vault, choice: RestoreChoice, io: CliIO): number {
+function restoreOne(input: string, vault: Vault, choice: RestoreChoice, restoreText: RestoreText, io: CliIO): number {
   // Coded errors (E119, E120, E121) end the command with nothing written.
   const r = restoreText(input, vault.notesFor(input), choice, '<stdin>');
   io.stdout.write(r.text);
@@ -88,7 +92,14 @@ function restoreOne(input: string, vault: Vault, choice: RestoreChoice, io: CliI
  * names (as the run read it), so two patients' notes that came out identical are told apart.
  * A line that cannot be restored is named on stderr and left out.
  */
-function restoreJsonl(input: string, vault: Vault, choice: RestoreChoice, patientOf: (record: unknown) => string | undefined, io: CliIO): number {
+function restoreJsonl(
+  input: string,
+  vault: Vault,
+  choice: RestoreChoice,
+  patientOf: (record: unknown) => string | undefined,
+  restoreText: RestoreText,
+  io: CliIO,
+): number {
   const lines = input.split('\n');
   if (lines.at(-1) === '') lines.pop();
   let restored = 0;

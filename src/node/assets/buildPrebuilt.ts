@@ -3,8 +3,9 @@ import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { listPlainWords, packWords, type PackedWords } from '../../lexicon/index.js';
-import { ASSETS_DIR } from '../paths.js';
-import { encodeLexicon, GENERATED_DIR, SET_NAMES, textKey } from './lexiconFile.js';
+import { rulePackFromDocument } from '../../detect/rules/pack.js';
+import { ASSETS_DIR, BUNDLED_RULES_DIR } from '../paths.js';
+import { encodeLexicon, GENERATED_DIR, SET_NAMES, textKey, type CheckedRulePack, type PrebuiltAssetsJson } from './lexiconFile.js';
 import { buildWordLists, wordListSourcesFingerprint, type WordLists } from './wordLists.js';
 
 /**
@@ -24,9 +25,19 @@ function yamlFiles(dir: string): string[] {
   );
 }
 
-/** Every bundled YAML file parsed, by the sha256 of its text; only documents that survive JSON unchanged (no dates, no special numbers). */
-export function buildAssets(dir: string = ASSETS_DIR): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function survivesJson(value: unknown): boolean {
+  return value !== undefined && isDeepStrictEqual(JSON.parse(JSON.stringify(value)), value);
+}
+
+/**
+ * Every bundled YAML file parsed, by the sha256 of its text; only documents that survive JSON
+ * unchanged (no dates, no special numbers). The bundled rule packs (`rulesDir`) are also checked
+ * here, as the loader would check them (schema, defaults, regexes, backtracking), so that a start
+ * need not: a pack that fails its check has no checked entry, and the loader reports it.
+ */
+export function buildAssets(dir: string = ASSETS_DIR, rulesDir: string = BUNDLED_RULES_DIR): PrebuiltAssetsJson {
+  const yaml: Record<string, unknown> = {};
+  const rulePacks: Record<string, CheckedRulePack> = {};
   for (const file of yamlFiles(dir).sort()) {
     const text = readFileSync(file, 'utf8');
     let doc: unknown;
@@ -35,9 +46,24 @@ export function buildAssets(dir: string = ASSETS_DIR): Record<string, unknown> {
     } catch {
       continue; // not ours to fix here: the loader parses it and reports it with its code
     }
-    if (doc !== undefined && isDeepStrictEqual(JSON.parse(JSON.stringify(doc)), doc)) out[textKey(text)] = doc;
+    if (!survivesJson(doc)) continue;
+    yaml[textKey(text)] = doc;
+    if (dirname(file) === rulesDir) {
+      const checked = checkedRulePack(doc);
+      if (checked !== undefined && survivesJson(checked)) rulePacks[textKey(text)] = checked;
+    }
   }
-  return out;
+  return { yaml, rulePacks };
+}
+
+/** The pack as the loader checks it, less its file name; undefined when the check fails. */
+function checkedRulePack(doc: unknown): CheckedRulePack | undefined {
+  try {
+    const { fileName: _name, ...checked } = rulePackFromDocument(doc, 'bundled pack');
+    return checked;
+  } catch {
+    return undefined;
+  }
 }
 
 function writeAtomically(file: string, bytes: Buffer | string): void {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join, relative } from 'node:path';
 import { PackedTable, PackedWordSet, rememberPlainWords, type DictionaryData, type PackedWords } from '../../lexicon/index.js';
+import type { RulePack } from '../../detect/rules/pack.js';
 import { PACKAGE_ROOT } from '../paths.js';
 
 /**
@@ -14,7 +15,8 @@ import { PACKAGE_ROOT } from '../paths.js';
  *                 stamped with the fingerprint of their sources: the word-list packages'
  *                 versions, the recipe (locales, SCOWL levels) and this file's format
  *   assets.json   the bundled YAML files (rule packs, cue files) already parsed, by the sha256 of
- *                 their text: a file is used only when its text is byte for byte the one parsed
+ *                 their text: a file is used only when its text is byte for byte the one parsed;
+ *                 the bundled rule packs also as checked at build time (`prebuiltRulePack`)
  *
  * A missing, unreadable or stale file is no error: the caller builds from source, as before the
  * file existed (correct, slower), and the CLI says so once (`prebuiltStatus`).
@@ -168,20 +170,48 @@ export function textKey(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-let assets: ReadonlyMap<string, unknown> | undefined;
+/** A rule pack as `rulePackFromDocument` returns it, less the file name (the loader adds it). */
+export type CheckedRulePack = Omit<RulePack, 'fileName'>;
 
-function readAssets(): ReadonlyMap<string, unknown> {
-  if (prebuiltOff()) return new Map();
+/** assets.json: YAML documents and checked rule packs, each by the sha256 of its file's text. */
+export interface PrebuiltAssetsJson {
+  readonly yaml: Readonly<Record<string, unknown>>;
+  readonly rulePacks: Readonly<Record<string, CheckedRulePack>>;
+}
+
+interface PrebuiltAssets {
+  readonly yaml: ReadonlyMap<string, unknown>;
+  readonly rulePacks: ReadonlyMap<string, CheckedRulePack>;
+}
+
+const NO_ASSETS: PrebuiltAssets = { yaml: new Map(), rulePacks: new Map() };
+let assets: PrebuiltAssets | undefined;
+
+function readAssets(): PrebuiltAssets {
+  if (prebuiltOff()) return NO_ASSETS;
   try {
-    return new Map(Object.entries(JSON.parse(readFileSync(ASSETS_FILE, 'utf8')) as Record<string, unknown>));
+    const json = JSON.parse(readFileSync(ASSETS_FILE, 'utf8')) as Partial<PrebuiltAssetsJson>;
+    return { yaml: new Map(Object.entries(json.yaml ?? {})), rulePacks: new Map(Object.entries(json.rulePacks ?? {})) };
   } catch {
-    return new Map(); // no file (a source checkout before its build): every text is parsed from YAML
+    return NO_ASSETS; // no file (a source checkout before its build): every text is parsed from YAML
   }
 }
 
 /** The prebuilt parse of a bundled YAML text, or undefined (not bundled, edited, or no assets.json): parse it yourself. */
 export function prebuiltYaml(text: string): unknown {
   assets ??= readAssets();
-  return assets.size === 0 ? undefined : assets.get(textKey(text));
+  return assets.yaml.size === 0 ? undefined : assets.yaml.get(textKey(text));
 }
 
+/**
+ * The bundled rule pack of this exact text as checked at build time, named `fileName`, or
+ * undefined (not bundled, edited, failed its check, or no assets.json): check it yourself.
+ * A copy, as a fresh check would give: callers own what they load.
+ */
+export function prebuiltRulePack(text: string, fileName: string): RulePack | undefined {
+  assets ??= readAssets();
+  const checked = assets.rulePacks.size === 0 ? undefined : assets.rulePacks.get(textKey(text));
+  if (checked === undefined) return undefined;
+  const { pack, version, description, rules } = structuredClone(checked);
+  return { pack, version, description, fileName, rules };
+}

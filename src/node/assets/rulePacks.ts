@@ -3,7 +3,7 @@ import { readSmallTextFile } from '../files/smallFile.js';
 import { extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { BUNDLED_RULES_DIR } from '../paths.js';
 import { parseRulePack, RulePackError, rulePackFromDocument, type RulePack } from '../../detect/rules/pack.js';
-import { prebuiltYaml } from './lexiconFile.js';
+import { prebuiltRulePack, prebuiltYaml } from './lexiconFile.js';
 
 /** The bundled rule packs (`assets/rules/`). */
 export function bundledRulesDir(): string {
@@ -53,7 +53,10 @@ export function loadRulePacks(paths?: readonly string[], baseDir: string = proce
     } catch {
       throw new RulePackError('E025', `${f}: cannot read rule pack`);
     }
-    // The bundled packs were parsed at build time (dist/generated/assets.json), by their exact text.
+    // The bundled packs were parsed and checked at build time (dist/generated/assets.json), by
+    // their exact text; any other text is parsed and checked here, with the same coded errors.
+    const checked = prebuiltRulePack(text, displayName(f));
+    if (checked !== undefined) return checked;
     const doc = prebuiltYaml(text);
     return doc !== undefined ? rulePackFromDocument(doc, displayName(f)) : parseRulePack(text, displayName(f));
   });

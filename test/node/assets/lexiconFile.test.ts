@@ -132,7 +132,7 @@ describe('lexicon file: a file that does not match is not used', () => {
 });
 
 describe('prebuilt YAML (assets.json): the same packs and cues as parsing the YAML', () => {
-  const docs = buildAssets();
+  const { yaml: docs, rulePacks } = buildAssets();
 
   it('holds every bundled rule pack and cue file, and each gives the same pack as its YAML', () => {
     const packs = readdirSync(BUNDLED_RULES_DIR).filter((f) => f.endsWith('.yaml'));
@@ -145,9 +145,32 @@ describe('prebuilt YAML (assets.json): the same packs and cues as parsing the YA
     for (const f of ['names.yaml', 'places.yaml']) expect(docs[textKey(readFileSync(join(ASSETS_DIR, 'dictionaries', f), 'utf8'))], f).toBeDefined();
   });
 
+  it('holds every bundled rule pack checked at build time, equal to checking its YAML at load', () => {
+    const packs = readdirSync(BUNDLED_RULES_DIR).filter((f) => f.endsWith('.yaml'));
+    expect(Object.keys(rulePacks)).toHaveLength(packs.length);
+    for (const f of packs) {
+      const text = readFileSync(join(BUNDLED_RULES_DIR, f), 'utf8');
+      expect({ ...rulePacks[textKey(text)], fileName: f }, f).toEqual(parseRulePack(text, f));
+    }
+  });
+
   it('an edited text has no entry (it is parsed from its YAML)', () => {
     const text = readFileSync(join(BUNDLED_RULES_DIR, 'ages.yaml'), 'utf8');
     expect(docs[textKey(`${text}\n# edited\n`)]).toBeUndefined();
+    expect(rulePacks[textKey(`${text}\n# edited\n`)]).toBeUndefined();
+  });
+
+  it('a bundled-looking pack that fails its check is parsed but not checked, so the loader reports it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'phi-redact-assets-'));
+    try {
+      const bad = 'pack: bad\ndescription: a rule without patterns or deny entries\nrules:\n  - { id: empty, label: ID, subtype: ID, notes: no patterns at all here }\n';
+      writeFileSync(join(dir, 'bad.yaml'), bad);
+      const built = buildAssets(dir, dir);
+      expect(built.yaml[textKey(bad)]).toBeDefined();
+      expect(built.rulePacks).toEqual({});
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
