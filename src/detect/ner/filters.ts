@@ -19,6 +19,8 @@ const DIGITS = /\d+/;
 const DECIMAL_OR_MINUTES_BEFORE = /(?:(?:^|[\d\s(])\.|\d:)$/;
 /** After a bare number: the rest of a clock time ("11 PM", "3:06", "3-7pm"). */
 const TIME_AFTER = /^\s*(?:[ap]\.?m\.?(?![a-z])|:[0-5]\d|-\s*\d{1,2}(?::[0-5]\d)?\s*[ap]\.?m)/i;
+/** Right before a place: a preposition of place or movement. */
+const PLACE_BEFORE = /(?:^|[^\p{L}])(?:at|to|from|in|into)\s+$/iu;
 /** A weekday alone ("on Monday"): no element of a date under Safe Harbor, and the annotators never tag one. */
 const WEEKDAY = /^\W*(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\W*$/i;
 /** One clock time, 3-4 digits that cannot be a year (0415, 1845, 2200) or with a colon (3:06, 10:25): no date rule reads either. */
@@ -128,7 +130,9 @@ export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[]
       // Where the note capitalises, a lower-case word; in an ALL-CAPS note any word (nothing
       // marks a name there, and its misspellings and abbreviations read as names); in a
       // lower-case note an English word ("frank blood").
-      const unmarked = casing === 'mixed' ? lower : casing === 'upper' || (englishWord && word.length >= 3);
+      // A place right after at/to/from/in keeps that sign in capitals too ("TRANSFERRED TO GH").
+      const placeCue = s.label === 'LOCATION' && PLACE_BEFORE.test(text.slice(Math.max(0, s.start - 8), s.start));
+      const unmarked = casing === 'mixed' ? lower : casing === 'upper' ? !placeCue : englishWord && word.length >= 3;
       if (s.score < uncapitalisedThreshold && unmarked) return false;
       // A slip is no English word nor an English-locale name (Price is no slip of "prince"), and
       // a capital where the note capitalises is a name's sign.

@@ -92,6 +92,12 @@ describe('keepSpans: which NER spans survive', () => {
     // nor does an ALL-CAPS note, whose misspellings and abbreviations read as names: every one-word span needs more
     const upper = lower.toUpperCase();
     expect(kept(upper, [named(upper, 'ZORVATH', 0.5), named(upper, 'FRANK', 0.5), named(upper, 'QUELL', 0.98), named(upper, 'WALKED WITH ZORVATH', 0.5)])).toEqual(['QUELL', 'WALKED WITH ZORVATH']);
+    // in capitals a place right after at/to/from/in keeps that sign; a name there does not
+    const moved = 'PT TRANSFERRED TO ZORVATH FOR CATH, QUELL TO FOLLOW.';
+    const placed = (text: string, label: Span['label']): Span => ({ ...named(moved, text, 0.6), label });
+    expect(keepSpans([placed('ZORVATH', 'LOCATION'), placed('ZORVATH', 'NAME'), placed('QUELL', 'LOCATION')], moved, rules).map((s) => [moved.slice(s.start, s.end), s.label])).toEqual([
+      ['ZORVATH', 'LOCATION'],
+    ]);
     // where the note capitalises, a capitalised English word keeps its capital's sign ("Frank" the visitor)
     const visitor = 'Pt seen. Frank visited today and left at noon.';
     expect(kept(visitor, [named(visitor, 'Frank', 0.5)])).toEqual(['Frank']);
