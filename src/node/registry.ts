@@ -7,7 +7,7 @@ import type { DetectorKind } from '../core/detectorKinds.js';
 import { createRuleDetectors } from '../detect/rules/index.js';
 import type { RepeatLexicon } from '../detect/repeats/index.js';
 import type { Detector } from '../detect/types.js';
-import { plainWordTest, spanTails, wordLexicon } from '../lexicon/index.js';
+import { plainWordSet, plainWordTest, spanTails, wordLexicon } from '../lexicon/index.js';
 import { loadRulePacks } from './assets/rulePacks.js';
 import { loadDictionaries } from './assets/wordLists.js';
 import { BUNDLED_MODEL_DIR } from './paths.js';
@@ -73,6 +73,7 @@ export const DETECTOR_FACTORIES: { readonly [K in DetectorKind]: DetectorFactory
         oneWordThreshold: config.ner.oneWordThreshold,
         english: data.vocabulary,
         knownNames: data.knownNames,
+        listedPlain: plainWordSet(data),
         // A policy that tags ages under 90 wants the model's too (Safe Harbor, the default, keeps them).
         agesUnder90: config.surrogate.agesUnder90 === 'tag',
         windowTokens,

@@ -42,6 +42,8 @@ export interface KeepRules {
   readonly uncapitalisedThreshold?: number;
   /** The wider English vocabulary (lower case). */
   readonly english?: WordTest | undefined;
+  /** The plain words as listed, without `plainWords`' typing slips: what a slip is a slip of (default `plainWords`). */
+  readonly listedPlain?: WordTest | undefined;
   /** English-locale name lists (lower case): a word they hold is a name's spelling, not a slip. */
   readonly knownNames?: WordTest | undefined;
   /** Score any one-word name/place span needs: it has no second word to make it look like a name. */
@@ -99,7 +101,7 @@ export function slipOfPlain(word: string, plain: WordTest): boolean {
  * `plainWordThreshold`; a date span that is one clock time (0415, 2200) is dropped.
  */
 export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[] {
-  const { numericThreshold, plainWords, plainWordThreshold = 0, agesUnder90 = false, uncapitalisedThreshold = 0, slipThreshold = 0, oneWordThreshold = 0, english, knownNames } = rules;
+  const { numericThreshold, plainWords, plainWordThreshold = 0, agesUnder90 = false, uncapitalisedThreshold = 0, slipThreshold = 0, oneWordThreshold = 0, english, knownNames, listedPlain = plainWords } = rules;
   let casing: NoteCase | undefined;
   return spans.filter((s) => {
     const t = text.slice(s.start, s.end);
@@ -138,7 +140,8 @@ export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[]
       // a capital where the note capitalises is a name's sign.
       const capitalised = casing === 'mixed' && !lower;
       const spelt = englishWord || knownNames?.has(word) === true || plainWords?.has(word) === true;
-      if (plainWords && s.score < slipThreshold && !capitalised && !spelt && slipOfPlain(word, plainWords)) return false;
+      // Slips of listed words only: a slip of a slip matches almost anything, and costs a millisecond a word.
+      if (listedPlain && s.score < slipThreshold && !capitalised && !spelt && slipOfPlain(word, listedPlain)) return false;
     }
     return true;
   });

@@ -42,6 +42,8 @@ export interface NerOptions {
   uncapitalisedThreshold?: number;
   /** The wider English vocabulary, lower case (keepSpans' lower-case check). */
   english?: WordTest;
+  /** The plain words themselves, without their typing slips (keepSpans' slip check). */
+  listedPlain?: WordTest;
   /** English-locale name lists, lower case (keepSpans' slip check). */
   knownNames?: WordTest;
   /** config ner.oneWordThreshold (keepSpans). */
@@ -110,6 +112,7 @@ export function createNerDetector(options: NerOptions): NerDetector {
     oneWordThreshold,
     english: options.english,
     knownNames: options.knownNames,
+    listedPlain: options.listedPlain,
   };
   let model: NerModel | undefined;
   let release: (() => Promise<void>) | undefined;
