@@ -38,7 +38,7 @@ export function rememberPlainWords(data: DictionaryData, plain: ReadonlySet<stri
 }
 
 /** Misspelt words shorter than this are not matched to plain words: short words are too easily a slip from another. */
-const NEAR_MIN_LETTERS = 5;
+export const NEAR_MIN_LETTERS = 5;
 
 /**
  * `plainWordSet` widened to its words' typos: a lower-case word of five or more letters that no

@@ -1,4 +1,5 @@
 import type { Span } from '../../core/span.js';
+import { NEAR_MIN_LETTERS } from '../../lexicon/plainWords.js';
 import { typoOf } from '../../lexicon/typos.js';
 import type { SpanTails, WordTest } from '../../lexicon/types.js';
 
@@ -69,8 +70,6 @@ export function noteCase(text: string): NoteCase {
 }
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz';
-/** Shortest word the slip check reads: shorter words are one letter from too many others. */
-const SLIP_MIN_LETTERS = 5;
 
 /**
  * Whether `word` (lower case) is a typing slip of a plain word of five letters or more: a letter
@@ -79,8 +78,9 @@ const SLIP_MIN_LETTERS = 5;
  * false alarms fewer.
  */
 export function slipOfPlain(word: string, plain: WordTest): boolean {
-  if (word.length < SLIP_MIN_LETTERS || !/^[a-z]+$/.test(word)) return false;
-  const known = (w: string): boolean => w.length >= SLIP_MIN_LETTERS && plain.has(w);
+  // The plain-word test's own floor: shorter words are one letter from too many others.
+  if (word.length < NEAR_MIN_LETTERS || !/^[a-z]+$/.test(word)) return false;
+  const known = (w: string): boolean => w.length >= NEAR_MIN_LETTERS && plain.has(w);
   for (let i = 0; i <= word.length; i++) {
     for (const c of ALPHABET) if (known(word.slice(0, i) + c + word.slice(i))) return true;
   }
@@ -98,7 +98,11 @@ export function slipOfPlain(word: string, plain: WordTest): boolean {
  * `agesUnder90` asks for them (config surrogate.agesUnder90: tag), because Safe Harbor keeps
  * those ages and the rules report them only from the opt-in `ages-under-90` pack; a name/place
  * span whose every word is a plain word ("elbow", "Fentanyl", "period") is kept only at
- * `plainWordThreshold`; a date span that is one clock time (0415, 2200) is dropped.
+ * `plainWordThreshold`; a date span that is one clock time (0415, 2200, 3:06), a weekday alone,
+ * or a bare number that is a decimal's digits or part of a clock time ("11 PM") is dropped.
+ * One-word names and places, the fold model's commonest false alarms on unseen notes, need
+ * `oneWordThreshold`; `uncapitalisedThreshold` when nothing in their case marks a name; and
+ * `slipThreshold` when they are a typing slip of a plain word (model card, "Fold model").
  */
 export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[] {
   const { numericThreshold, plainWords, plainWordThreshold = 0, agesUnder90 = false, uncapitalisedThreshold = 0, slipThreshold = 0, oneWordThreshold = 0, english, knownNames, listedPlain = plainWords } = rules;
@@ -129,10 +133,9 @@ export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[]
       const lower = t === t.toLowerCase();
       casing ??= noteCase(text);
       const englishWord = english?.has(word) === true;
-      // Where the note capitalises, a lower-case word; in an ALL-CAPS note any word (nothing
-      // marks a name there, and its misspellings and abbreviations read as names); in a
-      // lower-case note an English word ("frank blood").
-      // A place right after at/to/from/in keeps that sign in capitals too ("TRANSFERRED TO GH").
+      // Unmarked: where the note capitalises, a lower-case word; in an ALL-CAPS note any word
+      // (its misspellings and abbreviations read as names) but a place right after at/to/from/in
+      // ("TRANSFERRED TO GH"); in a lower-case note an English word ("frank blood").
       const placeCue = s.label === 'LOCATION' && PLACE_BEFORE.test(text.slice(Math.max(0, s.start - 8), s.start));
       const unmarked = casing === 'mixed' ? lower : casing === 'upper' ? !placeCue : englishWord && word.length >= 3;
       if (s.score < uncapitalisedThreshold && unmarked) return false;
