@@ -1,4 +1,4 @@
-import type { Span } from '../../core/span.js';
+import { compareCodeUnits, type Span } from '../../core/span.js';
 import type { Detector } from '../types.js';
 import type { DictionaryData, NoteView } from '../../lexicon/wordLists.js';
 import { nameSpans } from './names.js';
@@ -55,7 +55,7 @@ export function detectNamesAndPlaces(text: string, data: DictionaryData): Span[]
     if (prev === undefined || s.score > prev.score || (s.score === prev.score && s.source < prev.source)) best.set(key, s);
   }
   for (const s of repeats(view, [...best.values()])) best.set(`${s.start}:${s.end}:${s.label}`, s);
-  return [...best.values()].sort((a, b) => a.start - b.start || b.end - a.end || a.label.localeCompare(b.label));
+  return [...best.values()].sort((a, b) => a.start - b.start || b.end - a.end || compareCodeUnits(a.label, b.label));
 }
 
 /** Index of the first token that ends after `pos` (tokens are in text order and do not overlap). */
