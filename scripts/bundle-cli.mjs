@@ -26,7 +26,7 @@ const result = await build({
   // The chunks sit flat in dist/bundle/, two levels below the package root like every tsc
   // module, so src/node/paths.ts finds the root the same way; poolWorker.js sits beside its
   // chunks, where engine.ts's workerFilename looks first.
-  entryPoints: { cli: 'dist/cli/run.js', poolWorker: 'dist/node/runs/pool/poolWorker.js' },
+  entryPoints: { startFlags: 'dist/cli/startFlags.js', cli: 'dist/cli/run.js', poolWorker: 'dist/node/runs/pool/poolWorker.js' },
   outdir: out,
   chunkNames: 'chunk-[hash]',
   bundle: true,
