@@ -12,8 +12,8 @@ export const SET_FILE = 'set.json';
 export const ITEMS_FILE = 'items.jsonl';
 export const VERDICTS_FILE = 'verdicts.jsonl';
 
-export type Stratify = 'none' | 'label' | 'detector' | 'length';
-export const STRATIFY_MODES: readonly Stratify[] = ['none', 'label', 'detector', 'length'];
+export { STRATIFY_MODES, type Stratify } from './stratify.js';
+import type { Stratify } from './stratify.js';
 
 export interface Stratum {
   readonly key: string;

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -35,5 +36,31 @@ describe.skipIf(!existsSync(join(ROOT, 'dist', 'generated', 'lexicon.bin')))('CL
     const rules = redact('rules', { PHI_REDACT_PREBUILT: 'off' });
     expect(rules.status).toBe(0);
     expect(rules.stderr).toBe('');
+  });
+});
+
+// Each command loads its own code when it runs (src/cli/actions, issue 19): a stdin redact loads
+// neither the review page's nor the service's HTTP stack, nor the folder-run, queue and vault
+// packages, in the bundle (dist/bundle) and from tsc's modules alike.
+describe('what a stdin redact loads', () => {
+  const loaded = (bundle: 'on' | 'off'): { builtins: string[]; files: string[] } => {
+    const dir = mkdtempSync(join(tmpdir(), 'phi-redact-loaded-'));
+    try {
+      const out = join(dir, 'loaded.json');
+      const r = redact('rules', { PHI_REDACT_BUNDLE: bundle, LOADED_MODULES_OUT: out, NODE_OPTIONS: `--require ${join(ROOT, 'test', 'fixtures', 'cli', 'loaded-modules.cjs')}` });
+      expect(r.status).toBe(0);
+      return JSON.parse(readFileSync(out, 'utf8')) as { builtins: string[]; files: string[] };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it.each(['on', 'off'] as const)('PHI_REDACT_BUNDLE=%s: no HTTP server, glob matcher, progress bar, queue or vault', (bundle) => {
+    const { builtins, files } = loaded(bundle);
+    expect(builtins).toContain('fs');
+    expect(builtins).not.toContain('http');
+    const packages = files.map((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1]).filter((p) => p !== undefined);
+    expect(packages).toContain('validator');
+    for (const p of ['picomatch', 'cli-progress', 'fastify', 'bullmq', 'ioredis', 'better-sqlite3']) expect(packages).not.toContain(p);
   });
 });

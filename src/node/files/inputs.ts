@@ -6,6 +6,7 @@ import picomatch from 'picomatch';
 import { isAtomicTempName } from './atomicWrite.js';
 import { InputError, UsageError } from '../../core/errors.js';
 import { MANIFEST_DIR } from '../runs/manifest.js';
+import { DEFAULT_GLOB } from './globs.js';
 
 /**
  * Expands the user's paths into the list of notes to redact and where each goes.
@@ -24,7 +25,6 @@ import { MANIFEST_DIR } from '../runs/manifest.js';
  * and our temp files are never read as input.
  */
 
-export const DEFAULT_GLOB = '**/*.txt';
 
 export interface InputFile {
   /** Absolute path. */

@@ -18,20 +18,6 @@ export function formatOf(path: string, chosen: Config['input']['format']): Recor
   return chosen !== 'auto' ? chosen : (BY_EXTENSION[extname(path).toLowerCase()] ?? 'text');
 }
 
-/** The folder glob when none is given: the files the chosen format reads. */
-export function defaultGlobFor(chosen: Config['input']['format']): string {
-  switch (chosen) {
-    case 'jsonl':
-      return '**/*.{jsonl,ndjson}';
-    case 'csv':
-      return '**/*.csv';
-    case 'fhir':
-      return '**/*.json';
-    default:
-      return '**/*.txt';
-  }
-}
-
 /**
  * A file of several notes from its bytes. A UTF-8 BOM is kept in the output; the text is
  * decoded from `input.encoding` (outputs are UTF-8). Throws a coded InputError when the file as a

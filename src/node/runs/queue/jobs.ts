@@ -7,6 +7,9 @@ import { describeSchemaIssue, PhiRedactError } from '../../../core/errors.js';
 import { isAtomicTempName } from '../../files/atomicWrite.js';
 import { readSecretFile, secretFileProblem } from '../../files/smallFile.js';
 import { MANIFEST_DIR } from '../manifest.js';
+import { REDIS_PASSWORD_ENV, REDIS_URL_ENV } from './settings.js';
+
+export { DEFAULT_QUEUE, DEFAULT_RETRY, REDIS_PASSWORD_ENV, REDIS_URL_ENV, type RetryOptions } from './settings.js';
 
 /**
  * The shape of the multi-machine run on BullMQ, shared by `queue submit`, `queue work` and
@@ -21,7 +24,6 @@ import { MANIFEST_DIR } from '../manifest.js';
  */
 
 export const QUEUE_PREFIX = 'phi-redact';
-export const DEFAULT_QUEUE = 'notes';
 
 export function deadLetterName(queue: string): string {
   return `${queue}-dead`;
@@ -88,14 +90,6 @@ export interface DeadLetterData {
   readonly notes: readonly QueuedNote[];
 }
 
-export interface RetryOptions {
-  /** Tries per job before it is dead-lettered (BullMQ `attempts`). */
-  readonly attempts: number;
-  /** First retry delay; doubles each time (BullMQ exponential backoff). */
-  readonly backoffMs: number;
-}
-
-export const DEFAULT_RETRY: RetryOptions = { attempts: 5, backoffMs: 1000 };
 
 /**
  * Where Redis is and how to log in. The password never comes from the command line (argv is
@@ -107,8 +101,6 @@ export interface RedisTarget {
   readonly password?: string;
 }
 
-export const REDIS_URL_ENV = 'PHI_REDACT_REDIS';
-export const REDIS_PASSWORD_ENV = 'PHI_REDACT_REDIS_PASSWORD';
 
 /** ioredis, required by the first connection: a command that never reaches Redis (every `redact`) skips its ~90 ms import. */
 function redisClient(): typeof Redis {
