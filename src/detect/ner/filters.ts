@@ -18,6 +18,8 @@ const DATE_FORM =
 const DIGITS = /\d+/;
 /** Before a bare number: a decimal point (".09 mic", "0.58"), or the hour of a clock time ("3:06"). */
 const DECIMAL_OR_MINUTES_BEFORE = /(?:(?:^|[\d\s(])\.|\d:)$/;
+/** After a bare number: its decimal part ("1.5 days", "2.5 mg"); not when a dot, slash or hyphen follows, as in a dotted date (3.14.2020). */
+const DECIMAL_AFTER = /^\.\d+(?![\d./-])/;
 /** After a bare number: the rest of a clock time ("11 PM", "3:06", "3-7pm"). */
 const TIME_AFTER = /^\s*(?:[ap]\.?m\.?(?![a-z])|:[0-5]\d|-\s*\d{1,2}(?::[0-5]\d)?\s*[ap]\.?m)/i;
 /** Right before a place: a preposition of place or movement. */
@@ -99,7 +101,7 @@ export function slipOfPlain(word: string, plain: WordTest): boolean {
  * those ages and the rules report them only from the opt-in `ages-under-90` pack; a name/place
  * span whose every word is a plain word ("elbow", "Fentanyl", "period") is kept only at
  * `plainWordThreshold`; a date span that is one clock time (0415, 2200, 3:06), a weekday alone,
- * or a bare number that is a decimal's digits or part of a clock time ("11 PM") is dropped.
+ * or a bare number that is a decimal's digits (either side of the point) or part of a clock time ("11 PM") is dropped.
  * One-word names and places, the fold model's commonest false alarms on unseen notes, need
  * `oneWordThreshold`; `uncapitalisedThreshold` when nothing in their case marks a name; and
  * `slipThreshold` when they are a typing slip of a plain word (model card, "Fold model").
@@ -113,12 +115,15 @@ export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[]
     if (s.label === 'AGE' && !agesUnder90 && Number(t.match(DIGITS)?.[0] ?? 90) < 90) return false;
     if (s.label === 'DATE' && (CLOCK_TIME.test(t) || WEEKDAY.test(t))) return false;
     if (!LETTER.test(t)) {
-      // A year is often a bare number ("CABG 81"); a decimal's digits or a clock time's are not.
+      // A year is often a bare number ("CABG 81"); a decimal's digits, either side of its point, or a clock time's are not.
       if (s.label === 'DATE') {
         // from the first digit to the last: "3-" before "7pm" is the start of a time range
         const first = s.start + t.search(/\d/);
         const last = s.start + t.replace(/\D+$/, '').length;
-        if (DECIMAL_OR_MINUTES_BEFORE.test(text.slice(Math.max(0, first - 2), first)) || TIME_AFTER.test(text.slice(last, last + 12))) return false;
+        const after = text.slice(last, last + 12);
+        if (DECIMAL_OR_MINUTES_BEFORE.test(text.slice(Math.max(0, first - 2), first)) || TIME_AFTER.test(after)) return false;
+        // A number's whole part ("1" of "1.5 days"): only when the span is the digits alone.
+        if (/^\d+$/.test(t.trim()) && DECIMAL_AFTER.test(after)) return false;
       }
       return s.score >= numericThreshold;
     }
