@@ -4,7 +4,10 @@
  * a whole, with the share of notes that leak at least one PHI token. Prints aggregates only,
  * never a note: the lockbox is scored as a whole, never read note by note.
  *
- *   npx tsx bench/lockbox.ts [--gold ../shared/gold/physionet-deid-dev.jsonl] [--sets rules,rules+dictionaries,default]
+ *   npx tsx bench/lockbox.ts [--gold ../shared/gold/physionet-deid-dev.jsonl] [--sets rules,rules+dictionaries,default] [--model-dir DIR]
+ *
+ * `--model-dir`: a candidate NER model instead of the shipped one (config ner.modelDir), to score
+ * it before it is shipped.
  *
  * The shipped NER model (v12) never trained on the lockbox patients (models/train/README.md); it
  * did train on the tuning folds' patients outside its validation split, so the tuning figures of
@@ -19,7 +22,7 @@ import { options } from './args.js';
 import { DETECTOR_SETS, devSplits } from './splits.js';
 
 const REPO = join(import.meta.dirname, '..');
-const opts = options({ gold: join(REPO, '..', 'shared', 'gold', 'physionet-deid-dev.jsonl'), sets: 'rules,rules+dictionaries,default' });
+const opts = options({ gold: join(REPO, '..', 'shared', 'gold', 'physionet-deid-dev.jsonl'), sets: 'rules,rules+dictionaries,default', 'model-dir': '' });
 if (!existsSync(opts.gold)) {
   console.log(`lockbox: ${opts.gold} is absent; skipped (the gold notes live outside the repo)`);
   process.exit(0);
@@ -32,7 +35,7 @@ const pct = (x: number): string => x.toFixed(3);
 for (const name of opts.sets.split(',')) {
   const kinds = DETECTOR_SETS[name];
   if (kinds === undefined) throw new Error(`unknown set ${name} (choose from ${Object.keys(DETECTOR_SETS).join(', ')})`);
-  const pipeline = await loadPipeline({ detectors: kinds });
+  const pipeline = await loadPipeline({ detectors: kinds, ...(opts['model-dir'] !== '' ? { config: { ner: { modelDir: opts['model-dir'] } } } : {}) });
   const rows: string[] = [];
   const foldScores: { recall: number; precision: number }[] = [];
   const pooled: EvalDoc[] = [];
@@ -54,7 +57,7 @@ for (const name of opts.sets.split(',')) {
   await pipeline.dispose();
   const p = evaluate(pooled).token.overall;
   const mean = (k: 'recall' | 'precision'): number => foldScores.reduce((a, s) => a + s[k], 0) / foldScores.length;
-  console.log(`${name} (${kinds.join(', ')})`);
+  console.log(`${name} (${kinds.join(', ')})${opts['model-dir'] !== '' && kinds.includes('ner') ? ` model ${opts['model-dir']}` : ''}`);
   for (const r of rows) console.log(r);
   console.log(`  tuning   mean of folds R ${pct(mean('recall'))}  P ${pct(mean('precision'))}; pooled R ${pct(p.recall)}  P ${pct(p.precision)}`);
 }
