@@ -16,6 +16,6 @@ export const registerEval: RegisterCommand = (program: Command, io: CliIO, setEx
       new Option('--offsets <unit>', 'gold offset unit: code points (Python), UTF-16 (JS), or auto').choices(['auto', 'codepoint', 'utf16']).default('auto'),
     )
     .action(async (options: EvalOptions) => {
-      setExit(await (await import('../actions/eval.js')).evalCommand(options, io));
+      setExit(await (await import('../actions/index.js')).evalCommand(options, io));
     });
 };

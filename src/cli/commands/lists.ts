@@ -21,6 +21,6 @@ export const registerLists: RegisterCommand = (program: Command, io: CliIO, setE
     .option('--min-notes <n>', 'a PHI string must recur in this many notes', '2')
     .option('--min-allow-notes <n>', 'a false alarm must recur in this many notes to be proposed for the allow list', '3')
     .action(async (options: LearnOptions) => {
-      setExit(await (await import('../actions/lists.js')).learnCommand(options, io));
+      setExit(await (await import('../actions/index.js')).learnCommand(options, io));
     });
 };

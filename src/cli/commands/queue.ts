@@ -36,7 +36,7 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
       .option('--attempts <n>', 'tries per job before it goes to the dead-letter queue', String(DEFAULT_RETRY.attempts))
       .option('--backoff-ms <ms>', 'first retry delay, doubled on each retry', String(DEFAULT_RETRY.backoffMs)),
   ).action(async (paths: string[], options: SubmitOptions) => {
-      setExit(await (await import('../actions/queue.js')).queueSubmit(paths, options, io));
+      setExit(await (await import('../actions/index.js')).queueSubmit(paths, options, io));
     });
 
   common(
@@ -55,7 +55,7 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
       .option('--quiet', 'no summary'),
   ).action(
     async (options: WorkOptions) => {
-      setExit(await (await import('../actions/queue.js')).queueWork(options, io));
+      setExit(await (await import('../actions/index.js')).queueWork(options, io));
     },
   );
 
@@ -66,12 +66,12 @@ export const registerQueue: RegisterCommand = (program: Command, io: CliIO, setE
       .option('--yes', 'really reset (without it nothing is changed)')
       .option('--drop-dead-letters', 'also delete the dead-letter queue (its jobs hold note text); kept by default'),
   ).action(async (options: ResetOptions) => {
-      setExit(await (await import('../actions/queue.js')).queueReset(options, io));
+      setExit(await (await import('../actions/index.js')).queueReset(options, io));
     });
 
   common(queue.command('status').description('Show how far a queue run is: notes done, waiting, retrying, dead-lettered; workers connected.')).action(
     async (options: Common) => {
-      setExit(await (await import('../actions/queue.js')).queueStatus(options, io));
+      setExit(await (await import('../actions/index.js')).queueStatus(options, io));
     },
   );
 };

@@ -4,6 +4,7 @@ import { DEFAULT_GLOB } from '../../node/files/globs.js';
 import { DEFAULT_SEPARATOR } from '../../node/runs/stream/records.js';
 import type { CliIO, RegisterCommand } from '../io.js';
 import type { RedactOptions } from '../actions/redactOptions.js';
+import { redactCommand } from '../actions/redact.js';
 
 export const registerRedact: RegisterCommand = (program: Command, io: CliIO, setExit) => {
   program
@@ -38,6 +39,6 @@ export const registerRedact: RegisterCommand = (program: Command, io: CliIO, set
     .option('--known <file>', "folders: known identifiers per note (JSONL or CSV keyed by file or patient_id; see README 'Adapting to your site'): found, redacted, never written")
     .option('--audit <file>', 'stdin: also write the audit report to this file (folders always write <out>/.phi-redact/audit.json)')
     .action(async (paths: string[], options: RedactOptions) => {
-      setExit(await (await import('../actions/redact.js')).redactCommand(paths, options, io));
+      setExit(await redactCommand(paths, options, io));
     });
 };

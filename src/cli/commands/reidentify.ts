@@ -24,6 +24,6 @@ export const registerReidentify: RegisterCommand = (program: Command, io: CliIO,
     .option('--format <format>', 'with "-": text (one note, default) or jsonl (the output of `redact - --format jsonl`)', 'text')
     .option('-c, --config <file>', "with --format jsonl: the run's config, whose surrogate.patientId field names each record's patient (default: patient_id)")
     .action(async (terms: string[], options: ReidentifyOptions) => {
-      setExit(await (await import('../actions/reidentify.js')).reidentifyCommand(terms, options, io));
+      setExit(await (await import('../actions/index.js')).reidentifyCommand(terms, options, io));
     });
 };

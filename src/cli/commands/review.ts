@@ -15,7 +15,7 @@ export const registerReview: RegisterCommand = (program: Command, io: CliIO, set
     .option('--seed <int>', 'random seed', '7')
     .addOption(new Option('--stratify <by>', "strata: a note's most frequent detected label, its most frequent detector, or its size quartile (notes without spans form their own stratum)").choices([...STRATIFY_MODES]).default('none'))
     .action(async (run: string, options: SampleOptions) => {
-      setExit(await (await import('../actions/review.js')).reviewSample(run, options, io));
+      setExit(await (await import('../actions/index.js')).reviewSample(run, options, io));
     });
 
   review
@@ -30,7 +30,7 @@ export const registerReview: RegisterCommand = (program: Command, io: CliIO, set
     .option('--adjudicate', 'record verdicts as adjudications: the page walks the notes where reviewers disagree')
     .action(
       async (set: string, options: ServeOptions) => {
-      setExit(await (await import('../actions/review.js')).reviewServe(set, options, io));
+      setExit(await (await import('../actions/index.js')).reviewServe(set, options, io));
     },
     );
 
@@ -41,7 +41,7 @@ export const registerReview: RegisterCommand = (program: Command, io: CliIO, set
     .option('--json', 'print the report as JSON')
     .option('--html <file>', 'also write a printable HTML report (numbers only, no note text)')
     .action(async (set: string, options: { json?: boolean; html?: string }) => {
-      setExit(await (await import('../actions/review.js')).reviewReport(set, options, io));
+      setExit(await (await import('../actions/index.js')).reviewReport(set, options, io));
     });
 
   review
@@ -50,6 +50,6 @@ export const registerReview: RegisterCommand = (program: Command, io: CliIO, set
     .argument('<set>', 'review set folder')
     .option('--require-adjudication', 'refuse (E153) while reviewers disagree anywhere no adjudicator has decided')
     .action(async (set: string, options: { requireAdjudication?: boolean }) => {
-      setExit(await (await import('../actions/review.js')).reviewExportGold(set, options, io));
+      setExit(await (await import('../actions/index.js')).reviewExportGold(set, options, io));
     });
 };

@@ -18,6 +18,6 @@ export const registerServe: RegisterCommand = (program: Command, io: CliIO, setE
     .option('--allow-remote', 'allow a --host that is not loopback (put TLS in front of it)')
     .option('--quiet', 'no access log on stderr')
     .action(async (options: ServeCliOptions) => {
-      setExit(await (await import('../actions/serve.js')).serveCommand(options, io));
+      setExit(await (await import('../actions/index.js')).serveCommand(options, io));
     });
 };
