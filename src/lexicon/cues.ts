@@ -39,6 +39,7 @@ export const PlaceCuesSchema = z
     placeCues: list,
     unitCues: list,
     residenceCues: list,
+    placePrepositions: list,
     streetSuffixes: list,
     facilityAbbreviations: list,
     clinicalAcronyms: list,
@@ -88,6 +89,8 @@ export interface PlaceCues {
   readonly unitCues: readonly Phrase[];
   /** Phrases after which capitalised words in prose are a town (lives in, moved to). */
   readonly residenceCues: readonly Phrase[];
+  /** Prepositions of place or movement (at, to, from): before a one-word place in an ALL-CAPS note (NER keepSpans). */
+  readonly placePrepositions: ReadonlySet<string>;
   /** Street suffixes (USPS Publication 28) that end a street before ", Town". */
   readonly streetSuffixes: ReadonlySet<string>;
   readonly facilityAbbreviations: ReadonlySet<string>;
@@ -159,6 +162,7 @@ export function parsePlaceCues(raw: unknown, where = 'places cues'): PlaceCues {
     placeCues: phrases(c.placeCues),
     unitCues: phrases(c.unitCues),
     residenceCues: phrases(c.residenceCues),
+    placePrepositions: words(c.placePrepositions),
     streetSuffixes: words(c.streetSuffixes),
     facilityAbbreviations: words(c.facilityAbbreviations),
     clinicalAcronyms: words(c.clinicalAcronyms),

@@ -74,6 +74,7 @@ export const DETECTOR_FACTORIES: { readonly [K in DetectorKind]: DetectorFactory
         english: data.vocabulary,
         knownNames: data.knownNames,
         listedPlain: plainWordSet(data),
+        placePrepositions: data.placeCues.placePrepositions,
         // A policy that tags ages under 90 wants the model's too (Safe Harbor, the default, keeps them).
         agesUnder90: config.surrogate.agesUnder90 === 'tag',
         windowTokens,

@@ -22,8 +22,8 @@ const DECIMAL_OR_MINUTES_BEFORE = /(?:(?:^|[\d\s(])\.|\d:)$/;
 const DECIMAL_AFTER = /^\.\d+(?![\d./-])/;
 /** After a bare number: the rest of a clock time ("11 PM", "3:06", "3-7pm"). */
 const TIME_AFTER = /^\s*(?:[ap]\.?m\.?(?![a-z])|:[0-5]\d|-\s*\d{1,2}(?::[0-5]\d)?\s*[ap]\.?m)/i;
-/** Right before a place: a preposition of place or movement. */
-const PLACE_BEFORE = /(?:^|[^\p{L}])(?:at|to|from|in|into)\s+$/iu;
+/** The word right before a span (up to 20 characters back), lower case, or undefined. */
+const WORD_BEFORE = /(?:^|[^\p{L}])(\p{L}+)\s+$/u;
 /** A weekday alone ("on Monday"): no element of a date under Safe Harbor, and the annotators never tag one. */
 const WEEKDAY = /^\W*(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\W*$/i;
 /** One clock time, 3-4 digits that cannot be a year (0415, 1845, 2200) or with a colon (3:06, 10:25): no date rule reads either. */
@@ -53,6 +53,8 @@ export interface KeepRules {
   readonly oneWordThreshold?: number;
   /** Score a one-word name/place span needs when the word is a typing slip of a plain word (`slipOfPlain`: "agiation", "neice"). */
   readonly slipThreshold?: number;
+  /** Prepositions of place or movement (lower case; the places cue file's `placePrepositions`): right before a one-word place in an ALL-CAPS note they stand in for the capital's sign. */
+  readonly placePrepositions?: WordTest | undefined;
 }
 
 /**
@@ -107,7 +109,7 @@ export function slipOfPlain(word: string, plain: WordTest): boolean {
  * `slipThreshold` when they are a typing slip of a plain word (model card, "Fold model").
  */
 export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[] {
-  const { numericThreshold, plainWords, plainWordThreshold = 0, agesUnder90 = false, uncapitalisedThreshold = 0, slipThreshold = 0, oneWordThreshold = 0, english, knownNames, listedPlain = plainWords } = rules;
+  const { numericThreshold, plainWords, plainWordThreshold = 0, agesUnder90 = false, uncapitalisedThreshold = 0, slipThreshold = 0, oneWordThreshold = 0, english, knownNames, listedPlain = plainWords, placePrepositions } = rules;
   let casing: NoteCase | undefined;
   return spans.filter((s) => {
     const t = text.slice(s.start, s.end);
@@ -139,9 +141,10 @@ export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[]
       casing ??= noteCase(text);
       const englishWord = english?.has(word) === true;
       // Unmarked: where the note capitalises, a lower-case word; in an ALL-CAPS note any word
-      // (its misspellings and abbreviations read as names) but a place right after at/to/from/in
+      // (its misspellings and abbreviations read as names) but a place right after a preposition of place
       // ("TRANSFERRED TO GH"); in a lower-case note an English word ("frank blood").
-      const placeCue = s.label === 'LOCATION' && PLACE_BEFORE.test(text.slice(Math.max(0, s.start - 8), s.start));
+      const before = s.label === 'LOCATION' ? WORD_BEFORE.exec(text.slice(Math.max(0, s.start - 20), s.start))?.[1] : undefined;
+      const placeCue = before !== undefined && placePrepositions?.has(before.toLowerCase()) === true;
       const unmarked = casing === 'mixed' ? lower : casing === 'upper' ? !placeCue : englishWord && word.length >= 3;
       if (s.score < uncapitalisedThreshold && unmarked) return false;
       // A slip is no English word nor an English-locale name (Price is no slip of "prince"), and

@@ -50,6 +50,8 @@ export interface NerOptions {
   oneWordThreshold?: number;
   /** config ner.slipThreshold (keepSpans). */
   slipThreshold?: number;
+  /** Prepositions of place or movement, lower case (keepSpans' ALL-CAPS place check; places cue file). */
+  placePrepositions?: WordTest;
   /** Words that end a model span without being PHI (trimSpans); from the dictionaries' cue files. */
   tails?: SpanTails;
   /** Tokens per window including [CLS] and [SEP]; capped at the model's max_length. */
@@ -113,6 +115,7 @@ export function createNerDetector(options: NerOptions): NerDetector {
     english: options.english,
     knownNames: options.knownNames,
     listedPlain: options.listedPlain,
+    placePrepositions: options.placePrepositions,
   };
   let model: NerModel | undefined;
   let release: (() => Promise<void>) | undefined;

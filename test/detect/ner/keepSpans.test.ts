@@ -77,7 +77,7 @@ describe('keepSpans: which NER spans survive', () => {
   it('a one-word name or place without a capital needs the uncapitalised threshold: lower case where the note capitalises, any word of an ALL-CAPS note, an English word of a lower-case note', () => {
     const english = new Set(['brisk', 'frank', 'with']);
     const named = (t: string, text: string, score: number): Span => ({ ...span(t.indexOf(text), t.indexOf(text) + text.length, score), label: 'NAME' });
-    const rules = { numericThreshold: 0.9, english, uncapitalisedThreshold: 0.97 };
+    const rules = { numericThreshold: 0.9, english, uncapitalisedThreshold: 0.97, placePrepositions: new Set(['at', 'to', 'from', 'in', 'into']) };
     const mixed = 'Pt seen, walked with zorvath today. Output brisk; Dr Quell aware. frank blood.';
     const kept = (t: string, spans: Span[], r = rules): string[] => keepSpans(spans, t, r).map((s) => t.slice(s.start, s.end));
     // mixed case: a lower-case word alone is rarely a name; capitalised, two words, or confident enough, it stays
@@ -92,12 +92,16 @@ describe('keepSpans: which NER spans survive', () => {
     // nor does an ALL-CAPS note, whose misspellings and abbreviations read as names: every one-word span needs more
     const upper = lower.toUpperCase();
     expect(kept(upper, [named(upper, 'ZORVATH', 0.5), named(upper, 'FRANK', 0.5), named(upper, 'QUELL', 0.98), named(upper, 'WALKED WITH ZORVATH', 0.5)])).toEqual(['QUELL', 'WALKED WITH ZORVATH']);
-    // in capitals a place right after at/to/from/in keeps that sign; a name there does not
+    // in capitals a place right after a preposition of place (the cue file's list) keeps that sign; a name there does not
     const moved = 'PT TRANSFERRED TO ZORVATH FOR CATH, QUELL TO FOLLOW.';
     const placed = (text: string, label: Span['label']): Span => ({ ...named(moved, text, 0.6), label });
     expect(keepSpans([placed('ZORVATH', 'LOCATION'), placed('ZORVATH', 'NAME'), placed('QUELL', 'LOCATION')], moved, rules).map((s) => [moved.slice(s.start, s.end), s.label])).toEqual([
       ['ZORVATH', 'LOCATION'],
     ]);
+    // the list is data: without it no preposition counts, and a word merely ending in one ("ONTO") never does
+    expect(keepSpans([placed('ZORVATH', 'LOCATION')], moved, { ...rules, placePrepositions: undefined })).toEqual([]);
+    const onto = 'PT MOVED ONTO ZORVATH.';
+    expect(keepSpans([{ ...named(onto, 'ZORVATH', 0.6), label: 'LOCATION' }], onto, rules)).toEqual([]);
     // where the note capitalises, a capitalised English word keeps its capital's sign ("Frank" the visitor)
     const visitor = 'Pt seen. Frank visited today and left at noon.';
     expect(kept(visitor, [named(visitor, 'Frank', 0.5)])).toEqual(['Frank']);
