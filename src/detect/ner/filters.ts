@@ -63,12 +63,27 @@ export interface KeepRules {
  * ordinary prose with capitalised sentences and names has 3-5 %, nursing notes' abbreviations
  * more), 'mixed' otherwise: only there is a capital a sign of a name.
  */
-const UPPER = /\p{Lu}/gu;
-const LETTERS = /\p{L}/gu;
+const UPPER_CHAR = /^\p{Lu}$/u;
+const LETTER_CHAR = /^\p{L}$/u;
 export type NoteCase = 'upper' | 'lower' | 'mixed';
 export function noteCase(text: string): NoteCase {
-  const letters = text.match(LETTERS)?.length ?? 0;
-  const upper = text.match(UPPER)?.length ?? 0;
+  // Counted in one pass without building a match array per note: ASCII by code, the rest by property.
+  let letters = 0;
+  let upper = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128) {
+      if (c >= 65 && c <= 90) upper++;
+      if ((c | 32) >= 97 && (c | 32) <= 122) letters++;
+      continue;
+    }
+    const ch = String.fromCodePoint(text.codePointAt(i)!);
+    if (ch.length === 2) i++;
+    if (LETTER_CHAR.test(ch)) {
+      letters++;
+      if (UPPER_CHAR.test(ch)) upper++;
+    }
+  }
   if (letters === 0 || upper / letters < 0.03) return 'lower';
   return upper / letters >= 0.6 ? 'upper' : 'mixed';
 }

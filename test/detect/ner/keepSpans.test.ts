@@ -163,6 +163,18 @@ describe('keepSpans: which NER spans survive', () => {
     expect(noteCase('PT SEEN BY DR AMES TODAY, Ok')).toBe('upper');
     expect(noteCase('pt seen by dr ames today, and all of the family visited in the evening. Ok')).toBe('lower');
     expect(noteCase('12:00 / 130-80')).toBe('lower');
+    expect(noteCase('ÉTÉ À PARIS, ΑΘΗΝΑ')).toBe('upper');
+    expect(noteCase('été à paris, αθηνα, 𝐚')).toBe('lower');
+  });
+
+  it("counts a note's letters and capitals as the Unicode properties do, in any script (property)", () => {
+    const reference = (t: string): string => {
+      const letters = t.match(/\p{L}/gu)?.length ?? 0;
+      const upper = t.match(/\p{Lu}/gu)?.length ?? 0;
+      return letters === 0 || upper / letters < 0.03 ? 'lower' : upper / letters >= 0.6 ? 'upper' : 'mixed';
+    };
+    const chars = fc.constantFrom('a', 'Z', 'é', 'É', 'ß', 'σ', 'Σ', '𝐀', '𝐚', '1', ' ', '\n', '-', '\u{1F600}', '\uD800', 'ǅ');
+    fc.assert(fc.property(fc.array(chars, { maxLength: 80 }).map((a) => a.join('')), (t) => noteCase(t) === reference(t)), { numRuns: 500 });
   });
 
   it('drops a bare-number date that is a decimal or part of a clock time, and a weekday alone; keeps bare years', () => {
