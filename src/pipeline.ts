@@ -2,7 +2,8 @@ import type { Config } from './core/config.js';
 import { tidySpans } from './core/hygiene.js';
 import { mergeSpans } from './core/merge.js';
 import { normalizeForDetection, spansToOriginal, type TextView, toViewRange } from './core/normalize.js';
-import { ownedSpans, SEGMENT_CHARS, SEGMENT_OVERLAP, segmentsOf } from './core/segments.js';
+import { SEGMENT_CHARS, SEGMENT_OVERLAP, segmentsOf } from './core/segments.js';
+import { detectInGroups } from './pipeline/segmentGroups.js';
 import { type PieceSink, redactStreamed, type StreamedSummary } from './pipeline/streamed.js';
 import { assertValidSpan, compareSpans, type Span } from './core/span.js';
 import { lookupOf, rememberable, type RepeatLexicon, RepeatMemory, repeatSpans } from './detect/repeats/index.js';
@@ -156,16 +157,9 @@ export class Pipeline {
     const phi: Span[] = [];
     const safe: Span[] = [];
     const segments = segmentsOf(text, this.segmentChars, this.segmentOverlap);
-    for (let g = 0; g < segments.length; g += this.segmentsPerCall) {
-      const group = segments.slice(g, g + this.segmentsPerCall);
-      const results = await this.detectWhole(
-        group.map((s) => text.slice(s.start, s.end)),
-        group.map(() => ctx),
-      );
-      group.forEach((seg, k) => {
-        for (const s of ownedSpans(seg, results[k]!.phi)) phi.push(s);
-        for (const s of ownedSpans(seg, results[k]!.safe)) safe.push(s);
-      });
+    for await (const group of detectInGroups(text, segments, this.segmentsPerCall, (texts, ctxs) => this.detectWhole(texts, ctxs), ctx)) {
+      for (const s of group.phi) phi.push(s);
+      for (const s of group.safe) safe.push(s);
     }
     return { phi, safe };
   }

@@ -2,7 +2,7 @@ import type { Config } from '../core/config.js';
 import { tidySpans } from '../core/hygiene.js';
 import { mergeSpans } from '../core/merge.js';
 import { spansToOriginal, type TextView, toViewRange, unitRange } from '../core/normalize.js';
-import { ownedSpans, segmentsOf } from '../core/segments.js';
+import { segmentsOf } from '../core/segments.js';
 import { compareSpans, type Span } from '../core/span.js';
 import { SpanStore } from '../core/spanStore.js';
 import { type RepeatLexicon, RepeatMemory, rememberable, repeatSpans } from '../detect/repeats/index.js';
@@ -10,6 +10,7 @@ import type { DetectContext } from '../detect/types.js';
 import { applyOperatorsInRange } from '../transform/apply.js';
 import { referenceYearOf } from '../transform/dates.js';
 import type { Operator, OperatorName, OutputSpan, TransformContext } from '../transform/types.js';
+import { detectInGroups, type DetectTexts } from './segmentGroups.js';
 
 /**
  * A long note redacted piece by piece, so memory stays flat however long it is: detection,
@@ -61,7 +62,7 @@ export interface StreamParts {
   readonly segmentOverlap: number;
   readonly segmentsPerCall: number;
   /** Every detector over each text (whole), PHI and safe spans apart, validated. */
-  detect(texts: readonly string[], ctxs: readonly DetectContext[]): Promise<{ phi: Span[]; safe: Span[] }[]>;
+  readonly detect: DetectTexts;
   /** The word lists' view for the consistency step (undefined: the step is off). */
   readonly repeats: RepeatLexicon | undefined;
   /** The run's memory of confident strings (config consistency.run), updated as the whole-note path does. */
@@ -167,21 +168,14 @@ export async function redactStreamed(
   let phi: Span[] = [];
   let safe: Span[] = [];
   let chunkStart = 0;
-  for (let g = 0; g < segments.length; g += parts.segmentsPerCall) {
-    const group = segments.slice(g, g + parts.segmentsPerCall);
-    const results = await parts.detect(
-      group.map((s) => seen.slice(s.start, s.end)),
-      group.map(() => ctx),
-    );
-    group.forEach((seg, k) => {
-      for (const s of ownedSpans(seg, results[k]!.phi)) {
-        phi.push(s);
-        detections[s.source] = (detections[s.source] ?? 0) + 1;
-      }
-      for (const s of ownedSpans(seg, results[k]!.safe)) safe.push(s);
-    });
+  for await (const group of detectInGroups(seen, segments, parts.segmentsPerCall, parts.detect, ctx)) {
+    for (const s of group.phi) {
+      phi.push(s);
+      detections[s.source] = (detections[s.source] ?? 0) + 1;
+    }
+    for (const s of group.safe) safe.push(s);
     sink.between?.();
-    const detectedTo = group[group.length - 1]!.ownEnd;
+    const { detectedTo } = group;
     const cut = detectedTo === seen.length ? seen.length : safeCut(seen, chunkStart, detectedTo, phi, safe);
     if (cut === undefined) continue;
     const chunk = chunkOf(view, text, chunkStart, cut);
