@@ -10,7 +10,6 @@
  * notes/s is the run's own figure (audit report: notes done ÷ wall time after the pipeline
  * loaded); medians with min–max.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,9 +18,10 @@ import { parseFhirFile } from '../src/node/formats/fhir.js';
 import { parseJsonlFile } from '../src/node/formats/jsonl.js';
 import type { RecordFile } from '../src/node/formats/types.js';
 import type { AuditReport } from '../src/node/runs/audit.js';
-import { MAIN } from '../test/scale/cli.js';
+import { MAIN, runCli } from '../test/scale/cli.js';
 import { makeNote } from '../test/scale/notes.js';
 import { options } from './args.js';
+import { median } from './stats.js';
 
 const opts = options({ notes: '2000', runs: '3', 'parse-mb': '20' });
 const count = Math.max(10, Number(opts.notes));
@@ -32,12 +32,6 @@ if (!existsSync(MAIN)) {
   console.error(`bench-formats: ${MAIN} is missing; build first (npm run build)`);
   process.exit(2);
 }
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 const jsonlOf = (texts: readonly string[]): string => texts.map((t, i) => `${JSON.stringify({ id: `n${i}`, text: t, site: 'A' })}\n`).join('');
 const csvOf = (texts: readonly string[]): string => `id,site,text\r\n${texts.map((t, i) => `n${i},A,${encodeCsvField(t, false)}\r\n`).join('')}`;
@@ -52,18 +46,6 @@ const fhirOf = (texts: readonly string[]): string =>
     1,
   );
 
-function exec(argv: readonly string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...argv], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'phi-bench-formats-'));
 try {
   const texts = Array.from({ length: count }, (_v, i) => makeNote(i));
@@ -77,7 +59,7 @@ try {
   for (let round = 0; round < runs; round++) {
     for (const [label, input] of Object.entries(inputs)) {
       rmSync(join(dir, 'out'), { recursive: true, force: true });
-      const r = await exec(['redact', input, '--out', 'out', '--detectors', 'rules', '--workers', '2', '--json'], dir);
+      const r = await runCli(['redact', input, '--out', 'out', '--detectors', 'rules', '--workers', '2', '--json'], dir);
       if (r.code !== 0) throw new Error(`bench-formats: ${label}: exit ${r.code}: ${r.stderr.slice(0, 300)}`);
       const audit = JSON.parse(r.stdout) as AuditReport;
       if (audit.notes.done !== count) throw new Error(`bench-formats: ${label}: ${audit.notes.done} of ${count} notes done`);

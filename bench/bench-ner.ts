@@ -31,6 +31,7 @@ import { createRuleDetectors } from '../src/detect/rules/index.js';
 import type { Detector } from '../src/detect/types.js';
 import { loadRulePacks } from '../src/node/assets/rulePacks.js';
 import { options } from './args.js';
+import { median } from './stats.js';
 
 
 // Defaults are the config's (what `phi-redact` runs with); flags override them.
@@ -121,11 +122,6 @@ async function analyzeAll(p: Pipeline, notes: readonly string[]): Promise<Awaite
   return out;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 async function speed(name: string, p: Pipeline): Promise<void> {
   const cpuPerNote: number[] = [];

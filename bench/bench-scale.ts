@@ -24,6 +24,7 @@ import { redisUnavailableReason, startRedis } from '../test/setup/redis.js';
 import { MAIN } from '../test/scale/cli.js';
 import { writeNoteTree, type NoteSize } from '../test/scale/notes.js';
 import { options } from './args.js';
+import { median } from './stats.js';
 
 const opts = options({ part: 'all', runs: '5', 'runs-100k': '1', notes: '2000', sizes: '1000,10000,100000', json: false });
 const part = opts.part;
@@ -55,12 +56,6 @@ function exec(argv: readonly string[], cwd: string): Promise<{ code: number | nu
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr, wallMs: performance.now() - started }));
   });
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function summary(label: string, rs: readonly Run[]): Record<string, unknown> {

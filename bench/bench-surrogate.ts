@@ -24,6 +24,7 @@ import { keyFingerprint } from '../src/transform/keyed.js';
 import { createSurrogateOperator } from '../src/transform/operators/surrogate.js';
 import { Pipeline } from '../src/pipeline.js';
 import { options } from './args.js';
+import { median } from './stats.js';
 
 const opts = options({ gold: '../shared/gold/physionet-deid-dev.jsonl', runs: '7' });
 const goldPath = resolve(opts.gold);
@@ -57,11 +58,6 @@ const key = Buffer.from('bench-surrogate fixed key 32 by.');
 const surrogate = createSurrogateOperator(key);
 const tagConfig = parseConfig({ detectors: ['rules'], policy: { DEFAULT: 'tag' } });
 const surConfig = parseConfig({ detectors: ['rules'], policy: { DEFAULT: 'surrogate' } });
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 async function timed(pass: () => Promise<void> | void): Promise<number> {
   const t0 = performance.now();

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../../../src/core/span.js';
-import { keepSpans, noteCase, trimSpans } from '../../../src/detect/ner/index.js';
+import { keepSpans, noteCase, trimSpans, type KeepRules } from '../../../src/detect/ner/index.js';
 import type { SpanTails } from '../../../src/lexicon/types.js';
 
 // ID: a label with no check of its own, so the letter/number rules are what is tested
@@ -79,7 +79,7 @@ describe('keepSpans: which NER spans survive', () => {
     const named = (t: string, text: string, score: number): Span => ({ ...span(t.indexOf(text), t.indexOf(text) + text.length, score), label: 'NAME' });
     const rules = { numericThreshold: 0.9, english, uncapitalisedThreshold: 0.97, placePrepositions: new Set(['at', 'to', 'from', 'in', 'into']) };
     const mixed = 'Pt seen, walked with zorvath today. Output brisk; Dr Quell aware. frank blood.';
-    const kept = (t: string, spans: Span[], r = rules): string[] => keepSpans(spans, t, r).map((s) => t.slice(s.start, s.end));
+    const kept = (t: string, spans: Span[], r: KeepRules = rules): string[] => keepSpans(spans, t, r).map((s) => t.slice(s.start, s.end));
     // mixed case: a lower-case word alone is rarely a name; capitalised, two words, or confident enough, it stays
     expect(kept(mixed, [named(mixed, 'zorvath', 0.9), named(mixed, 'Quell', 0.5), named(mixed, 'brisk', 0.5), named(mixed, 'zorvath today', 0.5), named(mixed, 'frank', 0.98)])).toEqual([
       'Quell',
