@@ -18,12 +18,14 @@ const DATE_FORM =
 const DIGITS = /\d+/;
 /** Before a bare number: a decimal point (".09 mic", "0.58"), or the hour of a clock time ("3:06"). */
 const DECIMAL_OR_MINUTES_BEFORE = /(?:(?:^|[\d\s(])\.|\d:)$/;
-/** After a bare number: its decimal part ("1.5 days", "2.5 mg"); not when a dot, slash or hyphen follows, as in a dotted date (3.14.2020). */
-const DECIMAL_AFTER = /^\.\d+(?![\d./-])/;
+/** After a bare number: its decimal part ("1.5 days", "2.5 mg", "was 36.6."); not when a dot, slash or hyphen and a digit follow, as in a dotted date (3.14.2020). */
+const DECIMAL_AFTER = /^\.\d+(?!\d|[./-]\d)/;
 /** After a bare number: the rest of a clock time ("11 PM", "3:06", "3-7pm"). */
 const TIME_AFTER = /^\s*(?:[ap]\.?m\.?(?![a-z])|:[0-5]\d|-\s*\d{1,2}(?::[0-5]\d)?\s*[ap]\.?m)/i;
 /** The word right before a span (up to 20 characters back), lower case, or undefined. */
 const WORD_BEFORE = /(?:^|[^\p{L}])(\p{L}+)\s+$/u;
+/** A range of hours, days, weeks, months or years ("1-2 days", "3 to 4 wks"): a duration, not a date. */
+const DURATION = /^\W*\d+\s*(?:-|to)\s*\d+\s*(?:hours?|hrs?|days?|d|weeks?|wks?|months?|mos?|years?|yrs?)\W*$/i;
 /** A weekday alone ("on Monday"): no element of a date under Safe Harbor, and the annotators never tag one. */
 const WEEKDAY = /^\W*(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\W*$/i;
 /** One clock time, 3-4 digits that cannot be a year (0415, 1845, 2200) or with a colon (3:06, 10:25): no date rule reads either. */
@@ -117,8 +119,8 @@ export function slipOfPlain(word: string, plain: WordTest): boolean {
  * `agesUnder90` asks for them (config surrogate.agesUnder90: tag), because Safe Harbor keeps
  * those ages and the rules report them only from the opt-in `ages-under-90` pack; a name/place
  * span whose every word is a plain word ("elbow", "Fentanyl", "period") is kept only at
- * `plainWordThreshold`; a date span that is one clock time (0415, 2200, 3:06), a weekday alone,
- * or a bare number that is a decimal's digits (either side of the point) or part of a clock time ("11 PM") is dropped.
+ * `plainWordThreshold`; a date span that is one clock time (0415, 2200, 3:06), a weekday alone, a
+ * duration ("1-2 days"), or a bare number that is a decimal's digits (either side of the point) or part of a clock time ("11 PM") is dropped.
  * One-word names and places, the fold model's commonest false alarms on unseen notes, need
  * `oneWordThreshold`; `uncapitalisedThreshold` when nothing in their case marks a name; and
  * `slipThreshold` when they are a typing slip of a plain word (model card, "Fold model").
@@ -130,7 +132,7 @@ export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[]
     const t = text.slice(s.start, s.end);
     if (!ALNUM.test(t)) return false;
     if (s.label === 'AGE' && !agesUnder90 && Number(t.match(DIGITS)?.[0] ?? 90) < 90) return false;
-    if (s.label === 'DATE' && (CLOCK_TIME.test(t) || WEEKDAY.test(t))) return false;
+    if (s.label === 'DATE' && (CLOCK_TIME.test(t) || WEEKDAY.test(t) || DURATION.test(t))) return false;
     if (!LETTER.test(t)) {
       // A year is often a bare number ("CABG 81"); a decimal's digits, either side of its point, or a clock time's are not.
       if (s.label === 'DATE') {

@@ -188,14 +188,21 @@ describe('keepSpans: which NER spans survive', () => {
   });
 
   it("drops a bare-number date that is a decimal's whole part, not a dotted date's first number", () => {
-    const t = 'fever for 1.5 days, k 3.9; dose 2.5mg; seen 3.14.2020 and 7.4.19; in 1998.';
+    const t = 'fever for 1.5 days, k 3.9; dose 2.5mg; seen 3.14.2020 and 7.4.19; in 1998; crit was 36.6.';
     const date = (text: string, from = 0): Span => {
       const at = t.indexOf(text, from);
       return span(at, at + text.length, 0.95, 'DATE');
     };
-    const spans = [date('1'), date('3', t.indexOf('3.9')), date('2', t.indexOf('2.5')), date('3', t.indexOf('3.14')), date('7'), date('1998')];
+    const spans = [date('1'), date('3', t.indexOf('3.9')), date('2', t.indexOf('2.5')), date('3', t.indexOf('3.14')), date('7'), date('1998'), date('36')];
     expect(keepSpans(spans, t, { numericThreshold: 0.9 }).map((s) => t.slice(s.start, s.end))).toEqual(['3', '7', '1998']);
     expect(keepSpans([date('3.14')], t, { numericThreshold: 0.9 })).toHaveLength(1);
+  });
+
+  it('drops a date span that is a duration (a range of days, weeks, months) and keeps dated ranges', () => {
+    const t = 'monitor for 1-2 days; off work 3 to 4 wks; hx 2-3 yrs; seen 1-2 nov; on 3-4.';
+    const date = (text: string): Span => span(t.indexOf(text), t.indexOf(text) + text.length, 0.95, 'DATE');
+    const spans = [date('1-2 days'), date('3 to 4 wks'), date('2-3 yrs'), date('1-2 nov'), date('3-4')];
+    expect(keepSpans(spans, t, { numericThreshold: 0.9 }).map((s) => t.slice(s.start, s.end))).toEqual(['1-2 nov', '3-4']);
   });
 
   it('drops a date span that is one clock time (0415, 2200) and keeps years and dates', () => {
