@@ -57,7 +57,7 @@ export const DETECTOR_FACTORIES: { readonly [K in DetectorKind]: DetectorFactory
     }
     // The NER reads the same word lists: the plain-word check (off when its threshold adds
     // nothing), the span tails it trims, and a phi-ner/3 model's input, each word's class in them.
-    const data = (await loadDictionaries(cueDir(setup))).data;
+    const { data, fingerprint: listsFingerprint } = await loadDictionaries(cueDir(setup));
     const plainWords = plainWordTest(data);
     const plainCheck = config.ner.plainWordThreshold > config.ner.threshold;
     const { threshold, numericThreshold, plainWordThreshold, windowTokens, strideTokens, batchSize } = config.ner;
@@ -83,6 +83,7 @@ export const DETECTOR_FACTORIES: { readonly [K in DetectorKind]: DetectorFactory
         plainWords: plainCheck ? plainWords : undefined,
         lexicon: readsWordClasses(modelDir) ? wordLexicon(data, plainWords) : undefined,
         tails: spanTails(data),
+        listsFingerprint,
       }),
     ];
   },

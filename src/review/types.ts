@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LABELS, type Label } from '../core/labels.js';
+import type { Stratify } from './stratify.js';
 
 /**
  * The review set on disk (a folder the user names; it holds PHI, files are mode 0600):
@@ -13,7 +14,6 @@ export const ITEMS_FILE = 'items.jsonl';
 export const VERDICTS_FILE = 'verdicts.jsonl';
 
 export { STRATIFY_MODES, type Stratify } from './stratify.js';
-import type { Stratify } from './stratify.js';
 
 export interface Stratum {
   readonly key: string;

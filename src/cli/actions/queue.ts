@@ -70,7 +70,6 @@ function positiveInt(name: string, value: string | undefined, fallback: number, 
   return n;
 }
 
-
 export async function queueSubmit(paths: readonly string[], options: SubmitOptions, io: CliIO): Promise<number> {
   const batch = positiveInt('--batch', options.batch, 1, 1000);
   const attempts = positiveInt('--attempts', options.attempts, DEFAULT_RETRY.attempts, 100);

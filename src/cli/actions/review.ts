@@ -8,6 +8,7 @@ import { startReviewServer } from '../../review/server.js';
 import { loadReviewSet,  writeReviewSet } from '../../review/store.js';
 import { combineReviews, reduceVerdicts } from '../../review/verdicts.js';
 import { CliError, EXIT, type CliIO } from '../io.js';
+import { untilStopped } from '../../node/runs/signals.js';
 
 export interface SampleOptions {
   out: string;
@@ -31,20 +32,6 @@ function positiveInt(name: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new CliError(`${name} must be a positive integer`);
   return n;
-}
-
-
-/** Resolves when the process is asked to stop (Ctrl-C, SIGTERM). */
-function untilStopped(): Promise<void> {
-  return new Promise((resolveStop) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolveStop();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
 }
 
 export async function reviewSample(run: string, options: SampleOptions, io: CliIO): Promise<number> {

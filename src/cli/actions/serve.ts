@@ -6,6 +6,7 @@ import { setUpRun } from '../../node/runs/setup.js';
 import { loadServeToken } from '../../serve/token.js';
 import { CliError, EXIT, type CliIO } from '../io.js';
 import { parseDetectorsOption } from '../options.js';
+import { untilStopped } from '../../node/runs/signals.js';
 
 export interface ServeCliOptions {
   config?: string;
@@ -20,19 +21,6 @@ export interface ServeCliOptions {
 }
 
 /** What `phi-redact serve` does: src/cli/commands/serve.ts declares it and loads this when it runs (issue 19: other commands stay off a command's start). */
-
-/** Resolves when the process is asked to stop (SIGINT, SIGTERM); a second signal, with the handlers gone, kills. */
-function untilStopped(): Promise<string> {
-  return new Promise((resolveStop) => {
-    const stop = (signal: string): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolveStop(signal);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-}
 
 export async function serveCommand(options: ServeCliOptions, io: CliIO): Promise<number> {
   const configPath = options.config === undefined ? undefined : resolve(io.cwd, options.config);

@@ -160,9 +160,11 @@ export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[]
       // Unmarked: where the note capitalises, a lower-case word; in an ALL-CAPS note any word
       // (its misspellings and abbreviations read as names) but a place right after a preposition of place
       // ("TRANSFERRED TO GH"); in a lower-case note an English word ("frank blood").
-      const before = s.label === 'LOCATION' ? WORD_BEFORE.exec(text.slice(Math.max(0, s.start - 20), s.start))?.[1] : undefined;
-      const placeCue = before !== undefined && placePrepositions?.has(before.toLowerCase()) === true;
-      const unmarked = casing === 'mixed' ? lower : casing === 'upper' ? !placeCue : englishWord && word.length >= 3;
+      const placeCue = (): boolean => {
+        const before = s.label === 'LOCATION' ? WORD_BEFORE.exec(text.slice(Math.max(0, s.start - 20), s.start))?.[1] : undefined;
+        return before !== undefined && placePrepositions?.has(before.toLowerCase()) === true;
+      };
+      const unmarked = casing === 'mixed' ? lower : casing === 'upper' ? !placeCue() : englishWord && word.length >= 3;
       if (s.score < uncapitalisedThreshold && unmarked) return false;
       // A slip is no English word nor an English-locale name (Price is no slip of "prince"), and
       // a capital where the note capitalises is a name's sign.

@@ -52,6 +52,12 @@ export interface NerOptions {
   slipThreshold?: number;
   /** Prepositions of place or movement, lower case (keepSpans' ALL-CAPS place check; places cue file). */
   placePrepositions?: WordTest;
+  /**
+   * Fingerprint of the word lists and cue files the options above come from (dictionaries'
+   * fingerprint): part of this detector's, so that a changed cue file (placePrepositions, span
+   * tails) changes a run's fingerprint even when the dictionaries detector is off.
+   */
+  listsFingerprint?: string;
   /** Words that end a model span without being PHI (trimSpans); from the dictionaries' cue files. */
   tails?: SpanTails;
   /** Tokens per window including [CLS] and [SEP]; capped at the model's max_length. */
@@ -225,7 +231,7 @@ export function createNerDetector(options: NerOptions): NerDetector {
     },
     fingerprint: () =>
       model
-        ? `${model.config.format} sha256:${model.sha256} threshold=${threshold}${numericThreshold !== threshold ? ` numeric=${numericThreshold}` : ''}${plainWordThreshold !== threshold ? ` plain=${plainWordThreshold}` : ''}${uncapitalisedThreshold > threshold ? ` uncapitalised=${uncapitalisedThreshold}` : ''}${slipThreshold > threshold ? ` slip=${slipThreshold}` : ''}${oneWordThreshold > threshold ? ` oneWord=${oneWordThreshold}` : ''}`
+        ? `${model.config.format} sha256:${model.sha256}${options.listsFingerprint !== undefined ? ` lists=${options.listsFingerprint}` : ''} threshold=${threshold}${numericThreshold !== threshold ? ` numeric=${numericThreshold}` : ''}${plainWordThreshold !== threshold ? ` plain=${plainWordThreshold}` : ''}${uncapitalisedThreshold > threshold ? ` uncapitalised=${uncapitalisedThreshold}` : ''}${slipThreshold > threshold ? ` slip=${slipThreshold}` : ''}${oneWordThreshold > threshold ? ` oneWord=${oneWordThreshold}` : ''}`
         : 'not loaded',
     modelInfo: () =>
       model

@@ -25,7 +25,6 @@ import { DEFAULT_GLOB } from './globs.js';
  * and our temp files are never read as input.
  */
 
-
 export interface InputFile {
   /** Absolute path. */
   readonly path: string;

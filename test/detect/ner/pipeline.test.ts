@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,27 @@ describe('hybrid pipeline with the NER detector', () => {
     expect(
       await fingerprint({ threshold: 0.5, numericThreshold: 0.5, plainWordThreshold: 0.4, uncapitalisedThreshold: 0.5, slipThreshold: 0.4, oneWordThreshold: 0 }),
     ).toMatch(/ threshold=0\.5$/);
+  });
+
+  it('the NER fingerprint follows the cue files it reads, even with the dictionaries detector off', async () => {
+    const bundled = fileURLToPath(new URL('../../../assets/dictionaries/', import.meta.url));
+    const places = readFileSync(join(bundled, 'places.yaml'), 'utf8');
+    // A folder each: the word lists are loaded once per cue folder and process.
+    const fingerprint = async (placesText: string): Promise<string> => {
+      const cues = mkdtempSync(join(work, 'site-cues-'));
+      copyFileSync(join(bundled, 'names.yaml'), join(cues, 'names.yaml'));
+      writeFileSync(join(cues, 'places.yaml'), placesText);
+      const pipeline = await loadPipeline({ config: parseConfig({ detectors: ['ner'], dictionaries: { cues }, ner: { modelDir: TINY, threads: 1 } }), baseDir: work });
+      try {
+        return pipeline.fingerprints()['ner/phi-ner']!;
+      } finally {
+        await pipeline.dispose();
+      }
+    };
+    const before = await fingerprint(places);
+    const after = await fingerprint(places.replace('placePrepositions: [at, to, from, in, into]', 'placePrepositions: [at, to]'));
+    expect(before).toMatch(/ lists=[0-9a-f]{64} threshold=/);
+    expect(after).not.toBe(before);
   });
 
 

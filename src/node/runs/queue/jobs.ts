@@ -90,7 +90,6 @@ export interface DeadLetterData {
   readonly notes: readonly QueuedNote[];
 }
 
-
 /**
  * Where Redis is and how to log in. The password never comes from the command line (argv is
  * visible to every user in `ps`): from `--redis-password-file`, `PHI_REDACT_REDIS_PASSWORD`, or
@@ -100,7 +99,6 @@ export interface RedisTarget {
   readonly url: string;
   readonly password?: string;
 }
-
 
 /** ioredis, required by the first connection: a command that never reaches Redis (every `redact`) skips its ~90 ms import. */
 function redisClient(): typeof Redis {
