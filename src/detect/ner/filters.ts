@@ -18,7 +18,7 @@ const DATE_FORM =
 const DIGITS = /\d+/;
 /** Before a bare number: a decimal point (".09 mic", "0.58"), or the hour of a clock time ("3:06"). */
 const DECIMAL_OR_MINUTES_BEFORE = /(?:(?:^|[\d\s(])\.|\d:)$/;
-/** After a bare number: its decimal part ("1.5 days", "2.5 mg", "was 36.6."); not when a dot, slash or hyphen and a digit follow, as in a dotted date (3.14.2020). */
+/** After a bare number: its decimal part ("1.5 days", "2.5 mg", "was 37.2."); not when a dot, slash or hyphen and a digit follow, as in a dotted date (3.14.2020). */
 const DECIMAL_AFTER = /^\.\d+(?!\d|[./-]\d)/;
 /** After a bare number: the rest of a clock time ("11 PM", "3:06", "3-7pm"). */
 const TIME_AFTER = /^\s*(?:[ap]\.?m\.?(?![a-z])|:[0-5]\d|-\s*\d{1,2}(?::[0-5]\d)?\s*[ap]\.?m)/i;

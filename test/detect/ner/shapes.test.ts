@@ -32,7 +32,7 @@ describe('wordShape: the case-shape classes phi-ner/2 models read', () => {
     ['smith', 'lower'],
     ['Smith', 'capitalized'],
     ['McDonald', 'capitalized'],
-    ['BAltimore', 'capitalized'],
+    ['SPringfield', 'capitalized'],
     ['SMITH', 'upper'],
     ['ICU', 'upper'],
     ['I', 'single-upper'],
