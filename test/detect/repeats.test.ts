@@ -46,6 +46,17 @@ describe('repeats: other occurrences of a confident name or place', () => {
     for (const a of added) expect(a).toMatchObject({ label, source: 'consistency/note' });
   });
 
+  it('a word only the model found is not spread; a model word another detector agreed with, or two model words, are', () => {
+    const text = 'Transfer to Quenwick. quenwick aware. Tova Zdunek here; Tova Zdunek left.';
+    const model = (phrase: string, sources?: string[]): Span => ({ ...span(text, phrase, 'LOCATION', 0.95), source: 'ner/phi-ner', ...(sources ? { sources } : {}) });
+    const spread = (found: Span[]): string[] => texts(text, repeatSpans(text, found, lookupOf(rememberable(text, found, LEX, OPTS)), 'c', 0.8));
+    expect(spread([model('Quenwick')])).toEqual([]);
+    expect(spread([model('Quenwick', ['ner/phi-ner'])])).toEqual([]);
+    expect(spread([model('Quenwick', ['dict/places', 'ner/phi-ner'])])).toEqual(['quenwick']);
+    expect(spread([{ ...span(text, 'Quenwick', 'LOCATION', 0.95), source: 'rules/x' }])).toEqual(['quenwick']);
+    expect(spread([{ ...model('Tova Zdunek'), label: 'NAME' }])).toEqual(['Tova Zdunek']);
+  });
+
   it('keeps the subtype and never overlaps what was already found', () => {
     const text = 'Dr Kowalski saw pt. Kowalski Kowalski.';
     const first = { ...span(text, 'Kowalski'), subtype: 'DOCTOR' };

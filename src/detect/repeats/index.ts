@@ -11,7 +11,10 @@ import { WORD_CLASSES, type WordLexicon, type WordTest, wordTokens, type WordTok
  * The guard against spreading common words: a remembered string must hold an anchor, a word of
  * at least three letters that is neither a plain (English or medical) word, nor a number, nor in
  * the wider English vocabulary. "Green" after "Dr." is a name, but "green stool" is not: a
- * string without an anchor (a surname that is an English word, alone) is never spread.
+ * string without an anchor (a surname that is an English word, alone) is never spread. Nor is
+ * one word that only the model found: its one-word names and places are its commonest false alarms
+ * on unseen notes (clinical abbreviations, misspellings), and spreading one to every later note of
+ * a run multiplied it (models/MODEL_CARD.md, "Tenth session").
  */
 
 /** Labels whose strings recur verbatim (dates and numbers are shifted/rewritten per occurrence). */
@@ -20,6 +23,8 @@ const SPREAD_LABELS: ReadonlySet<Label> = new Set<Label>(['NAME', 'LOCATION']);
 /** Word classes (src/lexicon/wordClass.ts) that never anchor a remembered string. */
 const PLAIN = WORD_CLASSES.indexOf('plain');
 const NUMBER = WORD_CLASSES.indexOf('number');
+/** Detector ids of models (src/detect/ner: `ner/phi-ner`). */
+const MODEL_PREFIX = 'ner/';
 
 /** What the word lists say of a word: its class, and whether it is an English word. */
 export interface RepeatLexicon {
@@ -83,7 +88,7 @@ export function rememberable(text: string, spans: readonly Span[], lexicon: Repe
   for (const s of spans) {
     if (!SPREAD_LABELS.has(s.label) || s.score < options.minScore) continue;
     const words = wordTokens(text.slice(s.start, s.end));
-    if (words.length === 0 || words.length > 4) continue;
+    if (words.length === 0 || words.length > 4 || (words.length === 1 && modelAlone(s))) continue;
     if (!words.some((w) => isAnchor(w, lexicon))) continue;
     const keys = words.map((w) => w.key);
     out.push({ key: keys.join(' '), words: keys, label: s.label, ...(s.subtype !== undefined ? { subtype: s.subtype } : {}) });
@@ -168,6 +173,11 @@ function takenTokens(tokens: readonly WordToken[], spans: readonly Span[]): Uint
 function free(taken: Uint8Array, first: number, last: number): boolean {
   for (let t = first; t <= last; t++) if (taken[t] === 1) return false;
   return true;
+}
+
+/** Whether every detector behind a merged span is a model (`ner/...`): no rule, list or cue agreed. */
+function modelAlone(s: Span): boolean {
+  return (s.sources ?? [s.source]).every((id) => id.startsWith(MODEL_PREFIX));
 }
 
 function isAnchor(w: WordToken, lexicon: RepeatLexicon): boolean {
