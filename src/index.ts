@@ -22,7 +22,7 @@ export {
   spanLength,
   type Span,
 } from './core/span.js';
-export { applySafeSpans, dropBelowThreshold, mergeOverlapping, mergeSpans, type MergeOptions } from './core/merge.js';
+export { applySafeSpans, dropBelowThreshold, dropUnsupported, mergeOverlapping, mergeSpans, type MergeOptions } from './core/merge.js';
 export { CONFIG_DEFAULTS, ConfigSchema, PolicySchema, parseConfig, type Config, type ConfigInput } from './core/config.js';
 export { DETECTOR_KINDS, type DetectorKind } from './core/detectorKinds.js';
 export { ConfigError, ERROR_CODES, InputError, PhiRedactError, type ErrorCode } from './core/errors.js';

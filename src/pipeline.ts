@@ -117,6 +117,7 @@ export class Pipeline {
         threshold: this.config.merge.threshold,
         safe,
         safeOverride: this.config.merge.safeOverride,
+        text,
       });
       const repeated = this.withRepeats(text, merged);
       // The site's allow list beats every detector; it runs last so nothing re-adds what it took out.

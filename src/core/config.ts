@@ -78,6 +78,13 @@ export const ConfigSchema = z
         slipThreshold: z.number().min(0).max(1).default(1),
         /** Score any one-word NAME/LOCATION span needs: no second word makes it look like a name (measured on fold models, model card). */
         oneWordThreshold: z.number().min(0).max(1).default(0.5),
+        /**
+         * Score a one-word NAME/LOCATION span needs to stand alone: under it the span is kept only
+         * where another finding of a word label (another detector's, or the model's own longer
+         * span) overlaps or adjoins it on its line (src/core/merge.ts dropUnsupported), or, in an
+         * ALL-CAPS note, a place after a preposition of place. Measured on fold models, model card.
+         */
+        standAloneThreshold: z.number().min(0).max(1).default(0.9),
         windowTokens: z.number().int().min(16).max(4096).default(256),
         strideTokens: z.number().int().min(0).max(4096).default(32),
         /**

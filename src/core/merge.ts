@@ -5,7 +5,7 @@ import { compareSpans, contains, overlapsOrTouches, spanLength, type Span } from
  * Overlap resolution as a chain of small pure policies (spaCy's span filters,
  * secretlint's filter chain). None of them mutates its input.
  *
- *   dropBelowThreshold → applySafeSpans → mergeOverlapping
+ *   dropBelowThreshold → dropUnsupported → applySafeSpans → mergeOverlapping
  *
  * The merge is recall-first: it never trims a PHI span to make room for another, so every
  * character covered by a kept input span is covered by exactly one output span.
@@ -24,6 +24,8 @@ export interface MergeOptions {
   readonly safe?: readonly Span[];
   /** A structured identifier (not a word label) at or above this score survives inside a safe span. Default 0.95. */
   readonly safeOverride?: number;
+  /** The note the spans index (dropUnsupported reads the gap between neighbours); without it a tentative span needs an overlap. */
+  readonly text?: string;
 }
 
 export function dropBelowThreshold(spans: readonly Span[], threshold: number): Span[] {
@@ -44,6 +46,32 @@ export function applySafeSpans(spans: readonly Span[], safe: readonly Span[], sa
   if (safe.length === 0) return [...spans];
   const overridden = (s: Span): boolean => s.score >= safeOverride && !WORD_LABELS.has(s.label);
   return spans.filter((s) => overridden(s) || !safe.some((g) => contains(g, s) && (g.label === 'OTHER' || g.label === s.label)));
+}
+
+/**
+ * What may separate a tentative span from the finding that supports it, on one line: up to three
+ * blanks or punctuation marks ("Anna Zdunek", "SUITE 4, QUENWICK"), or "and", "or", "&" between
+ * blanks ("tova and quell"). At most `SUPPORT_REACH` characters.
+ */
+const ADJOINING_GAP = /^(?:[ \t,.;:'"()/-]{0,3}|[ \t]{1,2}(?:and|or|&)[ \t]{1,2})$/i;
+export const SUPPORT_REACH = 7;
+
+function overlapsOrAdjoins(a: Span, b: Span, text: string | undefined): boolean {
+  if (a.start < b.end && b.start < a.end) return true;
+  const [from, to] = a.end <= b.start ? [a.end, b.start] : [b.end, a.start];
+  return text !== undefined && to - from <= SUPPORT_REACH && ADJOINING_GAP.test(text.slice(from, to));
+}
+
+/**
+ * A `tentative` span (a guess too weak to stand alone, such as a model's one-word name under
+ * `ner.standAloneThreshold`) is kept only where a non-tentative span of a word label — any
+ * detector's, the same model's longer span too — overlaps it or adjoins it on its line: a town
+ * after an address, a surname after a first name the lists know. Alone, it is dropped.
+ */
+export function dropUnsupported(spans: readonly Span[], text?: string): Span[] {
+  if (!spans.some((s) => s.tentative === true)) return [...spans];
+  const support = spans.filter((s) => s.tentative !== true && WORD_LABELS.has(s.label));
+  return spans.filter((s) => s.tentative !== true || support.some((o) => overlapsOrAdjoins(s, o, text)));
 }
 
 function betterRepresentative(a: Span, b: Span): Span {
@@ -95,7 +123,7 @@ export function mergeOverlapping(spans: readonly Span[]): Span[] {
 }
 
 export function mergeSpans(spans: readonly Span[], options: MergeOptions = {}): Span[] {
-  const kept = dropBelowThreshold(spans, options.threshold ?? 0);
+  const kept = dropUnsupported(dropBelowThreshold(spans, options.threshold ?? 0), options.text);
   const unsafe = applySafeSpans(kept, options.safe ?? [], options.safeOverride);
   return mergeOverlapping(unsafe);
 }

@@ -17,6 +17,12 @@ export interface Span {
   readonly score: number;
   /** Short, PHI-free reason: pattern name, validator result, context word. Never matched text. */
   readonly explanation?: string;
+  /**
+   * Too weak to stand alone: kept only where another finding of a name, place, organisation or
+   * profession overlaps it or adjoins it on its line (`dropUnsupported`, part of `mergeSpans`).
+   * Never set on a merged span.
+   */
+  readonly tentative?: boolean;
   /** Every detector that contributed to a merged span (sorted, unique). Set by `mergeSpans`. */
   readonly sources?: readonly string[];
 }

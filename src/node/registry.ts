@@ -71,6 +71,7 @@ export const DETECTOR_FACTORIES: { readonly [K in DetectorKind]: DetectorFactory
         uncapitalisedThreshold: config.ner.uncapitalisedThreshold,
         slipThreshold: config.ner.slipThreshold,
         oneWordThreshold: config.ner.oneWordThreshold,
+        standAloneThreshold: config.ner.standAloneThreshold,
         english: data.vocabulary,
         knownNames: data.knownNames,
         listedPlain: plainWordSet(data),

@@ -1,6 +1,6 @@
 import type { Config } from '../core/config.js';
 import { tidySpans } from '../core/hygiene.js';
-import { mergeSpans } from '../core/merge.js';
+import { mergeSpans, SUPPORT_REACH } from '../core/merge.js';
 import { spansToOriginal, type TextView, toViewRange, unitRange } from '../core/normalize.js';
 import { segmentsOf } from '../core/segments.js';
 import { compareSpans, type Span } from '../core/span.js';
@@ -152,7 +152,7 @@ export async function redactStreamed(
   };
 
   const mergeChunk = async (chunk: Chunk, phi: readonly Span[], safe: readonly Span[]): Promise<void> => {
-    const merged = mergeSpans(phi, { threshold: config.merge.threshold, safe, safeOverride: config.merge.safeOverride });
+    const merged = mergeSpans(phi, { threshold: config.merge.threshold, safe, safeOverride: config.merge.safeOverride, text: seen });
     if (!remembering) {
       await finishChunk(chunk, merged);
       return;
@@ -222,12 +222,13 @@ function safeCut(text: string, from: number, to: number, phi: readonly Span[], s
   return fallback;
 }
 
-/** 1 for each character of [from, to) inside a span. */
+/** 1 for each character of [from, to) inside a span, or within reach of a tentative span's support (merge.ts dropUnsupported). */
 function coverage(spans: readonly Span[], from: number, to: number): Uint8Array {
   const covered = new Uint8Array(to - from);
   for (const s of spans) {
-    const a = Math.max(s.start, from);
-    const b = Math.min(s.end, to);
+    const reach = s.tentative === true ? SUPPORT_REACH : 0;
+    const a = Math.max(s.start - reach, from);
+    const b = Math.min(s.end + reach, to);
     if (b > a) covered.fill(1, a - from, b - from);
   }
   return covered;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LABELS, type Label } from '../../src/core/labels.js';
-import { applySafeSpans, dropBelowThreshold, mergeOverlapping, mergeSpans } from '../../src/core/merge.js';
+import { applySafeSpans, dropBelowThreshold, dropUnsupported, mergeOverlapping, mergeSpans } from '../../src/core/merge.js';
 import { overlapsOrTouches, type Span } from '../../src/core/span.js';
 
 const TEXT_LENGTH = 200;
@@ -145,6 +145,58 @@ describe('merge policies', () => {
       span(10, 18, 'NAME', 'dict/name-relative', 0.85),
     ];
     expect(applySafeSpans(phi, safe).map((s) => `${s.label}:${s.source}`)).toEqual(['DATE:rules/date-numeric-full', 'NAME:dict/name-relative']);
+  });
+
+  it.each([
+    // [note, tentative word, supporting phrase (another finding) or '', label of the support, kept?]
+    ['Seen by Tova Quenwick today', 'Quenwick', 'Tova', 'NAME', true],
+    ['FROM 12 BYRON WAY APT 4, MASATE. EKG', 'MASATE', 'BYRON WAY APT 4', 'LOCATION', true],
+    ['proxies are tova and quell', 'quell', 'tova', 'NAME', true],
+    ['proxies are tova & quell', 'quell', 'tova', 'NAME', true],
+    ['Zorvath (Quell) called', 'Quell', 'Zorvath', 'NAME', true],
+    // Alone, or next to a finding of no word label (a date), or a word away: dropped.
+    ['Lungs clear, Zorvex at noon', 'Zorvex', '', 'NAME', false],
+    ['given Quelbrin 3/4 at noon', 'Quelbrin', '3/4', 'DATE', false],
+    ['Tova saw Quenwick today', 'Quenwick', 'Tova', 'NAME', false],
+    ['Tova and then Quenwick', 'Quenwick', 'Tova', 'NAME', false],
+    // Never across a line break.
+    ['Seen by Tova\nQuenwick today', 'Quenwick', 'Tova', 'NAME', false],
+  ] as const)('dropUnsupported: %j', (text, word, support, label, kept) => {
+    const at = (phrase: string): number => text.indexOf(phrase);
+    const tentative: Span = { ...span(at(word), at(word) + word.length, 'NAME', 'ner/phi-ner', 0.7), tentative: true };
+    const others = support === '' ? [] : [span(at(support), at(support) + support.length, label, 'dict/name-list', 0.85)];
+    const out = dropUnsupported([tentative, ...others], text);
+    expect(out.includes(tentative)).toBe(kept);
+    expect(out.length).toBe(others.length + (kept ? 1 : 0));
+    // Merged spans never carry the flag.
+    for (const m of mergeSpans([tentative, ...others], { text })) expect(m.tentative).toBeUndefined();
+  });
+
+  it('dropUnsupported: a tentative span never supports another, and without the note only an overlap supports', () => {
+    const a: Span = { ...span(0, 4, 'NAME', 'ner/phi-ner', 0.7), tentative: true };
+    const b: Span = { ...span(5, 9, 'NAME', 'ner/phi-ner', 0.7), tentative: true };
+    expect(dropUnsupported([a, b], 'Tova Quen')).toEqual([]);
+    expect(dropUnsupported([a, span(5, 9, 'NAME')])).toEqual([span(5, 9, 'NAME')]);
+    expect(dropUnsupported([a, span(2, 9, 'NAME')])).toHaveLength(2);
+  });
+
+  it('dropUnsupported keeps every firm span and only drops tentative ones (property)', () => {
+    const text = 'ab cd, ef and gh\nij & kl. mn (op) qr st uv wx yz '.repeat(5);
+    const arb = fc.array(
+      fc.record({ s: spanArb, tentative: fc.boolean() }).map(({ s, tentative }) => ({ ...s, end: Math.min(s.end, text.length), start: Math.min(s.start, text.length - 1), ...(tentative ? { tentative } : {}) })),
+      { maxLength: 25 },
+    );
+    fc.assert(
+      fc.property(arb, (spans) => {
+        const out = dropUnsupported(spans, text);
+        for (const s of spans) if (s.tentative !== true) expect(out).toContain(s);
+        for (const s of out) expect(spans).toContain(s);
+        // A tentative span inside a firm word span is always kept.
+        for (const s of spans) {
+          if (s.tentative === true && spans.some((o) => o.tentative !== true && ['NAME', 'LOCATION', 'ORGANIZATION', 'PROFESSION'].includes(o.label) && o.start <= s.start && s.end <= o.end)) expect(out).toContain(s);
+        }
+      }),
+    );
   });
 
   it('mergeOverlapping of nothing is nothing', () => {

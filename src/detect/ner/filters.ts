@@ -24,8 +24,12 @@ const DECIMAL_AFTER = /^\.\d+(?!\d|[./-]\d)/;
 const TIME_AFTER = /^\s*(?:[ap]\.?m\.?(?![a-z])|:[0-5]\d|-\s*\d{1,2}(?::[0-5]\d)?\s*[ap]\.?m)/i;
 /** The word right before a span (up to 20 characters back), lower case, or undefined. */
 const WORD_BEFORE = /(?:^|[^\p{L}])(\p{L}+)\s+$/u;
-/** A range of hours, days, weeks, months or years ("1-2 days", "3 to 4 wks"): a duration, not a date. */
-const DURATION = /^\W*\d+\s*(?:-|to)\s*\d+\s*(?:hours?|hrs?|days?|d|weeks?|wks?|months?|mos?|years?|yrs?)\W*$/i;
+const TIME_UNIT = String.raw`(?:hours?|hrs?|days?|d|weeks?|wks?|months?|mos?|years?|yrs?)`;
+const COUNT = String.raw`(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a\s+few|few|several)`;
+/** An amount or range of hours, days, weeks, months or years ("1-2 days", "3 to 4 wks", "three weeks"): a duration, not a date. */
+const DURATION = new RegExp(String.raw`^\W*${COUNT}\s*(?:(?:-|to)\s*${COUNT}\s*)?${TIME_UNIT}\W*$`, 'i');
+/** After a bare number: a unit of time ("x 12 hrs", "for 3 days"), so the number is a duration's; not an age ("95 year old", PHI over 89 whatever its label). */
+const TIME_UNIT_AFTER = new RegExp(String.raw`^\s*-?\s*${TIME_UNIT}\b(?!\s*-?\s*old\b)`, 'i');
 /** A weekday alone ("on Monday"): no element of a date under Safe Harbor, and the annotators never tag one. */
 const WEEKDAY = /^\W*(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\W*$/i;
 /** One clock time, 3-4 digits that cannot be a year (0415, 1845, 2200) or with a colon (3:06, 10:25): no date rule reads either. */
@@ -57,6 +61,12 @@ export interface KeepRules {
   readonly slipThreshold?: number;
   /** Prepositions of place or movement (lower case; the places cue file's `placePrepositions`): right before a one-word place in an ALL-CAPS note they stand in for the capital's sign. */
   readonly placePrepositions?: WordTest | undefined;
+  /**
+   * Score a one-word name/place span needs to stand alone; under it the span is kept `tentative`
+   * (the merge keeps it only beside another finding), but a place after a preposition of place
+   * in an ALL-CAPS note ("TRANSFERRED TO QGH") stands alone at any kept score.
+   */
+  readonly standAloneThreshold?: number;
 }
 
 /**
@@ -120,12 +130,32 @@ export function slipOfPlain(word: string, plain: WordTest): boolean {
  * those ages and the rules report them only from the opt-in `ages-under-90` pack; a name/place
  * span whose every word is a plain word ("elbow", "Fentanyl", "period") is kept only at
  * `plainWordThreshold`; a date span that is one clock time (0415, 2200, 3:06), a weekday alone, a
- * duration ("1-2 days"), or a bare number that is a decimal's digits (either side of the point) or part of a clock time ("11 PM") is dropped.
+ * duration ("1-2 days", "three weeks"), or a bare number that is a decimal's digits (either side of the point), a duration's ("x 12 hrs") or part of a clock time ("11 PM") is dropped.
  * One-word names and places, the fold model's commonest false alarms on unseen notes, need
  * `oneWordThreshold`; `uncapitalisedThreshold` when nothing in their case marks a name; and
- * `slipThreshold` when they are a typing slip of a plain word (model card, "Fold model").
+ * `slipThreshold` when they are a typing slip of a plain word (model card, "Fold model"); under
+ * `standAloneThreshold` they come out `tentative`, for the merge to keep only beside another finding.
  */
 export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[] {
+  const kept = passSpans(spans, text, rules);
+  const { standAloneThreshold = 0, placePrepositions } = rules;
+  let casing: NoteCase | undefined;
+  return kept.map((s) => {
+    if (s.score >= standAloneThreshold || !PERSON_PLACE.has(s.label) || /\s/.test(text.slice(s.start, s.end).trim())) return s;
+    casing ??= noteCase(text);
+    if (s.label === 'LOCATION' && casing === 'upper' && afterPlacePreposition(text, s, placePrepositions)) return s;
+    return { ...s, tentative: true };
+  });
+}
+
+/** Whether the word right before `s` is a preposition of place ("AT QGH", "to qgh"). */
+function afterPlacePreposition(text: string, s: Span, placePrepositions: WordTest | undefined): boolean {
+  const before = WORD_BEFORE.exec(text.slice(Math.max(0, s.start - 20), s.start))?.[1];
+  return before !== undefined && placePrepositions?.has(before.toLowerCase()) === true;
+}
+
+/** keepSpans' filter: the spans that pass every check above. */
+function passSpans(spans: Span[], text: string, rules: KeepRules): Span[] {
   const { numericThreshold, plainWords, plainWordThreshold = 0, agesUnder90 = false, uncapitalisedThreshold = 0, slipThreshold = 0, oneWordThreshold = 0, english, knownNames, listedPlain = plainWords, placePrepositions } = rules;
   let casing: NoteCase | undefined;
   return spans.filter((s) => {
@@ -141,8 +171,8 @@ export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[]
         const last = s.start + t.replace(/\D+$/, '').length;
         const after = text.slice(last, last + 12);
         if (DECIMAL_OR_MINUTES_BEFORE.test(text.slice(Math.max(0, first - 2), first)) || TIME_AFTER.test(after)) return false;
-        // A number's whole part ("1" of "1.5 days"): only when the span is the digits alone.
-        if (/^\d+$/.test(t.trim()) && DECIMAL_AFTER.test(after)) return false;
+        // A number's whole part ("1" of "1.5 days") or a duration's ("x 12 hrs"): only when the span is the digits alone.
+        if (/^\d+$/.test(t.trim()) && (DECIMAL_AFTER.test(after) || TIME_UNIT_AFTER.test(after))) return false;
       }
       return s.score >= numericThreshold;
     }
@@ -160,10 +190,7 @@ export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[]
       // Unmarked: where the note capitalises, a lower-case word; in an ALL-CAPS note any word
       // (its misspellings and abbreviations read as names) but a place right after a preposition of place
       // ("TRANSFERRED TO GH"); in a lower-case note an English word ("frank blood").
-      const placeCue = (): boolean => {
-        const before = s.label === 'LOCATION' ? WORD_BEFORE.exec(text.slice(Math.max(0, s.start - 20), s.start))?.[1] : undefined;
-        return before !== undefined && placePrepositions?.has(before.toLowerCase()) === true;
-      };
+      const placeCue = (): boolean => s.label === 'LOCATION' && afterPlacePreposition(text, s, placePrepositions);
       const unmarked = casing === 'mixed' ? lower : casing === 'upper' ? !placeCue() : englishWord && word.length >= 3;
       if (s.score < uncapitalisedThreshold && unmarked) return false;
       // A slip is no English word nor an English-locale name (Price is no slip of "prince"), and

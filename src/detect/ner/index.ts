@@ -50,6 +50,8 @@ export interface NerOptions {
   oneWordThreshold?: number;
   /** config ner.slipThreshold (keepSpans). */
   slipThreshold?: number;
+  /** config ner.standAloneThreshold (keepSpans): one-word names/places under it come out tentative. */
+  standAloneThreshold?: number;
   /** Prepositions of place or movement, lower case (keepSpans' ALL-CAPS place check; places cue file). */
   placePrepositions?: WordTest;
   /**
@@ -107,7 +109,8 @@ export function createNerDetector(options: NerOptions): NerDetector {
   const uncapitalisedThreshold = options.uncapitalisedThreshold ?? threshold;
   const slipThreshold = options.slipThreshold ?? threshold;
   const oneWordThreshold = options.oneWordThreshold ?? threshold;
-  for (const [name, value] of [['uncapitalisedThreshold', uncapitalisedThreshold], ['slipThreshold', slipThreshold], ['oneWordThreshold', oneWordThreshold]] as const) {
+  const standAloneThreshold = options.standAloneThreshold ?? threshold;
+  for (const [name, value] of [['uncapitalisedThreshold', uncapitalisedThreshold], ['slipThreshold', slipThreshold], ['oneWordThreshold', oneWordThreshold], ['standAloneThreshold', standAloneThreshold]] as const) {
     if (!(value >= 0 && value <= 1)) throw new ConfigError('E010', `ner.${name} must be in [0, 1] (got ${value})`);
   }
   const keep: KeepRules = {
@@ -118,6 +121,7 @@ export function createNerDetector(options: NerOptions): NerDetector {
     uncapitalisedThreshold,
     slipThreshold,
     oneWordThreshold,
+    standAloneThreshold,
     english: options.english,
     knownNames: options.knownNames,
     listedPlain: options.listedPlain,
@@ -231,7 +235,7 @@ export function createNerDetector(options: NerOptions): NerDetector {
     },
     fingerprint: () =>
       model
-        ? `${model.config.format} sha256:${model.sha256}${options.listsFingerprint !== undefined ? ` lists=${options.listsFingerprint}` : ''} threshold=${threshold}${numericThreshold !== threshold ? ` numeric=${numericThreshold}` : ''}${plainWordThreshold !== threshold ? ` plain=${plainWordThreshold}` : ''}${uncapitalisedThreshold > threshold ? ` uncapitalised=${uncapitalisedThreshold}` : ''}${slipThreshold > threshold ? ` slip=${slipThreshold}` : ''}${oneWordThreshold > threshold ? ` oneWord=${oneWordThreshold}` : ''}`
+        ? `${model.config.format} sha256:${model.sha256}${options.listsFingerprint !== undefined ? ` lists=${options.listsFingerprint}` : ''} threshold=${threshold}${numericThreshold !== threshold ? ` numeric=${numericThreshold}` : ''}${plainWordThreshold !== threshold ? ` plain=${plainWordThreshold}` : ''}${uncapitalisedThreshold > threshold ? ` uncapitalised=${uncapitalisedThreshold}` : ''}${slipThreshold > threshold ? ` slip=${slipThreshold}` : ''}${oneWordThreshold > threshold ? ` oneWord=${oneWordThreshold}` : ''}${standAloneThreshold > threshold ? ` standAlone=${standAloneThreshold}` : ''}`
         : 'not loaded',
     modelInfo: () =>
       model

@@ -158,6 +158,22 @@ describe('keepSpans: which NER spans survive', () => {
     );
   });
 
+  it('a one-word name or place under the stand-alone threshold comes out tentative; longer spans, other labels and ALL-CAPS places after a preposition stand alone', () => {
+    const rules: KeepRules = { numericThreshold: 0.9, standAloneThreshold: 0.9, placePrepositions: new Set(['to', 'at', 'from']) };
+    const mixed = 'Rales Zorvath at 0630; seen by Tova Quell; moved to Quenwick';
+    const at = (t: string, phrase: string, score: number, label: Span['label'] = 'NAME'): Span => span(t.indexOf(phrase), t.indexOf(phrase) + phrase.length, score, label);
+    const tentative = (t: string, spans: Span[]): string[] => keepSpans(spans, t, rules).filter((s) => s.tentative === true).map((s) => t.slice(s.start, s.end));
+    expect(tentative(mixed, [at(mixed, 'Zorvath', 0.89), at(mixed, 'Tova Quell', 0.6), at(mixed, 'Quenwick', 0.7, 'LOCATION')])).toEqual(['Zorvath', 'Quenwick']);
+    expect(tentative(mixed, [at(mixed, 'Zorvath', 0.9), at(mixed, 'Quenwick', 0.95, 'LOCATION'), at(mixed, 'Zorvath', 0.6, 'ORGANIZATION')])).toEqual([]);
+    const upper = 'TRANSFERRED TO QGH, SEEN BY ZORVATH';
+    expect(tentative(upper, [at(upper, 'QGH', 0.6, 'LOCATION'), at(upper, 'ZORVATH', 0.85)])).toEqual(['ZORVATH']);
+    // the same place in a mixed-case note has its capitals instead, and needs the threshold like any other
+    const mixedTo = 'Transferred to QGH today';
+    expect(tentative(mixedTo, [at(mixedTo, 'QGH', 0.6, 'LOCATION')])).toEqual(['QGH']);
+    // off by default: nothing is tentative
+    expect(keepSpans([at(mixed, 'Zorvath', 0.6)], mixed, { numericThreshold: 0.9 })[0]!.tentative).toBeUndefined();
+  });
+
   it('reads the case of a note: capitals a sign of a name only where they are neither (nearly) absent nor most letters', () => {
     expect(noteCase('Pt seen by Dr Ames today')).toBe('mixed');
     expect(noteCase('PT SEEN BY DR AMES TODAY, Ok')).toBe('upper');
@@ -198,11 +214,11 @@ describe('keepSpans: which NER spans survive', () => {
     expect(keepSpans([date('3.14')], t, { numericThreshold: 0.9 })).toHaveLength(1);
   });
 
-  it('drops a date span that is a duration (a range of days, weeks, months) and keeps dated ranges', () => {
-    const t = 'monitor for 1-2 days; off work 3 to 4 wks; hx 2-3 yrs; seen 1-2 nov; on 3-4.';
-    const date = (text: string): Span => span(t.indexOf(text), t.indexOf(text) + text.length, 0.95, 'DATE');
-    const spans = [date('1-2 days'), date('3 to 4 wks'), date('2-3 yrs'), date('1-2 nov'), date('3-4')];
-    expect(keepSpans(spans, t, { numericThreshold: 0.9 }).map((s) => t.slice(s.start, s.end))).toEqual(['1-2 nov', '3-4']);
+  it('drops a date span that is a duration (an amount or range of days, weeks, months) and keeps dated ranges', () => {
+    const t = 'monitor for 1-2 days; off work 3 to 4 wks; hx 2-3 yrs; seen 1-2 nov; on 3-4; for the last three weeks; vented x 12 hrs; for 3-days; on 16 dec; 12 mon; a 95 year old.';
+    const date = (text: string, from = 0): Span => span(t.indexOf(text, from), t.indexOf(text, from) + text.length, 0.95, 'DATE');
+    const spans = [date('1-2 days'), date('3 to 4 wks'), date('2-3 yrs'), date('1-2 nov'), date('3-4'), date('three weeks'), date('12', t.indexOf('x 12')), date('3', t.indexOf('3-days')), date('16 dec'), date('12', t.indexOf('12 mon')), date('95')];
+    expect(keepSpans(spans, t, { numericThreshold: 0.9 }).map((s) => t.slice(s.start, s.end))).toEqual(['1-2 nov', '3-4', '16 dec', '12', '95']);
   });
 
   it('drops a date span that is one clock time (0415, 2200) and keeps years and dates', () => {

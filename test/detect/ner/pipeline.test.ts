@@ -31,10 +31,10 @@ describe('hybrid pipeline with the NER detector', () => {
         await pipeline.dispose();
       }
     };
-    expect(await fingerprint({})).toMatch(/ threshold=0\.3 numeric=0\.9 plain=0\.9 uncapitalised=0\.8 slip=1 oneWord=0\.5$/);
-    expect(await fingerprint({ oneWordThreshold: 0.7, slipThreshold: 0.95 })).toMatch(/ slip=0\.95 oneWord=0\.7$/);
+    expect(await fingerprint({})).toMatch(/ threshold=0\.3 numeric=0\.9 plain=0\.9 uncapitalised=0\.8 slip=1 oneWord=0\.5 standAlone=0\.9$/);
+    expect(await fingerprint({ oneWordThreshold: 0.7, slipThreshold: 0.95, standAloneThreshold: 0.95 })).toMatch(/ slip=0\.95 oneWord=0\.7 standAlone=0\.95$/);
     expect(
-      await fingerprint({ threshold: 0.5, numericThreshold: 0.5, plainWordThreshold: 0.4, uncapitalisedThreshold: 0.5, slipThreshold: 0.4, oneWordThreshold: 0 }),
+      await fingerprint({ threshold: 0.5, numericThreshold: 0.5, plainWordThreshold: 0.4, uncapitalisedThreshold: 0.5, slipThreshold: 0.4, oneWordThreshold: 0, standAloneThreshold: 0 }),
     ).toMatch(/ threshold=0\.5$/);
   });
 
