@@ -7,7 +7,7 @@
  *                               [--libs a,b] [--gold ../shared/gold/physionet-deid-dev.jsonl] [--model-dir models/phi-ner]
  *
  * Sets: (a) the PhysioNet dev gold, read at run time from ../shared/gold (skipped with a message
- * when absent), scored on all notes and on the 199 notes of models/phi-ner/split.json that the NER
+ * when absent), scored on all notes and on the notes of models/phi-ner/split.json that the NER
  * model never trained on; (b) our synthetic structured-PII set with negatives
  * (test/fixtures/structured-pii.jsonl).
  *
