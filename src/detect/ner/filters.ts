@@ -24,7 +24,7 @@ const DECIMAL_AFTER = /^\.\d+(?!\d|[./-]\d)/;
 const TIME_AFTER = /^\s*(?:[ap]\.?m\.?(?![a-z])|:[0-5]\d|-\s*\d{1,2}(?::[0-5]\d)?\s*[ap]\.?m)/i;
 /** The word right before a span (up to 20 characters back), lower case, or undefined. */
 const WORD_BEFORE = /(?:^|[^\p{L}])(\p{L}+)\s+$/u;
-const TIME_UNIT = String.raw`(?:hours?|hrs?|days?|d|weeks?|wks?|months?|mos?|years?|yrs?)`;
+const TIME_UNIT = '(?:hours?|hrs?|days?|d|weeks?|wks?|months?|mos?|years?|yrs?)';
 const COUNT = String.raw`(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a\s+few|few|several)`;
 /** An amount or range of hours, days, weeks, months or years ("1-2 days", "3 to 4 wks", "three weeks"): a duration, not a date. */
 const DURATION = new RegExp(String.raw`^\W*${COUNT}\s*(?:(?:-|to)\s*${COUNT}\s*)?${TIME_UNIT}\W*$`, 'i');
