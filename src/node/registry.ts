@@ -72,6 +72,7 @@ export const DETECTOR_FACTORIES: { readonly [K in DetectorKind]: DetectorFactory
         slipThreshold: config.ner.slipThreshold,
         oneWordThreshold: config.ner.oneWordThreshold,
         standAloneThreshold: config.ner.standAloneThreshold,
+        nameCuePhrases: [...[...data.nameCues.titles].map((t) => [t]), ...data.nameCues.relativeRoles, ...data.nameCues.clinicianRoles],
         english: data.vocabulary,
         knownNames: data.knownNames,
         listedPlain: plainWordSet(data),

@@ -67,6 +67,11 @@ export interface KeepRules {
    * in an ALL-CAPS note ("TRANSFERRED TO QGH") stands alone at any kept score.
    */
   readonly standAloneThreshold?: number;
+  /**
+   * Lower-case cue phrases that introduce a name (titles, relative and clinician roles: "dr",
+   * "wife", "per"): a one-word name after one of them and an initial ("per k zorvath") stands alone.
+   */
+  readonly nameCuePhrases?: readonly (readonly string[])[];
 }
 
 /**
@@ -144,6 +149,7 @@ export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[]
     if (s.score >= standAloneThreshold || !PERSON_PLACE.has(s.label) || /\s/.test(text.slice(s.start, s.end).trim())) return s;
     casing ??= noteCase(text);
     if (s.label === 'LOCATION' && casing === 'upper' && afterPlacePreposition(text, s, placePrepositions)) return s;
+    if (s.label === 'NAME' && afterCueAndInitial(text, s, rules.nameCuePhrases)) return s;
     return { ...s, tentative: true };
   });
 }
@@ -152,6 +158,24 @@ export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[]
 function afterPlacePreposition(text: string, s: Span, placePrepositions: WordTest | undefined): boolean {
   const before = WORD_BEFORE.exec(text.slice(Math.max(0, s.start - 20), s.start))?.[1];
   return before !== undefined && placePrepositions?.has(before.toLowerCase()) === true;
+}
+
+const LETTER_WORD = /\p{L}[\p{L}'-]*/gu;
+/** One letter, with or without a full stop, right before the span: an initial ("k zorvath", "t quell", "J. Smith"). */
+const INITIAL_BEFORE = /(?:^|[^\p{L}'-])\p{L}\.?\s+$/u;
+
+/**
+ * Whether a name cue and one initial come right before `s` on its line ("per k zorvath", "Dr. t
+ * quell"): the initial is the model's missed first word. A cue alone is not enough: "with",
+ * "per" and "by" precede ordinary words too (a ventilator term, a therapist's abbreviation), measured on fold models.
+ */
+function afterCueAndInitial(text: string, s: Span, cues: readonly (readonly string[])[] | undefined): boolean {
+  if (cues === undefined || cues.length === 0) return false;
+  const line = text.slice(Math.max(0, s.start - 40), s.start).split('\n').pop()!;
+  if (!INITIAL_BEFORE.test(line)) return false;
+  // the words before the initial (the last word matched is the initial itself)
+  const before = (line.toLowerCase().match(LETTER_WORD) ?? []).slice(0, -1);
+  return cues.some((c) => c.length <= before.length && c.every((w, k) => before[before.length - c.length + k] === w));
 }
 
 /** keepSpans' filter: the spans that pass every check above. */

@@ -52,6 +52,8 @@ export interface NerOptions {
   slipThreshold?: number;
   /** config ner.standAloneThreshold (keepSpans): one-word names/places under it come out tentative. */
   standAloneThreshold?: number;
+  /** Cue phrases that introduce a name (keepSpans' stand-alone check). */
+  nameCuePhrases?: readonly (readonly string[])[];
   /** Prepositions of place or movement, lower case (keepSpans' ALL-CAPS place check; places cue file). */
   placePrepositions?: WordTest;
   /**
@@ -122,6 +124,7 @@ export function createNerDetector(options: NerOptions): NerDetector {
     slipThreshold,
     oneWordThreshold,
     standAloneThreshold,
+    nameCuePhrases: options.nameCuePhrases,
     english: options.english,
     knownNames: options.knownNames,
     listedPlain: options.listedPlain,

@@ -170,6 +170,13 @@ describe('keepSpans: which NER spans survive', () => {
     // the same place in a mixed-case note has its capitals instead, and needs the threshold like any other
     const mixedTo = 'Transferred to QGH today';
     expect(tentative(mixedTo, [at(mixedTo, 'QGH', 0.6, 'LOCATION')])).toEqual(['QGH']);
+    // a name cue and an initial before it: the model missed the first word, not the name
+    const cued = 'bp goal per d zorvath. sats ok with zorvath; per RT; Dr. o quell; wife j. Tova';
+    const cueRules: KeepRules = { ...rules, nameCuePhrases: [['per'], ['dr'], ['wife'], ['with']] };
+    const cuedTentative = (spans: Span[]): string[] => keepSpans(spans, cued, cueRules).filter((s) => s.tentative === true).map((s) => cued.slice(s.start, s.end));
+    const word = (w: string, from = 0): Span => span(cued.indexOf(w, from), cued.indexOf(w, from) + w.length, 0.7, 'NAME');
+    expect(cuedTentative([word('zorvath'), word('zorvath', cued.indexOf('with')), word('RT'), word('quell'), word('Tova')])).toEqual(['zorvath', 'RT']);
+    expect(keepSpans([word('zorvath')], cued, rules)[0]!.tentative).toBe(true);
     // off by default: nothing is tentative
     expect(keepSpans([at(mixed, 'Zorvath', 0.6)], mixed, { numericThreshold: 0.9 })[0]!.tentative).toBeUndefined();
   });
