@@ -213,7 +213,7 @@ function passSpans(spans: Span[], text: string, rules: KeepRules): Span[] {
       const englishWord = english?.has(word) === true;
       // Unmarked: where the note capitalises, a lower-case word; in an ALL-CAPS note any word
       // (its misspellings and abbreviations read as names) but a place right after a preposition of place
-      // ("TRANSFERRED TO GH"); in a lower-case note an English word ("frank blood").
+      // ("TRANSFERRED TO QGH"); in a lower-case note an English word ("frank blood").
       const placeCue = (): boolean => s.label === 'LOCATION' && afterPlacePreposition(text, s, placePrepositions);
       const unmarked = casing === 'mixed' ? lower : casing === 'upper' ? !placeCue() : englishWord && word.length >= 3;
       if (s.score < uncapitalisedThreshold && unmarked) return false;

@@ -103,7 +103,7 @@ function pickFrom(key: SecretKey, scope: string, purpose: string, original: stri
 
 /** One proper word of a place or organization name. */
 function placeWord(key: SecretKey, scope: string, word: string): string {
-  // Words without a vowel (BWMC, GH) are acronyms: keep them acronyms of the same length.
+  // Words without a vowel (QWMC, QGH) are acronyms: keep them acronyms of the same length.
   // The test ignores case so "HOLY", "Holy" and "holy" always take the same path.
   if (/^\p{L}+$/u.test(word) && (word.length <= 2 || !/[aeiouy]/iu.test(word))) {
     const s = keyedStream(key, 'place/acronym', scope, word.toLowerCase());

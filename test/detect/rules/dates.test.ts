@@ -36,7 +36,7 @@ describe('dates', () => {
     ["CVA 74'. CHOLECYSTECTOMY 77'.", ['74', '77']],
     ['CABG 81, Redo CABG 84', ['81', '84']],
     ['HX OF POSSIBLE MI IN 1980S', ['1980S']],
-    ['admitted to GH in sept. and d/c\'d', ['sept.']],
+    ['admitted to QGH in sept. and d/c\'d', ['sept.']],
     ['Hx CABG3/98, then MVR-4/2001.', ['3/98', '4/2001']],
     ['S/P AVR-6/2003 WITH GOOD RESULT', ['6/2003']],
   ])('flags %j', (text, expected) => {
