@@ -17,7 +17,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { faker } from '@faker-js/faker';
-import { splitPatients } from '../corpora/generator/resurrogate.js';
+import { SPLIT_SEED, splitPatients, VALIDATION_FRACTION } from '../corpora/generator/resurrogate.js';
 import { options } from './args.js';
 
 const REPO = join(import.meta.dirname, '..');
@@ -37,9 +37,9 @@ const ids = readFileSync(gold, 'utf8')
   .filter((l) => l.trim() !== '')
   .map((l) => (JSON.parse(l) as { id: string }).id);
 const patients = [...new Set(ids.map(patientOf))].sort((a, b) => Number(a) - Number(b));
-// The validation split of the models up to v12 (corpora/generator/cli.ts resurrogate's defaults), recomputed, not read:
+// The validation split of the models up to v12 (resurrogate's defaults), recomputed, not read:
 // the shipped model's split.json now names only the few patients it still holds out.
-const validation = splitPatients(ids, 20261123, 0.2);
+const validation = splitPatients(ids, SPLIT_SEED, VALIDATION_FRACTION);
 
 faker.seed(SEED);
 const outside = faker.helpers.shuffle(patients.filter((p) => !validation.has(p)));

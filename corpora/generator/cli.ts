@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { Values } from './values.js';
 import { generateNote } from './notes.js';
-import { resurrogate, splitPatients, type GoldNote } from './resurrogate.js';
+import { resurrogate, SPLIT_SEED, splitPatients, VALIDATION_FRACTION, type GoldNote } from './resurrogate.js';
 
 const program = new Command('phi-generator');
 
@@ -35,8 +35,8 @@ program
   .requiredOption('--seed <seed>', 'random seed', Number)
   .requiredOption('--split <file>', 'where to write the patient-level split (JSON)')
   .requiredOption('--out <file>', 'output JSONL (training split only)')
-  .option('--split-seed <s>', 'seed of the patient split', Number, 20261123)
-  .option('--val-fraction <f>', 'fraction of patients held out', Number, 0.2)
+  .option('--split-seed <s>', 'seed of the patient split', Number, SPLIT_SEED)
+  .option('--val-fraction <f>', 'fraction of patients held out', Number, VALIDATION_FRACTION)
   .option('--plain-copies <n>', 'copies of notes without spans', Number, 2)
   .option('--exclude <file>', 'patient splits JSON (bench/splits/dev-splits.json): its lockbox patients are never written')
   .action((o: { gold: string; copies: number; seed: number; split: string; out: string; splitSeed: number; valFraction: number; plainCopies: number; exclude?: string }) => {

@@ -139,6 +139,10 @@ export function resurrogate(v: Values, note: GoldNote, id: string): AnnotatedNot
   return { id, style: 'resurrogated', text, spans };
 }
 
+/** The patient split's defaults (`resurrogate --split-seed`, `--val-fraction`): the validation split of the models up to v12. */
+export const SPLIT_SEED = 20261123;
+export const VALIDATION_FRACTION = 0.2;
+
 /** Patient-level split: patient ids sorted, shuffled with a fixed seed, the first `fraction` held out. */
 export function splitPatients(noteIds: readonly string[], seed: number, fraction: number): Set<string> {
   const patients = [...new Set(noteIds.map((id) => id.split('-')[0]!))].sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));

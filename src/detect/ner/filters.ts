@@ -1,5 +1,6 @@
 import type { Span } from '../../core/span.js';
 import { NEAR_MIN_LETTERS } from '../../lexicon/plainWords.js';
+import { wordTokens } from '../../lexicon/tokens.js';
 import { typoOf } from '../../lexicon/typos.js';
 import type { SpanTails, WordTest } from '../../lexicon/types.js';
 
@@ -142,16 +143,20 @@ export function slipOfPlain(word: string, plain: WordTest): boolean {
  * `standAloneThreshold` they come out `tentative`, for the merge to keep only beside another finding.
  */
 export function keepSpans(spans: Span[], text: string, rules: KeepRules): Span[] {
-  const kept = passSpans(spans, text, rules);
-  const { standAloneThreshold = 0, placePrepositions } = rules;
+  const { standAloneThreshold = 0, placePrepositions, nameCuePhrases } = rules;
+  // The note's case, read once and only when a one-word name or place asks for it.
   let casing: NoteCase | undefined;
-  return kept.map((s) => {
-    if (s.score >= standAloneThreshold || !PERSON_PLACE.has(s.label) || /\s/.test(text.slice(s.start, s.end).trim())) return s;
-    casing ??= noteCase(text);
-    if (s.label === 'LOCATION' && casing === 'upper' && afterPlacePreposition(text, s, placePrepositions)) return s;
-    if (s.label === 'NAME' && afterCueAndInitial(text, s, rules.nameCuePhrases)) return s;
+  const caseOfNote = (): NoteCase => (casing ??= noteCase(text));
+  return passSpans(spans, text, rules, caseOfNote).map((s) => {
+    if (s.score >= standAloneThreshold || !PERSON_PLACE.has(s.label) || !oneWord(text.slice(s.start, s.end))) return s;
+    if (s.label === 'LOCATION' && caseOfNote() === 'upper' && afterPlacePreposition(text, s, placePrepositions)) return s;
+    if (s.label === 'NAME' && afterCueAndInitial(text, s, nameCuePhrases)) return s;
     return { ...s, tentative: true };
   });
+}
+
+function oneWord(spanText: string): boolean {
+  return !/\s/.test(spanText.trim());
 }
 
 /** Whether the word right before `s` is a preposition of place ("AT QGH", "to qgh"). */
@@ -160,7 +165,6 @@ function afterPlacePreposition(text: string, s: Span, placePrepositions: WordTes
   return before !== undefined && placePrepositions?.has(before.toLowerCase()) === true;
 }
 
-const LETTER_WORD = /\p{L}[\p{L}'-]*/gu;
 /** One letter, with or without a full stop, right before the span: an initial ("k zorvath", "t quell", "J. Smith"). */
 const INITIAL_BEFORE = /(?:^|[^\p{L}'-])\p{L}\.?\s+$/u;
 
@@ -173,15 +177,14 @@ function afterCueAndInitial(text: string, s: Span, cues: readonly (readonly stri
   if (cues === undefined || cues.length === 0) return false;
   const line = text.slice(Math.max(0, s.start - 40), s.start).split('\n').pop()!;
   if (!INITIAL_BEFORE.test(line)) return false;
-  // the words before the initial (the last word matched is the initial itself)
-  const before = (line.toLowerCase().match(LETTER_WORD) ?? []).slice(0, -1);
+  // the words before the initial (the last word is the initial itself), split as the cue phrases were
+  const before = wordTokens(line).map((w) => w.key).slice(0, -1);
   return cues.some((c) => c.length <= before.length && c.every((w, k) => before[before.length - c.length + k] === w));
 }
 
 /** keepSpans' filter: the spans that pass every check above. */
-function passSpans(spans: Span[], text: string, rules: KeepRules): Span[] {
+function passSpans(spans: Span[], text: string, rules: KeepRules, caseOfNote: () => NoteCase): Span[] {
   const { numericThreshold, plainWords, plainWordThreshold = 0, agesUnder90 = false, uncapitalisedThreshold = 0, slipThreshold = 0, oneWordThreshold = 0, english, knownNames, listedPlain = plainWords, placePrepositions } = rules;
-  let casing: NoteCase | undefined;
   return spans.filter((s) => {
     const t = text.slice(s.start, s.end);
     if (!ALNUM.test(t)) return false;
@@ -205,11 +208,11 @@ function passSpans(spans: Span[], text: string, rules: KeepRules): Span[] {
       const words = t.toLowerCase().match(LETTER_RUN) ?? [];
       if (words.every((w) => plainWords.has(w))) return false;
     }
-    if (PERSON_PLACE.has(s.label) && !/\s/.test(t.trim()) && s.score < Math.max(uncapitalisedThreshold, slipThreshold, oneWordThreshold)) {
+    if (PERSON_PLACE.has(s.label) && oneWord(t) && s.score < Math.max(uncapitalisedThreshold, slipThreshold, oneWordThreshold)) {
       if (s.score < oneWordThreshold) return false;
       const word = t.toLowerCase().replace(/[^\p{L}]+/gu, '');
       const lower = t === t.toLowerCase();
-      casing ??= noteCase(text);
+      const casing = caseOfNote();
       const englishWord = english?.has(word) === true;
       // Unmarked: where the note capitalises, a lower-case word; in an ALL-CAPS note any word
       // (its misspellings and abbreviations read as names) but a place right after a preposition of place
